@@ -1,0 +1,85 @@
+"""Configuration from the environment, one class per environment (12-factor)."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("KNOWTRANS_INSTANCE_PATH", ROOT / "instance"))
+SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'knowtrans.db'}"
+
+
+def ensure_secret_key_file() -> str:
+    """Return the instance folder's secret key, creating it on first use (development only)."""
+    if SECRET_KEY_FILE.exists():
+        return SECRET_KEY_FILE.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    SECRET_KEY_FILE.write_text(key + "\n")
+    SECRET_KEY_FILE.chmod(0o600)
+    return key
+
+
+class Config:
+    ENV_NAME = "base"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    #: werkzeug hash method; scrypt with N = 2^17 by default
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
+    PASSWORD_MIN_LENGTH = 12
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None
+    PAGE_SIZE = 25
+    #: days before the planned end (or due date) from which an uncovered item is at risk
+    AT_RISK_DAYS = 14
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = ensure_secret_key_file()
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("KNOWTRANS_TEST_DATABASE_URL", "sqlite://")
+    #: cheap hashes keep the suite fast; production keeps the strong default
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            raise RuntimeError(
+                "SECRET_KEY is not set: knowtrans refuses to start in production without one."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> Config:
+    name = os.environ.get("KNOWTRANS_ENV", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(
+            f"KNOWTRANS_ENV={name!r} is unknown; use one of {', '.join(CONFIGS)}."
+        ) from None

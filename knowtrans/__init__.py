@@ -1,0 +1,67 @@
+"""knowtrans: knowledge transfer from external IT experts, tracked and proven."""
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Build the application; ``config`` (an object or a dict) overrides the environment's."""
+    from config import config_from_environment
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    if isinstance(config, dict):
+        app.config.from_object(config_from_environment())
+        app.config.update(config)
+    else:
+        app.config.from_object(config or config_from_environment())
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from knowtrans.core.web import init_web
+
+    init_web(app)
+
+    from knowtrans.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from knowtrans import models  # noqa: F401 - every model registered before use
+    from knowtrans.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from knowtrans.auth.views import bp as auth_bp
+    from knowtrans.dashboard.views import bp as dashboard_bp
+    from knowtrans.engagements.views import bp as engagements_bp
+    from knowtrans.learning.views import bp as learning_bp
+    from knowtrans.plans.views import bp as plans_bp
+    from knowtrans.skills.views import bp as skills_bp
+    from knowtrans.users.views import bp as users_bp
+
+    for blueprint in (
+        auth_bp,
+        dashboard_bp,
+        users_bp,
+        skills_bp,
+        engagements_bp,
+        plans_bp,
+        learning_bp,
+    ):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,81 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from knowtrans.core.db import UTCDateTime, enum_type, utcnow
+from knowtrans.extensions import db
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    CTO = "cto"
+    IT_LEAD = "it_lead"
+    STAFF = "staff"
+    EXPERT = "expert"
+
+    @property
+    def label(self) -> str:
+        return {"admin": "Admin", "cto": "CTO", "it_lead": "IT lead"}.get(
+            self.value, self.value.capitalize()
+        )
+
+
+class UserKind(enum.StrEnum):
+    INTERNAL = "internal"
+    EXTERNAL = "external"
+
+    @property
+    def label(self) -> str:
+        return "Internal staff" if self is UserKind.INTERNAL else "External expert"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(enum_type(Role), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stored lower-cased, so uniqueness is case-insensitive
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[UserKind] = mapped_column(enum_type(UserKind), default=UserKind.INTERNAL)
+    active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def roles(self) -> set[Role]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_internal(self) -> bool:
+        return self.kind is UserKind.INTERNAL
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [role.label for role in Role if role in self.roles]

@@ -1,0 +1,28 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from knowtrans.auth.models import User
+from knowtrans.core.db import UTCDateTime, utcnow
+from knowtrans.extensions import db
+from knowtrans.plans.models import Assignment
+
+
+class LevelConfirmation(db.Model):
+    """A level confirmed by the expert or an IT lead; the latest one counts."""
+
+    __tablename__ = "level_confirmations"
+    __table_args__ = (sa.CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[int]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    confirmed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="confirmations")
+    confirmed_by: Mapped[User] = relationship()

@@ -1,0 +1,73 @@
+"""Request-wide wiring: template helpers, error pages, SQLite pragmas."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from knowtrans.core.markdown import render_markdown
+from knowtrans.extensions import db
+
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Too large",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.strftime("%Y-%m-%d")
+
+
+def format_minutes(minutes: int | None) -> str:
+    if not minutes:
+        return "0 h"
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
+def init_web(app: Flask) -> None:
+    from knowtrans import permissions
+    from knowtrans.plans.models import LEVELS
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["duration"] = format_minutes
+    app.jinja_env.globals["LEVELS"] = LEVELS
+    app.jinja_env.globals["permissions"] = permissions
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        title = ERROR_TITLES.get(code, error.name)
+        return render_template("errors/error.html", code=code, title=title), code
+
+    @app.errorhandler(InternalServerError)
+    def unexpected_error(error: InternalServerError):
+        db.session.rollback()
+        return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,62 @@
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from knowtrans.auth.models import User
+from knowtrans.core.db import UTCDateTime, enum_type, utcnow
+from knowtrans.extensions import db
+
+
+class EngagementStatus(enum.StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    HANDOVER = "handover"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def next_status(self) -> "EngagementStatus | None":
+        """The next step along planned → active → handover (closing has its own flow)."""
+        return {
+            EngagementStatus.PLANNED: EngagementStatus.ACTIVE,
+            EngagementStatus.ACTIVE: EngagementStatus.HANDOVER,
+        }.get(self)
+
+
+class Engagement(db.Model):
+    __tablename__ = "engagements"
+    __table_args__ = (sa.CheckConstraint("planned_end_date >= start_date", name="end_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(160))
+    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    client: Mapped[str] = mapped_column(sa.String(120))
+    project: Mapped[str] = mapped_column(sa.String(160), default="")
+    start_date: Mapped[date]
+    planned_end_date: Mapped[date]
+    #: Markdown
+    objectives: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[EngagementStatus] = mapped_column(
+        enum_type(EngagementStatus), default=EngagementStatus.PLANNED, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: why uncovered critical items were accepted at closing (goes into the final report)
+    close_justification: Mapped[str] = mapped_column(sa.Text, default="")
+
+    expert: Mapped[User] = relationship(foreign_keys=[expert_id])
+    plan_items: Mapped[list["PlanItem"]] = relationship(  # noqa: F821
+        back_populates="engagement", cascade="all, delete-orphan", order_by="PlanItem.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Engagement {self.id} {self.title}>"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is EngagementStatus.CLOSED

@@ -1,0 +1,10 @@
+from flask import Blueprint, render_template
+from flask_login import login_required
+
+bp = Blueprint("engagements", __name__)
+
+
+@bp.route("/engagements")
+@login_required
+def index():
+    return render_template("base.html")

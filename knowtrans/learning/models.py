@@ -1,0 +1,95 @@
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from knowtrans.auth.models import User
+from knowtrans.core.db import UTCDateTime, enum_type, utcnow
+from knowtrans.extensions import db
+from knowtrans.plans.models import Assignment
+
+#: one entry records at most a long working day
+MAX_MINUTES = 720
+
+
+class Activity(enum.StrEnum):
+    SHADOWING = "shadowing"
+    PAIRING = "pairing"
+    REVERSE_SHADOWING = "reverse_shadowing"
+    WALKTHROUGH = "walkthrough"
+    DOCUMENTATION = "documentation"
+    SELF_STUDY = "self_study"
+    WORKSHOP = "workshop"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class LearningEntry(db.Model):
+    __tablename__ = "learning_entries"
+    __table_args__ = (
+        sa.CheckConstraint(f"minutes BETWEEN 1 AND {MAX_MINUTES}", name="minutes_range"),
+        sa.CheckConstraint(
+            "self_level IS NULL OR self_level BETWEEN 1 AND 5", name="self_level_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[date]
+    activity: Mapped[Activity] = mapped_column(enum_type(Activity))
+    minutes: Mapped[int]
+    #: what was learned (Markdown)
+    learned: Mapped[str] = mapped_column(sa.Text)
+    #: the learner's own view of their level afterwards; evidence, never coverage
+    self_level: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="learning_entries")
+    evidence_links: Mapped[list["EvidenceLink"]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="EvidenceLink.position"
+    )
+    questions: Mapped[list["OpenQuestion"]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="OpenQuestion.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<LearningEntry {self.id} assignment={self.assignment_id}>"
+
+
+class EvidenceLink(db.Model):
+    __tablename__ = "evidence_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("learning_entries.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    #: http(s) only; checked by the form
+    url: Mapped[str] = mapped_column(sa.String(500))
+
+    entry: Mapped[LearningEntry] = relationship(back_populates="evidence_links")
+
+
+class OpenQuestion(db.Model):
+    __tablename__ = "open_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("learning_entries.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(sa.String(500))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    entry: Mapped[LearningEntry] = relationship(back_populates="questions")
+    resolved_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None

@@ -1,0 +1,30 @@
+"""Every model, imported once so metadata (and Alembic) sees them all."""
+
+from knowtrans.audit.models import AuditEvent
+from knowtrans.auth.models import Role, User, UserKind, UserRole
+from knowtrans.confirmations.models import LevelConfirmation
+from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
+from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
+from knowtrans.skills.models import Skill
+
+__all__ = [
+    "Activity",
+    "Assignment",
+    "AuditEvent",
+    "Criticality",
+    "Engagement",
+    "EngagementStatus",
+    "EvidenceLink",
+    "LearnerRole",
+    "LearningEntry",
+    "LevelConfirmation",
+    "OpenQuestion",
+    "Phase",
+    "PlanItem",
+    "Role",
+    "Skill",
+    "User",
+    "UserKind",
+    "UserRole",
+]

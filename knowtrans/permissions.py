@@ -1,0 +1,83 @@
+"""The access policy of PRODUCT.md, in one place. Views ask here and nowhere else."""
+
+import sqlalchemy as sa
+from flask import abort
+
+from knowtrans.auth.models import Role, User
+from knowtrans.engagements.models import Engagement
+from knowtrans.extensions import db
+from knowtrans.learning.models import LearningEntry
+from knowtrans.plans.models import Assignment, PlanItem
+
+#: roles that see every engagement
+OVERSIGHT_ROLES = (Role.ADMIN, Role.CTO, Role.IT_LEAD)
+
+
+def require(allowed: bool, *, hide: bool = False) -> None:
+    """Abort with 403, or 404 where the object's existence must not leak."""
+    if not allowed:
+        abort(404 if hide else 403)
+
+
+def can_manage_users(user: User) -> bool:
+    return user.has_role(Role.ADMIN)
+
+
+def can_manage_skills(user: User) -> bool:
+    return user.has_role(Role.ADMIN, Role.CTO, Role.IT_LEAD)
+
+
+def can_manage_engagements(user: User) -> bool:
+    return user.has_role(Role.CTO)
+
+
+def is_assigned_to(user: User, engagement: Engagement) -> bool:
+    query = (
+        sa.select(Assignment.id)
+        .join(PlanItem)
+        .where(PlanItem.engagement_id == engagement.id, Assignment.learner_id == user.id)
+        .limit(1)
+    )
+    return db.session.execute(query).first() is not None
+
+
+def is_expert_of(user: User, engagement: Engagement) -> bool:
+    return user.has_role(Role.EXPERT) and engagement.expert_id == user.id
+
+
+def can_view_engagement(user: User, engagement: Engagement) -> bool:
+    if user.has_role(*OVERSIGHT_ROLES) or is_expert_of(user, engagement):
+        return True
+    return user.has_role(Role.STAFF) and is_assigned_to(user, engagement)
+
+
+def can_edit_plan(user: User, engagement: Engagement) -> bool:
+    """Create/edit the engagement and its transfer plan, assign learners."""
+    return can_manage_engagements(user) and not engagement.is_closed
+
+
+def can_confirm_levels(user: User, engagement: Engagement) -> bool:
+    """Confirm a learner's level and write handover notes."""
+    if engagement.is_closed:
+        return False
+    return user.has_role(Role.IT_LEAD) or is_expert_of(user, engagement)
+
+
+def can_record_learning(user: User, assignment: Assignment) -> bool:
+    return (
+        user.has_role(Role.STAFF)
+        and assignment.learner_id == user.id
+        and not assignment.plan_item.engagement.is_closed
+    )
+
+
+def can_edit_entry(user: User, entry: LearningEntry) -> bool:
+    return can_record_learning(user, entry.assignment)
+
+
+def can_generate_report(user: User) -> bool:
+    return user.has_role(Role.CTO, Role.IT_LEAD)
+
+
+def can_see_all_engagements(user: User) -> bool:
+    return user.has_role(*OVERSIGHT_ROLES)

@@ -1,0 +1,142 @@
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from knowtrans.auth.models import User
+from knowtrans.core.db import UTCDateTime, enum_type, utcnow
+from knowtrans.engagements.models import Engagement
+from knowtrans.extensions import db
+from knowtrans.skills.models import Skill
+
+LEVELS = {
+    1: "Novice",
+    2: "Advanced beginner",
+    3: "Competent",
+    4: "Proficient",
+    5: "Expert",
+}
+
+
+class Criticality(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class LearnerRole(enum.StrEnum):
+    PRIMARY = "primary"
+    BACKUP = "backup"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Phase(enum.StrEnum):
+    """The classic IT knowledge-transfer phases, in order."""
+
+    PLANNED = "planned"
+    SHADOWING = "shadowing"
+    REVERSE_SHADOWING = "reverse_shadowing"
+    INDEPENDENT = "independent"
+    SIGNED_OFF = "signed_off"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def step(self) -> int:
+        return list(Phase).index(self) + 1
+
+
+class PlanItem(db.Model):
+    __tablename__ = "plan_items"
+    __table_args__ = (
+        sa.UniqueConstraint("engagement_id", "skill_id"),
+        sa.CheckConstraint("target_level BETWEEN 1 AND 5", name="target_level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    skill_id: Mapped[int] = mapped_column(sa.ForeignKey("skills.id"), index=True)
+    target_level: Mapped[int]
+    criticality: Mapped[Criticality] = mapped_column(
+        enum_type(Criticality), default=Criticality.MEDIUM
+    )
+    due_date: Mapped[date | None]
+    #: the expert's handover notes (Markdown): where things live, gotchas, contacts
+    handover_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    engagement: Mapped[Engagement] = relationship(back_populates="plan_items")
+    skill: Mapped[Skill] = relationship()
+    assignments: Mapped[list["Assignment"]] = relationship(
+        back_populates="plan_item", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<PlanItem {self.id} engagement={self.engagement_id} skill={self.skill_id}>"
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+    __table_args__ = (sa.UniqueConstraint("plan_item_id", "learner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("plan_items.id", ondelete="CASCADE"), index=True
+    )
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    learner_role: Mapped[LearnerRole] = mapped_column(
+        enum_type(LearnerRole), default=LearnerRole.PRIMARY
+    )
+    phase: Mapped[Phase] = mapped_column(enum_type(Phase), default=Phase.PLANNED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    plan_item: Mapped[PlanItem] = relationship(back_populates="assignments")
+    learner: Mapped[User] = relationship()
+    confirmations: Mapped[list["LevelConfirmation"]] = relationship(  # noqa: F821
+        back_populates="assignment",
+        cascade="all, delete-orphan",
+        order_by="(LevelConfirmation.created_at.desc(), LevelConfirmation.id.desc())",
+    )
+    learning_entries: Mapped[list["LearningEntry"]] = relationship(  # noqa: F821
+        back_populates="assignment",
+        cascade="all, delete-orphan",
+        order_by="(LearningEntry.date.desc(), LearningEntry.id.desc())",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Assignment {self.id} plan_item={self.plan_item_id} learner={self.learner_id}>"
+
+    @property
+    def latest_confirmation(self) -> "LevelConfirmation | None":  # noqa: F821
+        """The latest confirmation counts; older ones are history."""
+        return self.confirmations[0] if self.confirmations else None
+
+    @property
+    def confirmed_level(self) -> int | None:
+        latest = self.latest_confirmation
+        return latest.level if latest else None
+
+    @property
+    def self_assessed_level(self) -> int | None:
+        """The self-assessment of the most recent learning entry that gives one."""
+        for entry in self.learning_entries:
+            if entry.self_level is not None:
+                return entry.self_level
+        return None
+
+    @property
+    def minutes_spent(self) -> int:
+        return sum(entry.minutes for entry in self.learning_entries)

@@ -1,0 +1,63 @@
+from knowtrans.auth.models import Role
+
+
+def test_login_page_renders(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert b"Sign in" in response.data
+
+
+def test_pages_need_login(client):
+    response = client.get("/engagements")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_login_and_logout(browser, make_user):
+    user = make_user(Role.CTO, email="cto@example.com")
+    response = browser.login("CTO@example.com")
+    assert response.headers["Location"] == "/"
+    assert browser.get("/").status_code == 200
+    assert browser.logout().status_code == 302
+    assert browser.get("/").status_code == 302
+    assert user.id
+
+
+def test_wrong_password_keeps_email_and_says_why(browser, make_user):
+    make_user(Role.STAFF, email="staff@example.com")
+    response = browser.post("/login", {"email": "staff@example.com", "password": "wrong password!"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Email or password is not correct" in html
+    assert 'value="staff@example.com"' in html
+
+
+def test_inactive_user_cannot_log_in(browser, make_user):
+    make_user(Role.STAFF, email="gone@example.com", active=False)
+    response = browser.post(
+        "/login", {"email": "gone@example.com", "password": "correct horse battery"}
+    )
+    assert response.status_code == 200
+
+
+def test_logout_needs_post_with_csrf(browser, make_user):
+    make_user(Role.STAFF, email="s@example.com")
+    browser.login("s@example.com")
+    assert browser.client.get("/logout").status_code == 405
+    assert browser.client.post("/logout").status_code == 400
+    assert browser.get("/").status_code == 200
+
+
+def test_next_only_to_local_paths(browser, make_user):
+    make_user(Role.STAFF, email="n@example.com")
+    for target in ("//evil.example", "/\\evil.example", "https://evil.example/x"):
+        browser.client.get("/login")
+        response = browser.post(
+            f"/login?next={target}", {"email": "n@example.com", "password": "correct horse battery"}
+        )
+        assert response.headers["Location"] == "/", target
+        browser.logout()
+    response = browser.post(
+        "/login?next=/skills", {"email": "n@example.com", "password": "correct horse battery"}
+    )
+    assert response.headers["Location"] == "/skills"
