@@ -48,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from knowtrans.auth.views import bp as auth_bp
+    from knowtrans.confirmations.views import bp as confirmations_bp
     from knowtrans.dashboard.views import bp as dashboard_bp
     from knowtrans.engagements.views import bp as engagements_bp
     from knowtrans.learning.views import bp as learning_bp
@@ -63,5 +64,6 @@ def _register_blueprints(app: Flask) -> None:
         engagements_bp,
         plans_bp,
         learning_bp,
+        confirmations_bp,
     ):
         app.register_blueprint(blueprint)
