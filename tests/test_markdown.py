@@ -1,0 +1,41 @@
+import pytest
+
+from knowtrans.core.markdown import render_markdown
+
+
+def test_markdown_renders_formatting_and_links():
+    html = render_markdown("**Runbook** at [wiki](https://wiki.example.internal/runbooks)")
+    assert "<strong>Runbook</strong>" in html
+    assert 'href="https://wiki.example.internal/runbooks"' in html
+    assert "noopener" in html
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="file:///etc/passwd">x</a>',
+        '<div onmouseover="alert(1)">hover</div>',
+        "<iframe src=https://evil.example></iframe>",
+        '<p style="background:url(https://evil.example)">x</p>',
+    ],
+)
+def test_hostile_markdown_is_rendered_harmless(hostile):
+    html = render_markdown(hostile).lower()
+    for needle in (
+        "<script",
+        "onerror",
+        "javascript:",
+        "file:",
+        "onmouseover",
+        "<iframe",
+        "style=",
+    ):
+        assert needle not in html
+
+
+def test_empty_text_renders_nothing():
+    assert render_markdown(None) == ""
+    assert render_markdown("") == ""
