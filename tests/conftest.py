@@ -7,6 +7,8 @@ from itertools import count
 
 import pytest
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from knowtrans import create_app
 from knowtrans.auth.models import Role, User, UserKind, UserRole
@@ -23,11 +25,25 @@ PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+class FreshRequestClient(FlaskClient):
+    """Each request starts with an empty ``g``, as it does in production.
+
+    The ``db`` fixture keeps an app context pushed and every request reuses it; without this,
+    Flask-Login's cached user and Flask-WTF's CSRF token would leak from one client to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     from config import TestingConfig
 
     app = create_app(TestingConfig())
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         _db.create_all()
     yield app

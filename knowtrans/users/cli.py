@@ -1,9 +1,16 @@
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
 from knowtrans.auth.models import Role, UserKind
 from knowtrans.extensions import db
-from knowtrans.users.operations import create_user, email_taken
+from knowtrans.users.operations import (
+    create_user,
+    email_taken,
+    normalise_email,
+    password_problem,
+    role_conflict,
+)
 
 
 @click.command("create-user")
@@ -22,19 +29,33 @@ from knowtrans.users.operations import create_user, email_taken
 @with_appcontext
 def create_user_command(email, name, roles, external, password):
     """Create a user account."""
-    from flask import current_app
-
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise click.ClickException(f"The password must have at least {minimum} characters.")
+    email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.ClickException(f"{email!r} is not a valid email address: {error}") from None
+    if len(email) > 254:
+        raise click.ClickException("The email address is longer than 254 characters.")
+    name = name.strip()
+    if not name or len(name) > 120 or any(ord(char) < 32 for char in name):
+        raise click.ClickException(
+            "The name must have between 1 and 120 characters and no control characters."
+        )
+    kind = UserKind.EXTERNAL if external else UserKind.INTERNAL
+    conflict = role_conflict(kind, [Role(role) for role in roles])
+    if conflict:
+        raise click.ClickException(conflict)
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
     if email_taken(email):
-        raise click.ClickException(f"A user with the email {email.lower()} exists already.")
+        raise click.ClickException(f"A user with the email {email} exists already.")
     user = create_user(
         email=email,
         name=name,
         password=password,
         roles=[Role(role) for role in roles],
-        kind=UserKind.EXTERNAL if external else UserKind.INTERNAL,
+        kind=kind,
     )
     db.session.commit()
     click.echo(f"Created user {user.id}: {user.email} ({', '.join(roles)}).")

@@ -3,11 +3,15 @@
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask import current_app
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import Role, User, UserKind, UserRole
 from knowtrans.auth.passwords import hash_password
 from knowtrans.extensions import db
+
+#: longer passphrases are welcome, but hashing megabytes is not
+PASSWORD_MAX_LENGTH = 256
 
 
 def normalise_email(email: str) -> str:
@@ -19,6 +23,29 @@ def email_taken(email: str, *, exclude_id: int | None = None) -> bool:
     if exclude_id is not None:
         query = query.where(User.id != exclude_id)
     return db.session.execute(query).first() is not None
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` is refused, or None. Only length counts: no composition rules."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        return (
+            f"Too short: a password needs at least {minimum} characters. "
+            "Length is what makes it hard to guess; a few unrelated words work well."
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"Too long: at most {PASSWORD_MAX_LENGTH} characters."
+    return None
+
+
+def role_conflict(kind: UserKind, roles: Iterable[Role]) -> str | None:
+    """Why this kind of user cannot hold these roles, or None."""
+    if kind is UserKind.EXTERNAL and Role.STAFF in set(roles):
+        return (
+            "An external expert cannot hold the Staff role: learners must be internal staff. "
+            "Make the user internal or remove the Staff role."
+        )
+    return None
 
 
 def create_user(
@@ -53,7 +80,8 @@ def update_user(
     kind: UserKind,
     actor: User,
 ) -> User:
-    before = _roles_text(user)
+    before = {"email": user.email, "name": user.name, "kind": user.kind.value}
+    roles_before = _roles_text(user)
     user.email = normalise_email(email)
     user.name = name.strip()
     user.kind = kind
@@ -61,10 +89,14 @@ def update_user(
     user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
         UserRole(role=role) for role in sorted(wanted - user.roles)
     ]
-    after = _roles_text(user)
+    after = {"email": user.email, "name": user.name, "kind": user.kind.value}
+    changes = [f"{key} {before[key]} → {after[key]}" for key in before if before[key] != after[key]]
+    roles_after = _roles_text(user)
+    if roles_before != roles_after:
+        changes.append(f"roles {roles_before} → {roles_after}")
     summary = f"Updated {user.email}"
-    if before != after:
-        summary += f"; roles {before} → {after}"
+    if changes:
+        summary += ": " + "; ".join(changes)
     record_event(actor, "user.update", user, summary)
     return user
 

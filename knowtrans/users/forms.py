@@ -1,0 +1,189 @@
+"""Forms of the user administration."""
+
+import hashlib
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from knowtrans.auth.models import Role, User, UserKind
+from knowtrans.core.forms import NoControlCharacters, strip_filter
+from knowtrans.users.operations import email_taken, password_problem, role_conflict
+
+DUPLICATE_EMAIL = "A user with this email exists already."
+
+ROLE_HINTS = {
+    Role.ADMIN: "manages users and roles",
+    Role.CTO: "creates engagements and transfer plans, assigns learners",
+    Role.IT_LEAD: "confirms levels, generates and closes handover reports",
+    Role.STAFF: "internal learner who records what they learned",
+    Role.EXPERT: "external expert who confirms levels and writes handover notes",
+}
+
+
+def user_version(user: User) -> str:
+    """A fingerprint of the editable fields, to notice that someone else saved meanwhile."""
+    roles = ",".join(sorted(role.value for role in user.roles))
+    text = "\x1f".join((user.email, user.name, user.kind.value, roles))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PasswordFields:
+    """The password rule: a minimum length from the configuration, nothing else."""
+
+    def validate_password(self, field) -> None:
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class UserFields(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired(),
+            NoControlCharacters(),
+            Length(max=254),
+            Email(message="This is not a valid email address.", check_deliverability=False),
+        ],
+        filters=[strip_filter],
+    )
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), NoControlCharacters(), Length(max=120)],
+        filters=[strip_filter],
+    )
+    kind = RadioField(
+        "Kind",
+        choices=[SelectChoice(kind.value, kind.label) for kind in UserKind],
+        default=UserKind.INTERNAL.value,
+        validators=[InputRequired(message="Choose internal staff or external expert.")],
+    )
+    roles = MultiCheckboxField(
+        "Roles",
+        choices=[SelectChoice(role.value, role.label) for role in Role],
+        coerce=str,
+    )
+
+    def __init__(self, *args, actor: User, editing: User | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.editing = editing
+
+    @property
+    def chosen_roles(self) -> set[Role]:
+        return {Role(value) for value in self.roles.data or []}
+
+    @property
+    def chosen_kind(self) -> UserKind:
+        return UserKind(self.kind.data)
+
+    def validate_email(self, field) -> None:
+        if field.errors:  # never query with a malformed address (PostgreSQL refuses NUL)
+            return
+        exclude_id = self.editing.id if self.editing else None
+        if email_taken(field.data, exclude_id=exclude_id):
+            raise ValidationError(DUPLICATE_EMAIL)
+
+    def validate_roles(self, field) -> None:
+        if field.errors:  # an unknown role: the choice check has said so
+            return
+        if not field.data:
+            raise ValidationError("Choose at least one role.")
+        if self.kind.data in {kind.value for kind in UserKind}:
+            conflict = role_conflict(self.chosen_kind, self.chosen_roles)
+            if conflict:
+                raise ValidationError(conflict)
+        if (
+            self.editing is not None
+            and self.editing.id == self.actor.id
+            and Role.ADMIN in self.editing.roles
+            and Role.ADMIN not in self.chosen_roles
+        ):
+            raise ValidationError(
+                "You cannot remove your own Admin role; another admin has to do that."
+            )
+
+
+class UserCreateForm(PasswordFields, UserFields):
+    password = PasswordField(
+        "Initial password",
+        validators=[InputRequired(message="Set an initial password.")],
+    )
+
+
+class UserEditForm(UserFields):
+    version = HiddenField()
+
+    def validate_version(self, field) -> None:
+        current = user_version(self.editing)
+        if field.data != current:
+            field.data = current
+            raise ValidationError(
+                "Someone else changed this user while you were editing. The saved values are "
+                "shown below your changes; check them and save again to overwrite."
+            )
+
+
+class PasswordForm(PasswordFields, FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired(message="Enter the new password.")],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            InputRequired(message="Repeat the new password."),
+            EqualTo("password", message="The two passwords are not the same."),
+        ],
+    )
+
+
+class UserFilterForm(FlaskForm):
+    """The list's search and filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Name or email", validators=[NoControlCharacters(), Length(max=200)])
+    role = SelectField(
+        "Role",
+        default="",
+        choices=[SelectChoice("", "Any role")]
+        + [SelectChoice(role.value, role.label) for role in Role],
+    )
+    active = SelectField(
+        "Status",
+        default="",
+        choices=[
+            SelectChoice("", "Active and inactive"),
+            SelectChoice("1", "Active only"),
+            SelectChoice("0", "Inactive only"),
+        ],
+    )
+
+    def applied(self) -> dict[str, str]:
+        """The valid, non-empty filters; invalid ones are shown as errors and ignored."""
+        self.validate()
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if field.data and not field.errors and isinstance(field.data, str)
+        }

@@ -1,0 +1,453 @@
+"""The skill catalogue: list, search, filters, create, edit, archive and restore."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from knowtrans.audit.models import AuditEvent
+from knowtrans.auth.models import Role
+from knowtrans.extensions import db as _db
+from knowtrans.skills.models import Skill
+from tests.conftest import csrf_token_from, row_count
+
+VERSION_RE = re.compile(r'name="version"[^>]*value="([^"]*)"')
+
+
+@pytest.fixture
+def cto(make_user):
+    return make_user(Role.CTO, name="Carla CTO")
+
+
+@pytest.fixture
+def as_cto(login_as, cto):
+    return login_as(cto)
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True).replace("&#34;", '"').replace("&#39;", "'")
+
+
+def fresh(skill: Skill) -> Skill:
+    _db.session.expire_all()
+    return _db.session.get(Skill, skill.id)
+
+
+def events(action: str) -> list[AuditEvent]:
+    return list(_db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def skill_named(name: str) -> Skill | None:
+    return _db.session.scalar(sa.select(Skill).where(Skill.name == name))
+
+
+def post_as_outsider(browser, url, data):
+    """POST with a valid CSRF token taken from the 403 page (its sign-out form)."""
+    token = csrf_token_from(html(browser.get(url)))
+    return browser.client.post(url, data={"csrf_token": token, **data})
+
+
+def skill_data(**overrides):
+    data = {"name": "Kubernetes operations", "category": "Infrastructure", "description": ""}
+    data.update(overrides)
+    return data
+
+
+def edit_data(browser, skill, **overrides):
+    page = html(browser.get(f"/skills/{skill.id}/edit"))
+    data = {
+        "name": skill.name,
+        "category": skill.category,
+        "description": skill.description,
+        "version": VERSION_RE.search(page).group(1),
+    }
+    data.update(overrides)
+    return data
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/skills")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.CTO, Role.IT_LEAD])
+def test_managers_see_the_catalogue(login_as, make_user, make_skill, role):
+    make_skill(name="Terraform")
+    page = html(login_as(make_user(role)).get("/skills"))
+    assert "Terraform" in page
+    assert 'href="/skills"' in page
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.EXPERT])
+def test_other_roles_get_403_and_change_nothing(login_as, make_user, make_skill, role):
+    skill = make_skill(name="Terraform", category="Infrastructure")
+    archived = make_skill(name="CVS", category="Tools", archived=True)
+    browser = login_as(make_user(role))
+    for url in ("/skills", "/skills/new", f"/skills/{skill.id}/edit"):
+        assert browser.get(url).status_code == 403, url
+    skills_before = row_count(Skill)
+    for url, data in (
+        ("/skills/new", skill_data()),
+        (f"/skills/{skill.id}/edit", skill_data(name="Renamed")),
+        (f"/skills/{skill.id}/archive", {}),
+        (f"/skills/{archived.id}/restore", {}),
+    ):
+        assert post_as_outsider(browser, url, data).status_code == 403, url
+    assert row_count(Skill) == skills_before
+    assert (fresh(skill).name, fresh(skill).archived) == ("Terraform", False)
+    assert fresh(archived).archived is True
+    assert row_count(AuditEvent) == 0
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+def test_empty_catalogue_says_what_to_do(as_cto):
+    page = html(as_cto.get("/skills"))
+    assert "The catalogue is empty" in page
+    assert "Add the first skill" in page
+
+
+def test_list_hides_archived_unless_asked(as_cto, make_skill):
+    make_skill(name="Terraform")
+    make_skill(name="CVS", archived=True)
+    page = html(as_cto.get("/skills"))
+    assert "Terraform" in page
+    assert "CVS" not in page
+    assert 'class="error"' not in page  # no filter chosen is not a bad filter
+    page = html(as_cto.get("/skills?archived=1"))
+    assert "CVS" in page
+    assert "Archived" in page
+    assert "Terraform" in page
+    assert "CVS" not in html(as_cto.get("/skills?archived=0"))
+
+
+def test_only_archived_skills_left_is_not_an_empty_catalogue(as_cto, make_skill):
+    make_skill(name="CVS", archived=True)
+    page = html(as_cto.get("/skills"))
+    assert "The catalogue is empty" not in page
+    assert "Show archived skills" in page
+
+
+def test_search_name_and_description_case_insensitive(as_cto, make_skill):
+    make_skill(name="PostgreSQL tuning")
+    helm = make_skill(name="Helm charts")
+    helm.description = "Packaging for Kubernetes deployments"
+    _db.session.commit()
+    page = html(as_cto.get("/skills?q=postgresql"))
+    assert "PostgreSQL tuning" in page
+    assert "Helm charts" not in page
+    page = html(as_cto.get("/skills?q=KUBERNETES"))
+    assert "Helm charts" in page
+    assert "PostgreSQL tuning" not in page
+    page = html(as_cto.get("/skills?q=_"))  # a literal underscore, not a wildcard
+    assert "No skill matches these filters" in page
+
+
+def test_category_filter_offers_existing_categories(as_cto, make_skill):
+    make_skill(name="Terraform", category="Infrastructure")
+    make_skill(name="Python", category="Languages")
+    page = html(as_cto.get("/skills?category=Languages"))
+    assert "Python" in page
+    assert "Terraform" not in page
+    assert '<option value="Infrastructure">Infrastructure</option>' in page
+    assert re.search(
+        r'<option selected value="Languages">|<option value="Languages" selected', page
+    )
+
+
+def test_pagination_keeps_filters(as_cto, make_skill, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    for n in range(5):
+        make_skill(name=f"Net {n}", category="Network")
+    make_skill(name="Python", category="Languages")
+    first = html(as_cto.get("/skills?category=Network"))
+    assert "Page 1 of 3" in first
+    assert "Net 0" in first
+    assert "Net 2" not in first
+    assert "category=Network" in first
+    last = html(as_cto.get("/skills?category=Network&page=3"))
+    assert "Net 4" in last
+    assert "Python" not in last
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=0",
+        "page=-1",
+        "page=123456789012345678901234567890",
+        "category=Nope",
+        "category=%00",
+        "q=%00",
+        "q=" + "y" * 500,
+        "archived=banana",
+    ],
+)
+def test_odd_query_strings_never_fail(as_cto, make_skill, query):
+    make_skill(name="Terraform")
+    response = as_cto.get(f"/skills?{query}")
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert as_cto.get(response.headers["Location"]).status_code == 200
+
+
+def test_page_beyond_the_end_goes_to_the_last_page(as_cto, make_skill, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    make_skill(name="A")
+    make_skill(name="B")
+    response = as_cto.get("/skills?page=999&archived=1")
+    assert response.status_code == 302
+    assert "page=2" in response.headers["Location"]
+    assert "archived=1" in response.headers["Location"]
+
+
+def test_list_shows_plan_usage_with_bounded_queries(
+    as_cto, make_skill, make_plan_item, count_queries
+):
+    used = make_skill(name="Terraform")
+    make_plan_item(skill=used)
+    make_plan_item(skill=used)
+    with count_queries() as few:
+        page = html(as_cto.get("/skills"))
+    assert re.search(r"Terraform</a></td>.*?<td class=\"num\">2</td>", page, re.S)
+    for n in range(15):
+        make_plan_item(skill=make_skill(name=f"Skill {n}"))
+    with count_queries() as many:
+        as_cto.get("/skills")
+    assert len(many) == len(few)
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+def test_create_skill(as_cto, cto, make_skill):
+    make_skill(name="Python", category="Languages")
+    form = html(as_cto.get("/skills/new"))
+    assert 'list="skill-categories"' in form
+    assert '<datalist id="skill-categories">' in form
+    assert '<option value="Languages">' in form
+    response = as_cto.post(
+        "/skills/new",
+        skill_data(name="  Go  ", category="Languages", description="Services in **Go**."),
+    )
+    assert response.status_code == 302
+    skill = skill_named("Go")
+    assert (skill.category, skill.description, skill.archived) == (
+        "Languages",
+        "Services in **Go**.",
+        False,
+    )
+    [event] = events("skill.create")
+    assert (event.actor_id, event.object_id) == (cto.id, skill.id)
+    assert "Added Go to the catalogue." in html(as_cto.get("/skills"))
+
+
+def test_it_lead_and_admin_may_create(login_as, make_user):
+    for n, role in enumerate((Role.IT_LEAD, Role.ADMIN)):
+        browser = login_as(make_user(role))
+        response = browser.post("/skills/new", skill_data(name=f"Skill by {role}", category="X"))
+        assert response.status_code == 302, n
+    assert row_count(Skill) == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"name": ""}, "This field is required."),
+        ({"name": "   "}, "This field is required."),
+        ({"name": "n" * 101}, "Field cannot be longer than 100 characters."),
+        ({"name": "Bad\x00name"}, "Contains characters that are not allowed."),
+        ({"category": ""}, "This field is required."),
+        ({"category": "c" * 61}, "Field cannot be longer than 60 characters."),
+        ({"category": "Infra\x00"}, "Contains characters that are not allowed."),
+        ({"description": "d" * 2001}, "Field cannot be longer than 2000 characters."),
+        ({"description": "Nul \x00 here"}, "Contains characters that are not allowed."),
+    ],
+)
+def test_create_rejects_bad_input(as_cto, overrides, message):
+    response = as_cto.post("/skills/new", skill_data(**overrides))
+    assert response.status_code == 200
+    assert message in html(response)
+    assert row_count(Skill) == 0
+    assert row_count(AuditEvent) == 0
+
+
+def test_create_keeps_what_was_typed(as_cto):
+    response = as_cto.post(
+        "/skills/new", skill_data(name="n" * 101, category="Cloud", description="Kept text")
+    )
+    page = html(response)
+    assert 'value="Cloud"' in page
+    assert "Kept text</textarea>" in page
+
+
+@pytest.mark.parametrize("archived", [False, True])
+def test_create_rejects_duplicate_name_case_insensitively(as_cto, make_skill, archived):
+    make_skill(name="Terraform", archived=archived)
+    response = as_cto.post("/skills/new", skill_data(name="TERRAFORM"))
+    assert response.status_code == 200
+    page = html(response)
+    assert "A skill named “Terraform” exists already." in page
+    assert ("restore it instead" in page) is archived
+    assert row_count(Skill) == 1
+
+
+def test_create_survives_a_race_on_the_unique_index(as_cto, make_skill, monkeypatch):
+    """Another request took the name between the check and the insert."""
+    make_skill(name="Terraform")
+    monkeypatch.setattr("knowtrans.skills.forms.skill_named", lambda *a, **k: None)
+    response = as_cto.post("/skills/new", skill_data(name="terraform"))
+    assert response.status_code == 200
+    assert "A skill named “Terraform” exists already." in html(response)
+    assert row_count(Skill) == 1
+    assert row_count(AuditEvent) == 0
+
+
+def test_create_needs_csrf(as_cto):
+    assert as_cto.client.post("/skills/new", data=skill_data()).status_code == 400
+    assert row_count(Skill) == 0
+
+
+# --- edit ------------------------------------------------------------------------------------
+
+
+def test_edit_skill(as_cto, cto, make_skill):
+    skill = make_skill(name="Terraform", category="Infrastructure")
+    page = html(as_cto.get(f"/skills/{skill.id}/edit"))
+    assert 'value="Terraform"' in page
+    response = as_cto.post(
+        f"/skills/{skill.id}/edit",
+        edit_data(as_cto, skill, name="OpenTofu", category="IaC", description="The fork."),
+    )
+    assert response.status_code == 302
+    skill = fresh(skill)
+    assert (skill.name, skill.category, skill.description) == ("OpenTofu", "IaC", "The fork.")
+    [event] = events("skill.update")
+    assert event.actor_id == cto.id
+    assert "name Terraform → OpenTofu" in event.summary
+
+
+def test_edit_may_change_case_of_own_name(as_cto, make_skill):
+    skill = make_skill(name="terraform")
+    response = as_cto.post(f"/skills/{skill.id}/edit", edit_data(as_cto, skill, name="Terraform"))
+    assert response.status_code == 302
+    assert fresh(skill).name == "Terraform"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"name": "ANSIBLE"}, "A skill named “Ansible” exists already."),
+        ({"name": ""}, "This field is required."),
+        ({"name": "x" * 101}, "Field cannot be longer than 100 characters."),
+        ({"category": ""}, "This field is required."),
+        ({"description": "x\x00"}, "Contains characters that are not allowed."),
+        ({"description": "x" * 2001}, "Field cannot be longer than 2000 characters."),
+    ],
+)
+def test_edit_rejects_bad_input(as_cto, make_skill, overrides, message):
+    make_skill(name="Ansible")
+    skill = make_skill(name="Terraform", category="Infrastructure")
+    response = as_cto.post(f"/skills/{skill.id}/edit", edit_data(as_cto, skill, **overrides))
+    assert response.status_code == 200
+    assert message in html(response)
+    assert (fresh(skill).name, fresh(skill).category) == ("Terraform", "Infrastructure")
+    assert events("skill.update") == []
+
+
+def test_edit_survives_a_race_on_the_unique_index(as_cto, make_skill, monkeypatch):
+    make_skill(name="Ansible")
+    skill = make_skill(name="Terraform")
+    data = edit_data(as_cto, skill, name="ansible")
+    monkeypatch.setattr("knowtrans.skills.forms.skill_named", lambda *a, **k: None)
+    response = as_cto.post(f"/skills/{skill.id}/edit", data)
+    assert response.status_code == 200
+    assert "A skill named “Ansible” exists already." in html(response)
+    assert fresh(skill).name == "Terraform"
+
+
+def test_edit_does_not_silently_overwrite_a_concurrent_change(as_cto, make_skill):
+    skill = make_skill(name="Terraform")
+    stale = edit_data(as_cto, skill, description="Mine")
+    skill.description = "Theirs"
+    _db.session.commit()
+
+    response = as_cto.post(f"/skills/{skill.id}/edit", stale)
+    assert response.status_code == 200
+    page = html(response)
+    assert "Someone else changed this skill" in page
+    assert "Mine</textarea>" in page
+    assert fresh(skill).description == "Theirs"
+
+    again = dict(stale, version=VERSION_RE.search(page).group(1))
+    assert as_cto.post(f"/skills/{skill.id}/edit", again).status_code == 302
+    assert fresh(skill).description == "Mine"
+
+
+def test_unknown_skill_is_404(as_cto):
+    assert as_cto.get("/skills/424242/edit").status_code == 404
+    for action in ("archive", "restore"):
+        response = as_cto.post(f"/skills/424242/{action}", form_url="/skills")
+        assert response.status_code == 404
+
+
+# --- archive and restore ---------------------------------------------------------------------
+
+
+def test_archive_and_restore(as_cto, cto, make_skill):
+    skill = make_skill(name="Terraform")
+    response = as_cto.post(
+        f"/skills/{skill.id}/archive", {"next": "/skills?q=terra"}, form_url="/skills"
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/skills?q=terra"
+    assert fresh(skill).archived is True
+    assert events("skill.archive")[0].actor_id == cto.id
+    page = html(as_cto.get(f"/skills/{skill.id}/edit"))
+    assert "This skill is archived" in page
+    assert "Restore" in page
+
+    response = as_cto.post(f"/skills/{skill.id}/restore", form_url="/skills")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/skills"
+    assert fresh(skill).archived is False
+    assert len(events("skill.restore")) == 1
+
+
+def test_archived_skill_stays_on_existing_plans(as_cto, make_skill, make_plan_item):
+    item = make_plan_item(skill=make_skill(name="Terraform"))
+    as_cto.post(f"/skills/{item.skill_id}/archive", form_url="/skills")
+    _db.session.expire_all()
+    assert item.skill.archived is True
+    assert item.skill.name == "Terraform"
+
+
+def test_archive_twice_records_one_event(as_cto, make_skill):
+    skill = make_skill()
+    for _ in range(2):
+        as_cto.post(f"/skills/{skill.id}/archive", form_url="/skills")
+    as_cto.post(f"/skills/{skill.id}/restore", form_url="/skills")
+    as_cto.post(f"/skills/{skill.id}/restore", form_url="/skills")
+    assert len(events("skill.archive")) == 1
+    assert len(events("skill.restore")) == 1
+
+
+def test_archive_is_post_only_with_csrf(as_cto, make_skill):
+    skill = make_skill()
+    assert as_cto.get(f"/skills/{skill.id}/archive").status_code == 405
+    assert as_cto.client.post(f"/skills/{skill.id}/archive").status_code == 400
+    assert fresh(skill).archived is False
+
+
+def test_archive_ignores_foreign_next(as_cto, make_skill):
+    skill = make_skill()
+    response = as_cto.post(
+        f"/skills/{skill.id}/archive", {"next": "https://evil.example/"}, form_url="/skills"
+    )
+    assert response.headers["Location"] == "/skills"

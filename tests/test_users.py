@@ -1,0 +1,681 @@
+"""User administration: list, create, edit, password, (de)activation, and the CLI."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from knowtrans.audit.models import AuditEvent
+from knowtrans.auth.models import Role, User, UserKind
+from knowtrans.auth.passwords import verify_password
+from knowtrans.extensions import db as _db
+from knowtrans.users.cli import create_user_command
+from tests.conftest import PASSWORD, csrf_token_from, row_count
+
+NEW_PASSWORD = "a much longer passphrase"
+VERSION_RE = re.compile(r'name="version"[^>]*value="([^"]*)"')
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.ADMIN, name="Ada Admin", email="ada@example.com")
+
+
+@pytest.fixture
+def as_admin(login_as, admin):
+    return login_as(admin)
+
+
+def fresh(user: User) -> User:
+    _db.session.expire_all()
+    return _db.session.get(User, user.id)
+
+
+def events(action: str) -> list[AuditEvent]:
+    return list(_db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def user_by_email(email: str) -> User | None:
+    return _db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def post_as_outsider(browser, url, data):
+    """POST with a valid CSRF token taken from the 403 page (its sign-out form)."""
+    token = csrf_token_from(html(browser.get(url)))
+    return browser.client.post(url, data={"csrf_token": token, **data})
+
+
+def new_user_data(**overrides):
+    data = {
+        "email": "Grace.Hopper@Example.com",
+        "name": "Grace Hopper",
+        "kind": "internal",
+        "roles": ["staff"],
+        "password": NEW_PASSWORD,
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def edit_data(as_admin, user, **overrides):
+    page = html(as_admin.get(f"/admin/users/{user.id}/edit"))
+    data = {
+        "email": user.email,
+        "name": user.name,
+        "kind": user.kind.value,
+        "roles": [role.value for role in user.roles],
+        "version": VERSION_RE.search(page).group(1),
+    }
+    data.update(overrides)
+    return data
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.CTO, Role.IT_LEAD, Role.STAFF, Role.EXPERT])
+def test_other_roles_get_403_and_change_nothing(login_as, make_user, admin, role):
+    victim = make_user(Role.STAFF, name="Victim", email="victim@example.com")
+    browser = login_as(make_user(role))
+    users_before = row_count(User)
+    for url in (
+        "/admin/users",
+        "/admin/users/new",
+        f"/admin/users/{victim.id}/edit",
+        f"/admin/users/{victim.id}/password",
+    ):
+        assert browser.get(url).status_code == 403, url
+
+    for url, data in (
+        ("/admin/users/new", new_user_data()),
+        (
+            f"/admin/users/{victim.id}/edit",
+            {"email": "x@example.com", "name": "X", "kind": "internal", "roles": ["admin"]},
+        ),
+        (f"/admin/users/{victim.id}/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}),
+        (f"/admin/users/{victim.id}/active", {"active": "0"}),
+    ):
+        assert post_as_outsider(browser, url, data).status_code == 403, url
+
+    victim = fresh(victim)
+    assert row_count(User) == users_before
+    assert (victim.email, victim.name, victim.roles, victim.active) == (
+        "victim@example.com",
+        "Victim",
+        {Role.STAFF},
+        True,
+    )
+    assert verify_password(victim.password_hash, PASSWORD)
+    assert row_count(AuditEvent) == 0
+
+
+def test_admin_sees_users_link_and_others_do_not(login_as, make_user, as_admin):
+    assert 'href="/admin/users"' in html(as_admin.get("/admin/users"))
+    cto = login_as(make_user(Role.CTO))
+    assert 'href="/admin/users"' not in html(cto.get("/skills"))
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+def test_list_shows_kind_roles_and_status_as_text(as_admin, make_user):
+    make_user(Role.EXPERT, name="Eve Expert", email="eve@example.com")
+    make_user(Role.CTO, Role.IT_LEAD, name="Carl Chief", active=False)
+    page = html(as_admin.get("/admin/users"))
+    assert "Eve Expert" in page
+    assert "External expert" in page
+    assert "Internal staff" in page
+    assert "CTO, IT lead" in page
+    assert "Inactive" in page
+    assert page.count("<h1") == 1
+    assert 'class="error"' not in page  # no filter chosen is not a bad filter
+
+
+def test_bad_filter_values_are_shown_and_ignored(as_admin, make_user):
+    make_user(Role.STAFF, name="Sam Staff")
+    page = html(as_admin.get("/admin/users?role=root&active=maybe"))
+    assert page.count("Not a valid choice.") == 2
+    assert "Sam Staff" in page
+
+
+def test_search_by_name_or_email_case_insensitive(as_admin, make_user):
+    make_user(Role.STAFF, name="Linus Learner", email="linus@example.com")
+    make_user(Role.STAFF, name="Margaret", email="mhamilton@nasa.example.com")
+    page = html(as_admin.get("/admin/users?q=LINUS"))
+    assert "Linus Learner" in page
+    assert "Margaret" not in page
+    page = html(as_admin.get("/admin/users?q=NASA"))
+    assert "Margaret" in page
+    assert "Linus Learner" not in page
+    page = html(as_admin.get("/admin/users?q=%25"))  # a literal %, not a wildcard
+    assert "No user matches these filters" in page
+
+
+def test_filter_by_role_and_active(as_admin, make_user):
+    make_user(Role.EXPERT, name="Eve Expert")
+    make_user(Role.STAFF, name="Sam Staff")
+    make_user(Role.STAFF, name="Gone Staff", active=False)
+    page = html(as_admin.get("/admin/users?role=expert"))
+    assert "Eve Expert" in page
+    assert "Sam Staff" not in page
+    page = html(as_admin.get("/admin/users?role=staff&active=0"))
+    assert "Gone Staff" in page
+    assert "Sam Staff" not in page
+    page = html(as_admin.get("/admin/users?active=1"))
+    assert "Sam Staff" in page
+    assert "Gone Staff" not in page
+
+
+def test_pagination_keeps_filters(as_admin, make_user, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    for n in range(5):
+        make_user(Role.STAFF, name=f"Learner {n}")
+    make_user(Role.EXPERT, name="Eve Expert")
+    first = html(as_admin.get("/admin/users?role=staff"))
+    assert "Page 1 of 3" in first
+    assert "Learner 0" in first
+    assert "Learner 2" not in first
+    assert "page=2" in first
+    assert "role=staff" in first
+    third = html(as_admin.get("/admin/users?role=staff&page=3"))
+    assert "Learner 4" in third
+    assert "Eve Expert" not in third
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=0",
+        "page=-3",
+        "page=99999999999999999999999999",
+        "page=1e9",
+        "role=root",
+        "active=maybe",
+        "q=%00",
+        "q=" + "x" * 500,
+    ],
+)
+def test_odd_query_strings_never_fail(as_admin, query):
+    response = as_admin.get(f"/admin/users?{query}")
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert as_admin.get(response.headers["Location"]).status_code == 200
+
+
+def test_page_beyond_the_end_goes_to_the_last_page(as_admin, make_user, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    make_user(Role.STAFF)
+    response = as_admin.get("/admin/users?page=50&active=1")
+    assert response.status_code == 302
+    assert "page=2" in response.headers["Location"]
+    assert "active=1" in response.headers["Location"]
+
+
+def test_list_query_count_does_not_grow_with_users(as_admin, make_user, count_queries):
+    make_user(Role.STAFF)
+    with count_queries() as few:
+        as_admin.get("/admin/users")
+    for _ in range(15):
+        make_user(Role.STAFF, Role.EXPERT)
+    with count_queries() as many:
+        as_admin.get("/admin/users")
+    assert len(many) == len(few)
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+def test_create_user(as_admin, admin, client):
+    form = html(as_admin.get("/admin/users/new"))
+    assert "At least 12 characters" in form
+    assert 'type="checkbox"' in form
+    response = as_admin.post(
+        "/admin/users/new", new_user_data(roles=["staff", "cto"]), form_url="/admin/users/new"
+    )
+    assert response.status_code == 302
+    user = user_by_email("grace.hopper@example.com")
+    assert user.name == "Grace Hopper"
+    assert user.kind is UserKind.INTERNAL
+    assert user.roles == {Role.STAFF, Role.CTO}
+    assert user.active
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+    [event] = events("user.create")
+    assert event.actor_id == admin.id
+    assert event.object_id == user.id
+    assert "Created Grace Hopper" in html(as_admin.get("/admin/users"))
+
+
+def test_create_external_expert(as_admin):
+    response = as_admin.post(
+        "/admin/users/new",
+        new_user_data(email="eve@example.com", kind="external", roles=["expert"]),
+        form_url="/admin/users/new",
+    )
+    assert response.status_code == 302
+    user = user_by_email("eve@example.com")
+    assert user.kind is UserKind.EXTERNAL
+    assert user.roles == {Role.EXPERT}
+
+
+def test_created_user_can_sign_in(as_admin, browser):
+    as_admin.post("/admin/users/new", new_user_data(), form_url="/admin/users/new")
+    assert browser.login("grace.hopper@example.com", NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"email": ""}, "This field is required."),
+        ({"email": "not-an-email"}, "This is not a valid email address."),
+        ({"email": "grace@"}, "This is not a valid email address."),
+        ({"email": "gr\x00ace@example.com"}, "Contains characters that are not allowed."),
+        ({"email": "a" * 250 + "@example.com"}, "Field cannot be longer than 254 characters."),
+        ({"name": ""}, "This field is required."),
+        ({"name": "   "}, "This field is required."),
+        ({"name": "N" * 121}, "Field cannot be longer than 120 characters."),
+        ({"name": "Grace\x00Hopper"}, "Contains characters that are not allowed."),
+        ({"kind": None}, "Choose internal staff or external expert."),
+        ({"kind": "robot"}, "Not a valid choice."),
+        ({"roles": None}, "Choose at least one role."),
+        ({"roles": ["root"]}, "is not a valid choice"),
+        ({"kind": "external", "roles": ["staff"]}, "cannot hold the Staff role"),
+        ({"password": ""}, "Set an initial password."),
+        ({"password": "elevenchars"}, "at least 12 characters"),
+        ({"password": "p" * 257}, "at most 256 characters"),
+    ],
+)
+def test_create_rejects_bad_input(as_admin, overrides, message):
+    users_before = row_count(User)
+    response = as_admin.post(
+        "/admin/users/new", new_user_data(**overrides), form_url="/admin/users/new"
+    )
+    assert response.status_code == 200
+    page = html(response)
+    assert message in page.replace("&#39;", "'")
+    assert 'class="error"' in page
+    assert row_count(User) == users_before
+    assert row_count(AuditEvent) == 0
+
+
+def test_create_keeps_what_was_typed(as_admin):
+    response = as_admin.post(
+        "/admin/users/new",
+        new_user_data(password="short", kind="external", roles=["expert", "cto"]),
+        form_url="/admin/users/new",
+    )
+    page = html(response)
+    assert 'value="Grace.Hopper@Example.com"' in page
+    assert 'value="Grace Hopper"' in page
+    assert re.search(r'value="external"[^>]*checked|checked[^>]*value="external"', page)
+    assert re.search(r'checked[^>]*value="expert"|value="expert"[^>]*checked', page)
+    assert not re.search(r'checked[^>]*value="staff"|value="staff"[^>]*checked', page)
+
+
+def test_create_rejects_duplicate_email_case_insensitively(as_admin, make_user):
+    make_user(Role.STAFF, email="grace.hopper@example.com")
+    users_before = row_count(User)
+    response = as_admin.post("/admin/users/new", new_user_data(), form_url="/admin/users/new")
+    assert response.status_code == 200
+    assert "A user with this email exists already." in html(response)
+    assert row_count(User) == users_before
+
+
+def test_create_survives_a_race_on_the_unique_email(as_admin, make_user, monkeypatch):
+    """Another request took the email between the check and the insert."""
+    make_user(Role.STAFF, email="grace.hopper@example.com")
+    monkeypatch.setattr("knowtrans.users.forms.email_taken", lambda *a, **k: False)
+    users_before = row_count(User)
+    response = as_admin.post("/admin/users/new", new_user_data(), form_url="/admin/users/new")
+    assert response.status_code == 200
+    assert "A user with this email exists already." in html(response)
+    assert row_count(User) == users_before
+    assert row_count(AuditEvent) == 0
+
+
+def test_create_needs_csrf(as_admin):
+    response = as_admin.client.post("/admin/users/new", data=new_user_data())
+    assert response.status_code == 400
+    assert user_by_email("grace.hopper@example.com") is None
+
+
+# --- edit ------------------------------------------------------------------------------------
+
+
+def test_edit_user(as_admin, admin, make_user):
+    user = make_user(Role.STAFF, name="Sam Staff", email="sam@example.com")
+    data = edit_data(
+        as_admin, user, email="Samuel@Example.com", name="Samuel Staff", roles=["staff", "it_lead"]
+    )
+    response = as_admin.post(f"/admin/users/{user.id}/edit", data)
+    assert response.status_code == 302
+    user = fresh(user)
+    assert (user.email, user.name, user.roles) == (
+        "samuel@example.com",
+        "Samuel Staff",
+        {Role.STAFF, Role.IT_LEAD},
+    )
+    [event] = events("user.update")
+    assert event.actor_id == admin.id
+    assert "roles staff → it_lead, staff" in event.summary
+    assert "email sam@example.com → samuel@example.com" in event.summary
+
+
+def test_edit_form_shows_current_values(as_admin, make_user):
+    user = make_user(Role.EXPERT, name="Eve Expert", email="eve@example.com")
+    page = html(as_admin.get(f"/admin/users/{user.id}/edit"))
+    assert 'value="eve@example.com"' in page
+    assert re.search(r'checked[^>]*value="expert"|value="expert"[^>]*checked', page)
+    assert re.search(r'checked[^>]*value="external"|value="external"[^>]*checked', page)
+
+
+def test_edit_keeps_own_email_in_other_case(as_admin, make_user):
+    user = make_user(Role.STAFF, email="sam@example.com")
+    response = as_admin.post(
+        f"/admin/users/{user.id}/edit", edit_data(as_admin, user, email="SAM@example.com")
+    )
+    assert response.status_code == 302
+    assert fresh(user).email == "sam@example.com"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"email": "taken@EXAMPLE.com"}, "A user with this email exists already."),
+        ({"email": "nope"}, "This is not a valid email address."),
+        ({"name": ""}, "This field is required."),
+        ({"name": "x" * 121}, "Field cannot be longer than 120 characters."),
+        ({"roles": []}, "Choose at least one role."),
+        ({"kind": "external"}, "cannot hold the Staff role"),
+        ({"kind": "sideways"}, "Not a valid choice."),
+    ],
+)
+def test_edit_rejects_bad_input(as_admin, make_user, overrides, message):
+    make_user(Role.CTO, email="taken@example.com")
+    user = make_user(Role.STAFF, name="Sam Staff", email="sam@example.com")
+    response = as_admin.post(f"/admin/users/{user.id}/edit", edit_data(as_admin, user, **overrides))
+    assert response.status_code == 200
+    assert message in html(response)
+    user = fresh(user)
+    assert (user.email, user.name, user.kind, user.roles) == (
+        "sam@example.com",
+        "Sam Staff",
+        UserKind.INTERNAL,
+        {Role.STAFF},
+    )
+    assert events("user.update") == []
+
+
+def test_admin_cannot_remove_own_admin_role(as_admin, admin):
+    response = as_admin.post(
+        f"/admin/users/{admin.id}/edit", edit_data(as_admin, admin, roles=["cto"])
+    )
+    assert response.status_code == 200
+    assert "You cannot remove your own Admin role" in html(response)
+    assert fresh(admin).roles == {Role.ADMIN}
+
+
+def test_admin_may_edit_own_name_and_add_roles(as_admin, admin):
+    response = as_admin.post(
+        f"/admin/users/{admin.id}/edit",
+        edit_data(as_admin, admin, name="Ada Lovelace", roles=["admin", "cto"]),
+    )
+    assert response.status_code == 302
+    assert fresh(admin).roles == {Role.ADMIN, Role.CTO}
+
+
+def test_admin_may_remove_another_admins_role(as_admin, make_user):
+    other = make_user(Role.ADMIN, Role.CTO)
+    response = as_admin.post(
+        f"/admin/users/{other.id}/edit", edit_data(as_admin, other, roles=["cto"])
+    )
+    assert response.status_code == 302
+    assert fresh(other).roles == {Role.CTO}
+
+
+def test_edit_does_not_silently_overwrite_a_concurrent_change(as_admin, make_user):
+    user = make_user(Role.STAFF, name="Sam Staff", email="sam@example.com")
+    stale = edit_data(as_admin, user, name="Mine")
+    user.name = "Theirs"
+    _db.session.commit()
+
+    response = as_admin.post(f"/admin/users/{user.id}/edit", stale)
+    assert response.status_code == 200
+    page = html(response)
+    assert "Someone else changed this user" in page
+    assert 'value="Mine"' in page
+    assert fresh(user).name == "Theirs"
+
+    again = dict(stale, version=VERSION_RE.search(page).group(1))
+    assert as_admin.post(f"/admin/users/{user.id}/edit", again).status_code == 302
+    assert fresh(user).name == "Mine"
+
+
+def test_edit_survives_a_race_on_the_unique_email(as_admin, make_user, monkeypatch):
+    make_user(Role.STAFF, email="taken@example.com")
+    user = make_user(Role.STAFF, email="sam@example.com")
+    data = edit_data(as_admin, user, email="taken@example.com")
+    monkeypatch.setattr("knowtrans.users.forms.email_taken", lambda *a, **k: False)
+    response = as_admin.post(f"/admin/users/{user.id}/edit", data)
+    assert response.status_code == 200
+    assert "A user with this email exists already." in html(response)
+    assert fresh(user).email == "sam@example.com"
+
+
+def test_unknown_user_is_404(as_admin):
+    for url in ("/admin/users/999999/edit", "/admin/users/999999/password"):
+        assert as_admin.get(url).status_code == 404
+    response = as_admin.post("/admin/users/999999/active", {"active": "0"}, form_url="/admin/users")
+    assert response.status_code == 404
+
+
+# --- password --------------------------------------------------------------------------------
+
+
+def test_reset_password(as_admin, admin, make_user, browser):
+    user = make_user(Role.STAFF, email="sam@example.com")
+    response = as_admin.post(
+        f"/admin/users/{user.id}/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert verify_password(fresh(user).password_hash, NEW_PASSWORD)
+    [event] = events("user.password_reset")
+    assert event.actor_id == admin.id
+    assert NEW_PASSWORD not in event.summary
+    assert (
+        browser.post("/login", {"email": "sam@example.com", "password": PASSWORD}).status_code
+        == 200
+    )
+    assert browser.login("sam@example.com", NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "!"}, "The two passwords are not"),
+        ({"password": "short pass", "confirm": "short pass"}, "at least 12 characters"),
+        ({"password": "", "confirm": ""}, "Enter the new password."),
+        ({"password": NEW_PASSWORD, "confirm": ""}, "Repeat the new password."),
+        ({"password": "x" * 300, "confirm": "x" * 300}, "at most 256 characters"),
+    ],
+)
+def test_reset_password_rejects_bad_input(as_admin, make_user, data, message):
+    user = make_user(Role.STAFF)
+    response = as_admin.post(f"/admin/users/{user.id}/password", data)
+    assert response.status_code == 200
+    assert message in html(response)
+    assert verify_password(fresh(user).password_hash, PASSWORD)
+    assert events("user.password_reset") == []
+
+
+# --- (de)activation --------------------------------------------------------------------------
+
+
+def test_deactivate_and_reactivate(as_admin, admin, make_user, browser):
+    user = make_user(Role.STAFF, email="sam@example.com")
+    response = as_admin.post(
+        f"/admin/users/{user.id}/active",
+        {"active": "0", "next": "/admin/users?role=staff"},
+        form_url="/admin/users",
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/users?role=staff"
+    assert fresh(user).active is False
+    assert events("user.deactivate")[0].actor_id == admin.id
+    assert (
+        browser.post("/login", {"email": "sam@example.com", "password": PASSWORD}).status_code
+        == 200
+    )
+
+    response = as_admin.post(
+        f"/admin/users/{user.id}/active", {"active": "1"}, form_url="/admin/users"
+    )
+    assert response.status_code == 302
+    assert fresh(user).active is True
+    assert len(events("user.activate")) == 1
+    assert browser.login("sam@example.com").status_code == 302
+
+
+def test_deactivation_ends_existing_sessions(as_admin, login_as, make_user):
+    user = make_user(Role.STAFF)
+    session = login_as(user)
+    assert session.get("/skills").status_code == 403  # signed in, but not their page
+    as_admin.post(f"/admin/users/{user.id}/active", {"active": "0"}, form_url="/admin/users")
+    assert session.get("/skills").status_code == 302  # signed out
+
+
+def test_admin_cannot_deactivate_themself(as_admin, admin):
+    assert "You cannot deactivate your own account" in html(
+        as_admin.get(f"/admin/users/{admin.id}/edit")
+    )
+    response = as_admin.post(
+        f"/admin/users/{admin.id}/active", {"active": "0"}, form_url="/admin/users"
+    )
+    assert response.status_code == 302
+    assert fresh(admin).active is True
+    assert events("user.deactivate") == []
+    assert "You cannot deactivate your own account" in html(as_admin.get("/admin/users"))
+
+
+def test_deactivating_twice_records_one_event(as_admin, make_user):
+    user = make_user(Role.STAFF)
+    for _ in range(2):
+        as_admin.post(f"/admin/users/{user.id}/active", {"active": "0"}, form_url="/admin/users")
+    assert len(events("user.deactivate")) == 1
+
+
+@pytest.mark.parametrize("value", [None, "", "yes", "2"])
+def test_set_active_rejects_unknown_values(as_admin, make_user, value):
+    user = make_user(Role.STAFF)
+    data = {} if value is None else {"active": value}
+    response = as_admin.post(f"/admin/users/{user.id}/active", data, form_url="/admin/users")
+    assert response.status_code == 400
+    assert fresh(user).active is True
+
+
+def test_set_active_is_post_only_with_csrf(as_admin, make_user):
+    user = make_user(Role.STAFF)
+    assert as_admin.get(f"/admin/users/{user.id}/active").status_code == 405
+    assert (
+        as_admin.client.post(f"/admin/users/{user.id}/active", data={"active": "0"}).status_code
+        == 400
+    )
+    assert fresh(user).active is True
+
+
+def test_set_active_ignores_foreign_next(as_admin, make_user):
+    user = make_user(Role.STAFF)
+    response = as_admin.post(
+        f"/admin/users/{user.id}/active",
+        {"active": "0", "next": "//evil.example/"},
+        form_url="/admin/users",
+    )
+    assert response.headers["Location"] == "/admin/users"
+
+
+# --- CLI -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(app, db):
+    runner = app.test_cli_runner()
+
+    def _run(*args):
+        return runner.invoke(create_user_command, list(args))
+
+    return _run
+
+
+def test_cli_creates_internal_user(cli):
+    result = cli(
+        "Carla@Example.com", "--name", "Carla CTO", "--role", "cto", "--password", NEW_PASSWORD
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created user" in result.output
+    user = user_by_email("carla@example.com")
+    assert user.kind is UserKind.INTERNAL
+    assert user.roles == {Role.CTO}
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+    assert len(events("user.create")) == 1
+
+
+def test_cli_creates_external_user_with_several_roles(cli):
+    result = cli(
+        "eve@example.com", "--name", "Eve", "--role", "expert", "--role", "it_lead",
+        "--external", "--password", NEW_PASSWORD,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    user = user_by_email("eve@example.com")
+    assert user.kind is UserKind.EXTERNAL
+    assert user.roles == {Role.EXPERT, Role.IT_LEAD}
+
+
+def test_cli_through_the_flask_command_line(app, db):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "x@example.com",
+            "--name",
+            "X",
+            "--role",
+            "admin",
+            "--password",
+            NEW_PASSWORD,
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert user_by_email("x@example.com") is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["taken@example.com", "--name", "T", "--role", "cto"], "exists already"),
+        (["TAKEN@example.com", "--name", "T", "--role", "cto"], "exists already"),
+        (["new@example.com", "--name", "T", "--role", "cto", "--password", "short"], "at least 12"),
+        (["not-an-email", "--name", "T", "--role", "cto"], "not a valid email"),
+        (["new@example.com", "--name", " ", "--role", "cto"], "between 1 and 120"),
+        (["new@example.com", "--name", "T", "--role", "root"], "Invalid value"),
+        (["new@example.com", "--name", "T"], "Missing option"),
+        (["new@example.com", "--name", "T", "--role", "staff", "--external"], "Staff role"),
+    ],
+)
+def test_cli_refuses_bad_input(cli, make_user, args, message):
+    make_user(Role.STAFF, email="taken@example.com")
+    users_before = row_count(User)
+    if "--password" not in args:
+        args = [*args, "--password", NEW_PASSWORD]
+    result = cli(*args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert row_count(User) == users_before
