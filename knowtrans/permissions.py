@@ -81,3 +81,11 @@ def can_generate_report(user: User) -> bool:
 
 def can_see_all_engagements(user: User) -> bool:
     return user.has_role(*OVERSIGHT_ROLES)
+
+
+def can_resolve_questions(user: User, assignment: Assignment) -> bool:
+    """Mark an assignment's open questions resolved: the learner, the expert or an IT lead."""
+    engagement = assignment.plan_item.engagement
+    if engagement.is_closed:
+        return False
+    return assignment.learner_id == user.id or can_confirm_levels(user, engagement)

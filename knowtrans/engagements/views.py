@@ -1,10 +1,185 @@
-from flask import Blueprint, render_template
-from flask_login import login_required
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import aliased, joinedload
+
+from knowtrans import permissions
+from knowtrans.audit.models import AuditEvent
+from knowtrans.auth.models import User
+from knowtrans.core.clock import today
+from knowtrans.engagements import operations
+from knowtrans.engagements.forms import (
+    AdvanceForm,
+    EngagementFilterForm,
+    EngagementForm,
+    engagement_version,
+)
+from knowtrans.engagements.models import Engagement
+from knowtrans.engagements.queries import get_or_404, like_pattern, visible_engagements
+from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
+from knowtrans.extensions import db
+from knowtrans.permissions import require
+from knowtrans.plans.models import Phase
 
 bp = Blueprint("engagements", __name__)
+
+#: the engagement page shows this many of the latest history events
+HISTORY_LIMIT = 50
+#: beyond this page number a list is empty anyway; it keeps OFFSET within what databases accept
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 @bp.route("/engagements")
 @login_required
 def index():
-    return render_template("base.html")
+    filters = EngagementFilterForm(request.args)
+    filters.validate()
+    query = visible_engagements(current_user)
+    if status := filters.status_value:
+        query = query.where(Engagement.status == status)
+    if text := filters.search_text:
+        pattern = like_pattern(text)
+        expert = aliased(User)
+        query = query.join(expert, Engagement.expert).where(
+            sa.or_(
+                Engagement.title.ilike(pattern, escape="\\"),
+                Engagement.client.ilike(pattern, escape="\\"),
+                Engagement.project.ilike(pattern, escape="\\"),
+                expert.name.ilike(pattern, escape="\\"),
+            )
+        )
+    query = query.options(*plan_loading_options()).order_by(
+        Engagement.start_date.desc(), Engagement.id.desc()
+    )
+    pagination = db.paginate(
+        query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    day = today()
+    rows = [(engagement, engagement_readiness(engagement, day)) for engagement in pagination.items]
+    return render_template(
+        "engagements/index.html",
+        filters=filters,
+        filtered=bool(filters.status_value or filters.search_text),
+        pagination=pagination,
+        rows=rows,
+    )
+
+
+@bp.route("/engagements/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(permissions.can_manage_engagements(current_user))
+    form = EngagementForm()
+    if form.validate_on_submit():
+        engagement = operations.create_engagement(
+            title=form.title.data,
+            expert=db.session.get(User, form.expert_id.data),
+            client=form.client.data,
+            project=form.project.data,
+            start_date=form.start_date.data,
+            planned_end_date=form.planned_end_date.data,
+            objectives=form.objectives.data,
+            actor=current_user,
+        )
+        db.session.commit()
+        flash(
+            f"Engagement “{engagement.title}” created. Next: add the skills to hand over.",
+            "success",
+        )
+        return redirect(url_for(".show", engagement_id=engagement.id))
+    return render_template("engagements/form.html", form=form, engagement=None)
+
+
+@bp.route("/engagements/<int:engagement_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(engagement_id: int):
+    engagement = get_or_404(Engagement, engagement_id, joinedload(Engagement.expert))
+    require(permissions.can_view_engagement(current_user, engagement), hide=True)
+    require(permissions.can_edit_plan(current_user, engagement))
+    form = EngagementForm(engagement=engagement)
+    current_version = engagement_version(engagement)
+    conflict = False
+    if request.method == "GET":
+        form.version.data = current_version
+    elif form.validate_on_submit():
+        if form.version.data != current_version:
+            conflict = True
+            form.version.data = current_version
+        else:
+            changed = operations.update_engagement(
+                engagement,
+                title=form.title.data,
+                expert=db.session.get(User, form.expert_id.data),
+                client=form.client.data,
+                project=form.project.data,
+                start_date=form.start_date.data,
+                planned_end_date=form.planned_end_date.data,
+                objectives=form.objectives.data,
+                actor=current_user,
+            )
+            db.session.commit()
+            if changed:
+                flash(f"Saved: {', '.join(changed)}.", "success")
+            else:
+                flash("Nothing was changed.", "info")
+            return redirect(url_for(".show", engagement_id=engagement.id))
+    return render_template(
+        "engagements/form.html", form=form, engagement=engagement, conflict=conflict
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>")
+@login_required
+def show(engagement_id: int):
+    engagement = get_or_404(Engagement, engagement_id, *plan_loading_options())
+    require(permissions.can_view_engagement(current_user, engagement), hide=True)
+    readiness = engagement_readiness(engagement)
+    history = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.engagement_id == engagement.id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
+    return render_template(
+        "engagements/show.html",
+        engagement=engagement,
+        readiness=readiness,
+        rows=list(zip(engagement.plan_items, readiness.items, strict=True)),
+        history=history,
+        history_limit=HISTORY_LIMIT,
+        can_edit=permissions.can_edit_plan(current_user, engagement),
+        can_confirm=permissions.can_confirm_levels(current_user, engagement),
+        phases=list(Phase),
+    )
+
+
+@bp.post("/engagements/<int:engagement_id>/advance")
+@login_required
+def advance(engagement_id: int):
+    engagement = get_or_404(Engagement, engagement_id)
+    require(permissions.can_view_engagement(current_user, engagement), hide=True)
+    require(permissions.can_edit_plan(current_user, engagement))
+    back = redirect(url_for(".show", engagement_id=engagement.id))
+    form = AdvanceForm()
+    if not form.validate_on_submit():
+        flash("The status change could not be read; nothing changed. Please try again.", "error")
+        return back
+    following = engagement.status.next_status
+    if following is None:
+        flash(f"“{engagement.title}” is in {engagement.status.label}; nothing changed.", "error")
+        return back
+    if form.current.data != engagement.status.value:
+        flash(
+            f"“{engagement.title}” is already {engagement.status.label}; nothing changed.",
+            "warning",
+        )
+        return back
+    operations.advance_status(engagement, actor=current_user)
+    db.session.commit()
+    flash(f"“{engagement.title}” is now {following.label}.", "success")
+    return back

@@ -1,5 +1,29 @@
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""The learning log: a learner's assignments, an assignment's page, its entries."""
+
+from datetime import date, timedelta
+from itertools import groupby
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import contains_eager, joinedload
+
+from knowtrans import permissions
+from knowtrans.auth.models import Role
+from knowtrans.core.forms import ConfirmForm
+from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.extensions import db
+from knowtrans.learning import operations
+from knowtrans.learning.forms import EARLY_DAYS, EntryForm
+from knowtrans.learning.models import LearningEntry, OpenQuestion
+from knowtrans.learning.queries import (
+    assignment_summaries,
+    load_assignment,
+    newest_entries_first,
+)
+from knowtrans.permissions import require
+from knowtrans.plans.models import Assignment, PlanItem
+from knowtrans.skills.models import Skill
 
 bp = Blueprint("learning", __name__)
 
@@ -7,4 +31,187 @@ bp = Blueprint("learning", __name__)
 @bp.route("/my/assignments")
 @login_required
 def my_assignments():
-    return render_template("base.html")
+    require(current_user.has_role(Role.STAFF))
+    query = (
+        sa.select(Assignment)
+        .join(Assignment.plan_item)
+        .join(PlanItem.engagement)
+        .join(PlanItem.skill)
+        .where(Assignment.learner_id == current_user.id)
+        .options(
+            contains_eager(Assignment.plan_item).contains_eager(PlanItem.engagement),
+            contains_eager(Assignment.plan_item).contains_eager(PlanItem.skill),
+        )
+        .order_by(
+            sa.case((Engagement.status == EngagementStatus.CLOSED, 1), else_=0),
+            Engagement.planned_end_date,
+            Engagement.id,
+            Skill.name,
+            Assignment.id,
+        )
+    )
+    pagination = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    assignments = list(pagination.items)
+    groups = [
+        (engagement, list(group))
+        for engagement, group in groupby(assignments, key=lambda a: a.plan_item.engagement)
+    ]
+    return render_template(
+        "learning/my_assignments.html",
+        pagination=pagination,
+        groups=groups,
+        summaries=assignment_summaries([assignment.id for assignment in assignments]),
+    )
+
+
+@bp.route("/assignments/<int:assignment_id>")
+@login_required
+def assignment(assignment_id: int):
+    assignment = _visible_assignment(assignment_id)
+    pagination = db.paginate(
+        newest_entries_first(assignment.id),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    summary = assignment_summaries([assignment.id])[assignment.id]
+    return render_template(
+        "learning/assignment.html",
+        assignment=assignment,
+        plan_item=assignment.plan_item,
+        engagement=assignment.plan_item.engagement,
+        pagination=pagination,
+        summary=summary,
+        may_resolve=permissions.can_resolve_questions(current_user, assignment),
+    )
+
+
+@bp.route("/assignments/<int:assignment_id>/entries/new", methods=["GET", "POST"])
+@login_required
+def new_entry(assignment_id: int):
+    assignment = _visible_assignment(assignment_id, history=False)
+    require(permissions.can_record_learning(current_user, assignment))
+    form = EntryForm(earliest=_earliest_date(assignment))
+    if form.validate_on_submit():
+        entry = operations.create_entry(assignment, form.details(), actor=current_user)
+        db.session.commit()
+        flash("Your learning entry is recorded.", "success")
+        return redirect(_entry_url(entry))
+    return render_template("learning/entry_form.html", form=form, assignment=assignment)
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_entry(entry_id: int):
+    entry = _editable_entry(entry_id)
+    assignment = entry.assignment
+    initial = None
+    if request.method == "GET":
+        initial = {
+            "date": entry.date,
+            "activity": entry.activity,
+            "minutes": entry.minutes,
+            "learned": entry.learned,
+            "evidence": "\n".join(link.url for link in entry.evidence_links),
+            "self_level": entry.self_level,
+            "questions": "\n".join(question.text for question in entry.questions),
+            "version": _version(entry),
+        }
+    form = EntryForm(data=initial, earliest=_earliest_date(assignment))
+    if form.validate_on_submit():
+        if form.version.data != _version(entry):
+            form.form_errors.append(
+                "This entry was changed elsewhere (another tab?) after you opened it. "
+                "Copy what you typed, reload the page and apply your changes again."
+            )
+        else:
+            operations.update_entry(entry, form.details(), actor=current_user)
+            db.session.commit()
+            flash("Your learning entry is updated.", "success")
+            return redirect(_entry_url(entry))
+    return render_template(
+        "learning/entry_form.html", form=form, assignment=assignment, entry=entry
+    )
+
+
+@bp.post("/entries/<int:entry_id>/delete")
+@login_required
+def delete_entry(entry_id: int):
+    entry = _editable_entry(entry_id)
+    assignment = entry.assignment
+    if ConfirmForm().validate_on_submit():
+        operations.delete_entry(entry, actor=current_user)
+        db.session.commit()
+        flash("The learning entry is deleted.", "success")
+    return redirect(url_for(".assignment", assignment_id=assignment.id))
+
+
+@bp.post("/questions/<int:question_id>/resolve")
+@login_required
+def resolve_question(question_id: int):
+    question = db.session.get(OpenQuestion, question_id) or abort(404)
+    entry = question.entry
+    assignment = entry.assignment
+    require(
+        permissions.can_view_engagement(current_user, assignment.plan_item.engagement),
+        hide=True,
+    )
+    require(permissions.can_resolve_questions(current_user, assignment))
+    if ConfirmForm().validate_on_submit():
+        if question.is_resolved:
+            flash("That question was already resolved.", "info")
+        else:
+            operations.resolve_question(question, actor=current_user)
+            db.session.commit()
+            flash("The question is marked resolved.", "success")
+    return redirect(_entry_url(entry))
+
+
+def _visible_assignment(assignment_id: int, *, history: bool = True) -> Assignment:
+    """The assignment, or 404 when it does not exist or its engagement is not the user's."""
+    assignment = load_assignment(assignment_id, history=history) or abort(404)
+    engagement = assignment.plan_item.engagement
+    require(permissions.can_view_engagement(current_user, engagement), hide=True)
+    return assignment
+
+
+def _editable_entry(entry_id: int) -> LearningEntry:
+    """404 when the user cannot see the engagement, 403 when the entry is not theirs to edit."""
+    entry = db.session.get(
+        LearningEntry,
+        entry_id,
+        options=[
+            joinedload(LearningEntry.assignment)
+            .joinedload(Assignment.plan_item)
+            .joinedload(PlanItem.engagement)
+        ],
+    )
+    if entry is None:
+        abort(404)
+    require(
+        permissions.can_view_engagement(current_user, entry.assignment.plan_item.engagement),
+        hide=True,
+    )
+    require(permissions.can_edit_entry(current_user, entry))
+    return entry
+
+
+def _earliest_date(assignment: Assignment) -> date:
+    """Learning may start a little before the engagement does (onboarding, reading)."""
+    try:
+        return assignment.plan_item.engagement.start_date - timedelta(days=EARLY_DAYS)
+    except OverflowError:
+        return date.min
+
+
+def _version(entry: LearningEntry) -> str:
+    return entry.updated_at.isoformat()
+
+
+def _entry_url(entry: LearningEntry) -> str:
+    return url_for(".assignment", assignment_id=entry.assignment_id, _anchor=f"entry-{entry.id}")

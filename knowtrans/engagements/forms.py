@@ -1,0 +1,183 @@
+"""Forms for engagements, and small select/date helpers the plan forms share."""
+
+import hashlib
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Form,
+    HiddenField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+
+from knowtrans.auth.models import Role, User, UserRole
+from knowtrans.core.forms import NoControlCharacters, strip_filter
+from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.engagements.queries import MAX_ID
+from knowtrans.extensions import db
+
+
+def optional_int(value) -> int | None:
+    """Coerce a select's value; the empty placeholder is None, anything else not a number a
+    ValueError."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+def record_id(value) -> int | None:
+    """Coerce a submitted id; anything that cannot be a row's id is a ValueError."""
+    number = optional_int(value)
+    if number is None:
+        return None
+    if not 0 < number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
+
+
+class Required:
+    """The input must be present: an empty input gets ``message``, once.
+
+    Unlike DataRequired it does not add "required" on top of a field's own
+    "not a valid date/choice" error.
+    """
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if not field.raw_data or not str(field.raw_data[0]).strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+        if field.errors:
+            raise StopValidation()
+
+
+def version_of(*values: object) -> str:
+    """A short fingerprint of what a form was opened on, to notice concurrent edits."""
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
+
+
+def engagement_version(engagement: Engagement) -> str:
+    return version_of(
+        engagement.title,
+        engagement.expert_id,
+        engagement.client,
+        engagement.project,
+        engagement.start_date,
+        engagement.planned_end_date,
+        engagement.objectives,
+    )
+
+
+def active_experts() -> list[User]:
+    query = (
+        sa.select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.EXPERT, User.active.is_(True))
+        .order_by(User.name, User.id)
+    )
+    return list(db.session.scalars(query))
+
+
+class EngagementForm(FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[DataRequired("Enter a title."), Length(max=160), NoControlCharacters()],
+        filters=[strip_filter],
+    )
+    expert_id = SelectField(
+        "Expert",
+        coerce=record_id,
+        validate_choice=False,
+        validators=[Required("Choose the expert.")],
+        invalid_value_message="Choose the expert from the list.",
+    )
+    client = StringField(
+        "Client",
+        validators=[DataRequired("Enter the client."), Length(max=120), NoControlCharacters()],
+        filters=[strip_filter],
+    )
+    project = StringField(
+        "Project",
+        validators=[Length(max=160), NoControlCharacters()],
+        filters=[strip_filter],
+    )
+    start_date = DateField("Start date", validators=[Required("Enter the start date.")])
+    planned_end_date = DateField(
+        "Planned end date", validators=[Required("Enter the planned end date.")]
+    )
+    objectives = TextAreaField(
+        "Objectives",
+        validators=[Length(max=5000), NoControlCharacters()],
+        filters=[strip_filter],
+    )
+    version = HiddenField()
+
+    def __init__(self, *args, engagement: Engagement | None = None, **kwargs) -> None:
+        super().__init__(*args, obj=engagement, **kwargs)
+        self.engagement = engagement
+        experts = active_experts()
+        if engagement is not None and engagement.expert not in experts:
+            experts.insert(0, engagement.expert)
+        self.expert_id.choices = [SelectChoice(value="", label="Choose the expert…")] + [
+            SelectChoice(value=expert.id, label=f"{expert.name} ({expert.email})")
+            for expert in experts
+        ]
+
+    def validate_expert_id(self, field) -> None:
+        if self.engagement is not None and field.data == self.engagement.expert_id:
+            return
+        expert = db.session.get(User, field.data)
+        if expert is None or not expert.active or not expert.has_role(Role.EXPERT):
+            raise ValidationError("Choose an active user with the expert role.")
+
+    def validate_planned_end_date(self, field) -> None:
+        start = self.start_date.data
+        if start and field.data and field.data < start:
+            raise ValidationError("The planned end must be on or after the start date.")
+
+
+STATUS_FILTER_ALL = "all"
+
+
+class EngagementFilterForm(Form):
+    """The list's filters, read from the query string (a GET form, no CSRF needed)."""
+
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(value=STATUS_FILTER_ALL, label="All")]
+        + [SelectChoice(value=status.value, label=status.label) for status in EngagementStatus],
+        default=STATUS_FILTER_ALL,
+    )
+    q = SearchField(
+        "Search",
+        validators=[Length(max=100), NoControlCharacters()],
+        filters=[strip_filter],
+    )
+
+    @property
+    def status_value(self) -> EngagementStatus | None:
+        if self.status.errors or self.status.data == STATUS_FILTER_ALL:
+            return None
+        return EngagementStatus(self.status.data)
+
+    @property
+    def search_text(self) -> str:
+        if self.q.errors or not self.q.data:
+            return ""
+        return self.q.data
+
+
+class AdvanceForm(FlaskForm):
+    """Move the engagement one status on; ``current`` guards against a double submit."""
+
+    current = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,109 @@
+"""Writes on engagements. Each function flushes; the caller commits."""
+
+from datetime import date
+
+from knowtrans.audit.operations import record_event
+from knowtrans.auth.models import User
+from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.extensions import db
+
+#: the fields an edit may change, with the words the history uses for them
+EDITABLE_FIELDS = {
+    "title": "title",
+    "expert_id": "expert",
+    "client": "client",
+    "project": "project",
+    "start_date": "start date",
+    "planned_end_date": "planned end date",
+    "objectives": "objectives",
+}
+
+
+def create_engagement(
+    *,
+    title: str,
+    expert: User,
+    client: str,
+    project: str,
+    start_date: date,
+    planned_end_date: date,
+    objectives: str,
+    actor: User,
+) -> Engagement:
+    engagement = Engagement(
+        title=title,
+        expert=expert,
+        client=client,
+        project=project or "",
+        start_date=start_date,
+        planned_end_date=planned_end_date,
+        objectives=objectives or "",
+        status=EngagementStatus.PLANNED,
+    )
+    db.session.add(engagement)
+    db.session.flush()
+    record_event(
+        actor,
+        "engagement.create",
+        engagement,
+        f"Created engagement {title} with {expert.name} for {client}",
+        engagement_id=engagement.id,
+    )
+    return engagement
+
+
+def update_engagement(
+    engagement: Engagement,
+    *,
+    title: str,
+    expert: User,
+    client: str,
+    project: str,
+    start_date: date,
+    planned_end_date: date,
+    objectives: str,
+    actor: User,
+) -> list[str]:
+    """Apply the edit; returns the names of the fields that changed (nothing recorded if none)."""
+    wanted = {
+        "title": title,
+        "expert_id": expert.id,
+        "client": client,
+        "project": project or "",
+        "start_date": start_date,
+        "planned_end_date": planned_end_date,
+        "objectives": objectives or "",
+    }
+    changed = [
+        EDITABLE_FIELDS[name]
+        for name, value in wanted.items()
+        if getattr(engagement, name) != value
+    ]
+    if not changed:
+        return []
+    previous_expert = engagement.expert
+    for name, value in wanted.items():
+        setattr(engagement, name, value)
+    engagement.expert = expert
+    summary = f"Updated {', '.join(changed)} of {engagement.title}"
+    if previous_expert.id != expert.id:
+        summary += f"; expert {previous_expert.name} → {expert.name}"
+    record_event(actor, "engagement.update", engagement, summary, engagement_id=engagement.id)
+    return changed
+
+
+def advance_status(engagement: Engagement, *, actor: User) -> EngagementStatus:
+    """planned → active → handover; closing has its own flow."""
+    following = engagement.status.next_status
+    if following is None:
+        raise ValueError(f"an engagement in status {engagement.status} does not advance")
+    previous = engagement.status
+    engagement.status = following
+    record_event(
+        actor,
+        "engagement.status",
+        engagement,
+        f"Status of {engagement.title}: {previous.label} → {following.label}",
+        engagement_id=engagement.id,
+    )
+    return following

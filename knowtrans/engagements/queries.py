@@ -1,0 +1,58 @@
+"""Reads for engagements: which ones a user may see, and loading by id."""
+
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+
+from knowtrans import permissions
+from knowtrans.auth.models import Role, User
+from knowtrans.engagements.models import Engagement
+from knowtrans.extensions import db
+from knowtrans.plans.models import Assignment, PlanItem
+
+M = TypeVar("M")
+
+#: ids above this cannot exist (32-bit integer keys); asking for one is a 404, not a 500
+MAX_ID = 2**31 - 1
+
+
+def get_or_404(model: type[M], object_id: int, *options) -> M:
+    """Load by primary key or answer 404, also for ids no database column can hold.
+
+    A query rather than ``Session.get``, so eager-loading ``options`` apply even when the
+    object is already in the session.
+    """
+    if not 0 < object_id <= MAX_ID:
+        abort(404)
+    query = sa.select(model).filter_by(id=object_id).options(*options)
+    obj = db.session.execute(query).unique().scalar_one_or_none()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def visible_engagements(user: User) -> sa.Select:
+    """The engagements ``user`` may see; mirrors ``permissions.can_view_engagement``."""
+    query = sa.select(Engagement)
+    if permissions.can_see_all_engagements(user):
+        return query
+    conditions = []
+    if user.has_role(Role.EXPERT):
+        conditions.append(Engagement.expert_id == user.id)
+    if user.has_role(Role.STAFF):
+        assigned = (
+            sa.select(PlanItem.engagement_id)
+            .join(Assignment)
+            .where(Assignment.learner_id == user.id)
+        )
+        conditions.append(Engagement.id.in_(assigned))
+    if not conditions:
+        return query.where(sa.false())
+    return query.where(sa.or_(*conditions))
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

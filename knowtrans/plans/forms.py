@@ -1,0 +1,194 @@
+"""Forms for the transfer plan: plan items, handover notes, learners and phases."""
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, ValidationError
+
+from knowtrans.auth.models import Role, User, UserKind, UserRole
+from knowtrans.core.forms import NoControlCharacters
+from knowtrans.core.web import format_date
+from knowtrans.engagements.forms import Required, optional_int, record_id
+from knowtrans.engagements.models import Engagement
+from knowtrans.extensions import db
+from knowtrans.plans.models import LEVELS, Assignment, Criticality, LearnerRole, Phase, PlanItem
+from knowtrans.skills.models import Skill
+
+#: the longest handover notes a plan item keeps (Markdown)
+MAX_NOTES_LENGTH = 20_000
+
+
+def level_choices() -> list[SelectChoice]:
+    return [SelectChoice(value="", label="Choose a level…")] + [
+        SelectChoice(value=level, label=f"{level} · {name}") for level, name in LEVELS.items()
+    ]
+
+
+def enum_choices(enum_cls) -> list[SelectChoice]:
+    return [SelectChoice(value=member.value, label=member.label) for member in enum_cls]
+
+
+class PlanItemFields(FlaskForm):
+    """Target, criticality and due date, shared by adding and editing a plan item."""
+
+    target_level = SelectField(
+        "Target level",
+        coerce=optional_int,
+        choices=level_choices(),
+        validators=[Required("Choose a target level.")],
+        invalid_value_message="Choose a target level from 1 to 5.",
+        invalid_choice_message="Choose a target level from 1 to 5.",
+    )
+    criticality = SelectField(
+        "Criticality",
+        choices=enum_choices(Criticality),
+        default=Criticality.MEDIUM.value,
+        validators=[Required("Choose a criticality.")],
+        invalid_choice_message="Choose low, medium, high or critical.",
+    )
+    due_date = DateField("Due date", validators=[Optional()])
+
+    def __init__(self, *args, engagement: Engagement, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.engagement = engagement
+
+    def validate_due_date(self, field) -> None:
+        if field.data is None:
+            return
+        if field.data < self.engagement.start_date:
+            raise ValidationError(
+                "The due date cannot be before the engagement starts "
+                f"({format_date(self.engagement.start_date)})."
+            )
+        if field.data > self.engagement.planned_end_date:
+            raise ValidationError(
+                "The due date must be on or before the planned end "
+                f"({format_date(self.engagement.planned_end_date)})."
+            )
+
+
+class PlanItemEditForm(PlanItemFields):
+    """The skill of an existing item stays fixed."""
+
+    version = HiddenField()
+
+
+class PlanItemForm(PlanItemFields):
+    skill_id = SelectField(
+        "Skill",
+        coerce=record_id,
+        validate_choice=False,
+        validators=[Required("Choose a skill.")],
+        invalid_value_message="Choose a skill from the list.",
+    )
+
+    def __init__(self, *args, engagement: Engagement, **kwargs) -> None:
+        super().__init__(*args, engagement=engagement, **kwargs)
+        planned = sa.select(PlanItem.skill_id).where(PlanItem.engagement_id == engagement.id)
+        skills = db.session.scalars(
+            sa.select(Skill)
+            .where(Skill.archived.is_(False), Skill.id.not_in(planned))
+            .order_by(Skill.category, Skill.name)
+        ).all()
+        self.skill_id.choices = [SelectChoice(value="", label="Choose a skill…")] + [
+            SelectChoice(value=skill.id, label=skill.name, optgroup=skill.category)
+            for skill in skills
+        ]
+        self.available_skills = skills
+
+    def validate_skill_id(self, field) -> None:
+        skill = db.session.get(Skill, field.data)
+        if skill is None or skill.archived:
+            raise ValidationError("Choose a skill from the list.")
+        if skill_on_plan(self.engagement, skill):
+            raise ValidationError(f"{skill.name} is already on this plan.")
+
+
+def skill_on_plan(engagement: Engagement, skill: Skill) -> bool:
+    query = sa.select(PlanItem.id).where(
+        PlanItem.engagement_id == engagement.id, PlanItem.skill_id == skill.id
+    )
+    return db.session.execute(query).first() is not None
+
+
+class NotesForm(FlaskForm):
+    handover_notes = TextAreaField(
+        "Handover notes",
+        validators=[Length(max=MAX_NOTES_LENGTH), NoControlCharacters()],
+    )
+    version = HiddenField()
+
+
+def assignable_learners(item: PlanItem) -> list[User]:
+    """Active internal staff members not yet assigned to ``item``."""
+    assigned = sa.select(Assignment.learner_id).where(Assignment.plan_item_id == item.id)
+    query = (
+        sa.select(User)
+        .join(UserRole)
+        .where(
+            UserRole.role == Role.STAFF,
+            User.active.is_(True),
+            User.kind == UserKind.INTERNAL,
+            User.id.not_in(assigned),
+        )
+        .order_by(User.name, User.id)
+    )
+    return list(db.session.scalars(query))
+
+
+class AssignForm(FlaskForm):
+    learner_id = SelectField(
+        "Learner",
+        coerce=record_id,
+        validate_choice=False,
+        validators=[Required("Choose a learner.")],
+        invalid_value_message="Choose a learner from the list.",
+    )
+    learner_role = SelectField(
+        "Role in the transfer",
+        choices=enum_choices(LearnerRole),
+        default=LearnerRole.PRIMARY.value,
+        validators=[Required("Choose primary or backup.")],
+        invalid_choice_message="Choose primary or backup.",
+    )
+
+    def __init__(self, *args, item: PlanItem, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.learners = assignable_learners(item)
+        self.learner_id.choices = [SelectChoice(value="", label="Choose a learner…")] + [
+            SelectChoice(value=user.id, label=f"{user.name} ({user.email})")
+            for user in self.learners
+        ]
+
+    def validate_learner_id(self, field) -> None:
+        learner = db.session.get(User, field.data)
+        if learner is None:
+            raise ValidationError("Choose a learner from the list.")
+        if not learner.active:
+            raise ValidationError(f"{learner.name}'s account is inactive.")
+        if not learner.is_internal:
+            raise ValidationError(
+                f"{learner.name} is an external user; only internal staff can be learners."
+            )
+        if not learner.has_role(Role.STAFF):
+            raise ValidationError(f"{learner.name} does not have the staff role.")
+        if is_assigned(self.item, learner):
+            raise ValidationError(f"{learner.name} is already assigned to {self.item.skill.name}.")
+
+
+def is_assigned(item: PlanItem, learner: User) -> bool:
+    query = sa.select(Assignment.id).where(
+        Assignment.plan_item_id == item.id, Assignment.learner_id == learner.id
+    )
+    return db.session.execute(query).first() is not None
+
+
+class PhaseForm(FlaskForm):
+    phase = SelectField(
+        "Phase",
+        choices=enum_choices(Phase),
+        validators=[Required("Choose a phase.")],
+        invalid_choice_message="Choose one of the transfer phases.",
+    )

@@ -1,0 +1,147 @@
+"""Writes on the transfer plan. Each function flushes; the caller commits."""
+
+from datetime import date
+
+from knowtrans.audit.operations import record_event
+from knowtrans.auth.models import User
+from knowtrans.core.web import format_date
+from knowtrans.engagements.models import Engagement
+from knowtrans.extensions import db
+from knowtrans.plans.models import LEVELS, Assignment, Criticality, LearnerRole, Phase, PlanItem
+from knowtrans.skills.models import Skill
+
+
+def _target_text(level: int) -> str:
+    return f"{level} · {LEVELS[level]}"
+
+
+def create_plan_item(
+    engagement: Engagement,
+    *,
+    skill: Skill,
+    target_level: int,
+    criticality: Criticality,
+    due_date: date | None,
+    actor: User,
+) -> PlanItem:
+    item = PlanItem(
+        engagement=engagement,
+        skill=skill,
+        target_level=target_level,
+        criticality=criticality,
+        due_date=due_date,
+        handover_notes="",
+    )
+    db.session.add(item)
+    summary = (
+        f"Added {skill.name} to the plan: target {_target_text(target_level)}, "
+        f"{criticality.label.lower()} criticality"
+    )
+    if due_date:
+        summary += f", due {format_date(due_date)}"
+    record_event(actor, "plan_item.create", item, summary, engagement_id=engagement.id)
+    return item
+
+
+def update_plan_item(
+    item: PlanItem,
+    *,
+    target_level: int,
+    criticality: Criticality,
+    due_date: date | None,
+    actor: User,
+) -> list[str]:
+    """Apply the edit; returns what changed, in words (nothing recorded if nothing changed)."""
+    changes = []
+    if item.target_level != target_level:
+        changes.append(f"target {_target_text(item.target_level)} → {_target_text(target_level)}")
+    if item.criticality != criticality:
+        changes.append(f"criticality {item.criticality.label} → {criticality.label}")
+    if item.due_date != due_date:
+        changes.append(f"due date {format_date(item.due_date)} → {format_date(due_date)}")
+    if not changes:
+        return []
+    item.target_level = target_level
+    item.criticality = criticality
+    item.due_date = due_date
+    record_event(
+        actor,
+        "plan_item.update",
+        item,
+        f"Changed {item.skill.name}: {'; '.join(changes)}",
+        engagement_id=item.engagement_id,
+    )
+    return changes
+
+
+def delete_plan_item(item: PlanItem, *, actor: User) -> None:
+    """Remove the item with its assignments (and their learning log and confirmations)."""
+    learners = [assignment.learner.name for assignment in item.assignments]
+    summary = f"Removed {item.skill.name} from the plan"
+    if learners:
+        summary += f", with the assignments of {', '.join(learners)}"
+    record_event(actor, "plan_item.delete", item, summary, engagement_id=item.engagement_id)
+    db.session.delete(item)
+    db.session.flush()
+
+
+def set_handover_notes(item: PlanItem, notes: str, *, actor: User) -> bool:
+    """Store the expert's notes; returns False (and records nothing) when unchanged."""
+    if item.handover_notes == notes:
+        return False
+    item.handover_notes = notes
+    verb = "Updated" if notes else "Cleared"
+    record_event(
+        actor,
+        "plan_item.notes",
+        item,
+        f"{verb} the handover notes for {item.skill.name}",
+        engagement_id=item.engagement_id,
+    )
+    return True
+
+
+def assign_learner(
+    item: PlanItem, *, learner: User, learner_role: LearnerRole, actor: User
+) -> Assignment:
+    assignment = Assignment(
+        plan_item=item, learner=learner, learner_role=learner_role, phase=Phase.PLANNED
+    )
+    db.session.add(assignment)
+    record_event(
+        actor,
+        "assignment.create",
+        assignment,
+        f"Assigned {learner.name} ({learner_role.value}) to {item.skill.name}",
+        engagement_id=item.engagement_id,
+    )
+    return assignment
+
+
+def unassign_learner(assignment: Assignment, *, actor: User) -> None:
+    """Remove the assignment with its learning log and confirmations."""
+    item = assignment.plan_item
+    summary = f"Unassigned {assignment.learner.name} from {item.skill.name}"
+    entries = len(assignment.learning_entries)
+    if entries:
+        summary += f" ({entries} learning {'entry' if entries == 1 else 'entries'} removed)"
+    record_event(actor, "assignment.delete", assignment, summary, engagement_id=item.engagement_id)
+    db.session.delete(assignment)
+    db.session.flush()
+
+
+def set_phase(assignment: Assignment, phase: Phase, *, actor: User) -> bool:
+    """Move the learner to ``phase``; returns False (nothing recorded) when already there."""
+    if assignment.phase is phase:
+        return False
+    previous = assignment.phase
+    assignment.phase = phase
+    item = assignment.plan_item
+    record_event(
+        actor,
+        "assignment.phase",
+        assignment,
+        f"Moved {assignment.learner.name} on {item.skill.name}: {previous.label} → {phase.label}",
+        engagement_id=item.engagement_id,
+    )
+    return True

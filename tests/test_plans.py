@@ -1,0 +1,805 @@
+"""The transfer plan: plan items, handover notes, learners and their phases."""
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+import sqlalchemy as sa
+
+from knowtrans.audit.models import AuditEvent
+from knowtrans.auth.models import Role, UserKind
+from knowtrans.confirmations.models import LevelConfirmation
+from knowtrans.core.clock import today
+from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.extensions import db as _db
+from knowtrans.learning.models import LearningEntry
+from knowtrans.plans import forms as plan_forms
+from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
+from tests.conftest import row_count
+
+
+def text_of(response) -> str:
+    return unescape(response.get_data(as_text=True))
+
+
+def hidden_value(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{name}"', html
+    )
+    assert match, f"no hidden field {name!r} on the page"
+    return match.group(1)
+
+
+def select_html(html: str, name: str) -> str:
+    match = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert match, f"no select {name!r} on the page"
+    return match[1]
+
+
+def option_labels(html: str, name: str) -> list[str]:
+    return [
+        unescape(label)
+        for label in re.findall(r"<option[^>]*>([^<]*)</option>", select_html(html, name))
+    ]
+
+
+def events(action: str) -> list[AuditEvent]:
+    query = sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    return list(_db.session.scalars(query))
+
+
+def all_of(model) -> list:
+    return list(_db.session.scalars(sa.select(model).order_by(model.id)))
+
+
+@pytest.fixture
+def cto(make_user):
+    return make_user(Role.CTO, name="Clara CTO")
+
+
+@pytest.fixture
+def engagement(make_user, make_engagement):
+    expert = make_user(Role.EXPERT, name="Erik Expert")
+    return make_engagement(
+        expert=expert,
+        title="Cluster migration",
+        status=EngagementStatus.ACTIVE,
+        start=today() - timedelta(days=10),
+        end=today() + timedelta(days=80),
+    )
+
+
+@pytest.fixture
+def kubernetes(make_skill):
+    return make_skill("Kubernetes operations", category="Platform")
+
+
+@pytest.fixture
+def item(engagement, kubernetes, make_plan_item):
+    return make_plan_item(engagement=engagement, skill=kubernetes, target_level=3)
+
+
+@pytest.fixture
+def maria(make_user):
+    return make_user(Role.STAFF, name="Maria Lopez")
+
+
+def item_data(skill, **overrides) -> dict[str, str]:
+    data = {
+        "skill_id": str(skill.id),
+        "target_level": "3",
+        "criticality": "high",
+        "due_date": (today() + timedelta(days=30)).isoformat(),
+    }
+    data.update(overrides)
+    return data
+
+
+# --- the whole journey -------------------------------------------------------------------
+
+
+def test_cto_plans_staffs_and_runs_an_engagement(login_as, cto, make_user, make_skill):
+    expert = make_user(Role.EXPERT, name="Erik Expert")
+    maria = make_user(Role.STAFF, name="Maria Lopez")
+    tom = make_user(Role.STAFF, name="Tom Backup")
+    skills = [
+        make_skill("Kubernetes operations", category="Platform"),
+        make_skill("Terraform modules", category="Platform"),
+        make_skill("On-call runbooks", category="Operations"),
+    ]
+    browser = login_as(cto)
+
+    start = today()
+    response = browser.post(
+        "/engagements/new",
+        {
+            "title": "Cluster migration",
+            "expert_id": str(expert.id),
+            "client": "ACME Logistics",
+            "project": "Platform 2.0",
+            "start_date": start.isoformat(),
+            "planned_end_date": (start + timedelta(days=90)).isoformat(),
+            "objectives": "Keep the cluster knowledge in the house.",
+        },
+    )
+    assert response.status_code == 302
+    engagement_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = f"/engagements/{engagement_id}"
+
+    plan = zip(skills, ("4", "3", "2"), ("critical", "high", "low"), strict=True)
+    for skill, level, criticality in plan:
+        response = browser.post(
+            f"/engagements/{engagement_id}/plan/new",
+            item_data(skill, target_level=level, criticality=criticality, due_date=""),
+        )
+        assert response.status_code == 302, text_of(response)
+    items = all_of(PlanItem)
+    assert [(i.skill.name, i.target_level, i.criticality) for i in items] == [
+        ("Kubernetes operations", 4, Criticality.CRITICAL),
+        ("Terraform modules", 3, Criticality.HIGH),
+        ("On-call runbooks", 2, Criticality.LOW),
+    ]
+
+    first = items[0]
+    for learner, role in ((maria, "primary"), (tom, "backup")):
+        response = browser.post(
+            f"/plan-items/{first.id}/assign", {"learner_id": str(learner.id), "learner_role": role}
+        )
+        assert response.status_code == 302, text_of(response)
+    assignments = all_of(Assignment)
+    assert [(a.learner.name, a.learner_role, a.phase) for a in assignments] == [
+        ("Maria Lopez", LearnerRole.PRIMARY, Phase.PLANNED),
+        ("Tom Backup", LearnerRole.BACKUP, Phase.PLANNED),
+    ]
+    html = text_of(browser.get(page))
+    assert "Assigned Tom Backup (backup) to Kubernetes operations." in html
+    assert "Maria Lopez" in html
+
+    primary = assignments[0]
+    for phase in ("shadowing", "reverse_shadowing"):
+        response = browser.post(f"/assignments/{primary.id}/phase", {"phase": phase}, form_url=page)
+        assert response.status_code == 302
+    assert _db.session.get(Assignment, primary.id).phase is Phase.REVERSE_SHADOWING
+    assert _db.session.get(Assignment, assignments[1].id).phase is Phase.PLANNED
+    assert "Moved Maria Lopez to Reverse shadowing on Kubernetes operations." in text_of(
+        browser.get(page)
+    )
+
+    for current in ("planned", "active"):
+        response = browser.post(
+            f"/engagements/{engagement_id}/advance", {"current": current}, form_url=page
+        )
+        assert response.status_code == 302
+    assert _db.session.get(Engagement, engagement_id).status is EngagementStatus.HANDOVER
+
+    history = text_of(browser.get(page))
+    assert "Assigned Maria Lopez (primary) to Kubernetes operations" in history
+    assert "Moved Maria Lopez on Kubernetes operations: Shadowing → Reverse shadowing" in history
+    actions = [event.action for event in all_of(AuditEvent)]
+    assert actions == [
+        "engagement.create",
+        "plan_item.create",
+        "plan_item.create",
+        "plan_item.create",
+        "assignment.create",
+        "assignment.create",
+        "assignment.phase",
+        "assignment.phase",
+        "engagement.status",
+        "engagement.status",
+    ]
+    assert {event.engagement_id for event in all_of(AuditEvent)} == {engagement_id}
+
+
+# --- adding plan items -------------------------------------------------------------------
+
+
+def test_add_plan_item(login_as, cto, engagement, kubernetes):
+    due = today() + timedelta(days=30)
+    response = login_as(cto).post(
+        f"/engagements/{engagement.id}/plan/new", item_data(kubernetes, due_date=due.isoformat())
+    )
+    assert response.status_code == 302
+    (item,) = all_of(PlanItem)
+    assert response.headers["Location"] == f"/engagements/{engagement.id}#item-{item.id}"
+    assert (item.skill_id, item.target_level, item.criticality, item.due_date) == (
+        kubernetes.id,
+        3,
+        Criticality.HIGH,
+        due,
+    )
+    assert item.handover_notes == ""
+    (event,) = events("plan_item.create")
+    assert event.engagement_id == engagement.id
+    assert "Kubernetes operations" in event.summary
+    assert "3 · Competent" in event.summary
+
+
+def test_skill_choices_skip_archived_and_planned_skills_by_category(
+    login_as, cto, engagement, item, make_skill
+):
+    make_skill("Zabbix alerts", category="Operations")
+    make_skill("Ansible roles", category="Platform")
+    make_skill("Old mainframe", category="Legacy", archived=True)
+    html = login_as(cto).get(f"/engagements/{engagement.id}/plan/new").get_data(as_text=True)
+    options = select_html(html, "skill_id")
+    assert '<optgroup label="Operations">' in options
+    assert options.index("Operations") < options.index("Platform")
+    assert "Ansible roles" in options
+    assert "Zabbix alerts" in options
+    assert "Kubernetes operations" not in options
+    assert "Old mainframe" not in options
+    assert option_labels(html, "target_level") == [
+        "Choose a level…",
+        "1 · Novice",
+        "2 · Advanced beginner",
+        "3 · Competent",
+        "4 · Proficient",
+        "5 · Expert",
+    ]
+    assert option_labels(html, "criticality") == ["Low", "Medium", "High", "Critical"]
+
+
+def test_no_skill_left_says_what_to_do(login_as, cto, engagement, item):
+    html = text_of(login_as(cto).get(f"/engagements/{engagement.id}/plan/new"))
+    assert "No skill left to add" in html
+    assert "Add a skill to the catalogue" in html
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"target_level": "0"}, "target_level", "Choose a target level from 1 to 5."),
+        ({"target_level": "6"}, "target_level", "Choose a target level from 1 to 5."),
+        ({"target_level": "abc"}, "target_level", "Choose a target level from 1 to 5."),
+        ({"target_level": "3.5"}, "target_level", "Choose a target level from 1 to 5."),
+        ({"target_level": ""}, "target_level", "Choose a target level."),
+        ({"criticality": "urgent"}, "criticality", "Choose low, medium, high or critical."),
+        ({"criticality": ""}, "criticality", "Choose a criticality."),
+        ({"due_date": "2026-02-30"}, "due_date", "Not a valid date value."),
+        ({"due_date": "yesterday\x00"}, "due_date", "Not a valid date value."),
+        ({"skill_id": ""}, "skill_id", "Choose a skill."),
+        ({"skill_id": "abc"}, "skill_id", "Choose a skill from the list."),
+        ({"skill_id": "424242"}, "skill_id", "Choose a skill from the list."),
+        ({"skill_id": "99999999999999999999999"}, "skill_id", "Choose a skill from the list."),
+        ({"skill_id": "-1"}, "skill_id", "Choose a skill from the list."),
+    ],
+)
+def test_add_plan_item_rejects_bad_input(
+    login_as, cto, engagement, kubernetes, overrides, field, message
+):
+    response = login_as(cto).post(
+        f"/engagements/{engagement.id}/plan/new", item_data(kubernetes, **overrides)
+    )
+    assert response.status_code == 200
+    html = text_of(response)
+    assert f'<p class="error" id="{field}-error">{message}</p>' in html
+    assert row_count(PlanItem) == 0
+    assert row_count(AuditEvent) == 0
+
+
+def test_due_date_within_the_engagement(login_as, cto, engagement, kubernetes):
+    browser = login_as(cto)
+    url = f"/engagements/{engagement.id}/plan/new"
+    before = (engagement.start_date - timedelta(days=1)).isoformat()
+    html = text_of(browser.post(url, item_data(kubernetes, due_date=before)))
+    assert "The due date cannot be before the engagement starts" in html
+    assert f'value="{before}"' in html
+    after = (engagement.planned_end_date + timedelta(days=1)).isoformat()
+    html = text_of(browser.post(url, item_data(kubernetes, due_date=after)))
+    assert "The due date must be on or before the planned end" in html
+    assert row_count(PlanItem) == 0
+    on_start = engagement.start_date.isoformat()
+    assert browser.post(url, item_data(kubernetes, due_date=on_start)).status_code == 302
+
+
+def test_archived_skill_is_refused(login_as, cto, engagement, make_skill):
+    archived = make_skill("Old mainframe", archived=True)
+    response = login_as(cto).post(f"/engagements/{engagement.id}/plan/new", item_data(archived))
+    assert "Choose a skill from the list." in text_of(response)
+    assert row_count(PlanItem) == 0
+
+
+def test_duplicate_skill_is_a_field_error(login_as, cto, engagement, item, kubernetes):
+    response = login_as(cto).post(
+        f"/engagements/{engagement.id}/plan/new", item_data(kubernetes, target_level="5")
+    )
+    assert response.status_code == 200
+    assert "Kubernetes operations is already on this plan." in text_of(response)
+    assert row_count(PlanItem) == 1
+    assert _db.session.get(PlanItem, item.id).target_level == 3
+
+
+def test_duplicate_skill_race_is_caught(login_as, cto, engagement, item, kubernetes, monkeypatch):
+    """Two CTOs add the same skill at once: the unique constraint answers, not a 500."""
+    monkeypatch.setattr(plan_forms, "skill_on_plan", lambda engagement, skill: False)
+    response = login_as(cto).post(f"/engagements/{engagement.id}/plan/new", item_data(kubernetes))
+    assert response.status_code == 200
+    html = text_of(response)
+    error = '<p class="error" id="skill_id-error">Kubernetes operations is already on this plan.'
+    assert error in html
+    assert row_count(PlanItem) == 1
+    assert row_count(AuditEvent) == 0
+
+
+def test_same_skill_on_another_engagement_is_fine(login_as, cto, item, kubernetes, make_engagement):
+    other = make_engagement()
+    response = login_as(cto).post(f"/engagements/{other.id}/plan/new", item_data(kubernetes))
+    assert response.status_code == 302
+    assert row_count(PlanItem) == 2
+
+
+# --- editing and removing plan items -----------------------------------------------------
+
+
+def test_edit_plan_item(login_as, cto, engagement, item):
+    browser = login_as(cto)
+    url = f"/plan-items/{item.id}/edit"
+    form = browser.get(url).get_data(as_text=True)
+    assert "skill_id" not in form
+    due = engagement.planned_end_date.isoformat()
+    data = {
+        "target_level": "5",
+        "criticality": "critical",
+        "due_date": due,
+        "version": hidden_value(form, "version"),
+        "skill_id": "424242",
+    }
+    response = browser.post(url, data)
+    assert response.status_code == 302
+    item = _db.session.get(PlanItem, item.id)
+    assert (item.target_level, item.criticality, item.due_date.isoformat()) == (
+        5,
+        Criticality.CRITICAL,
+        due,
+    )
+    assert item.skill.name == "Kubernetes operations"
+    (event,) = events("plan_item.update")
+    assert event.engagement_id == engagement.id
+    assert "target 3 · Competent → 5 · Expert" in event.summary
+    assert "criticality High → Critical" in event.summary
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"target_level": "0"}, "Choose a target level from 1 to 5."),
+        ({"target_level": "6"}, "Choose a target level from 1 to 5."),
+        ({"target_level": "abc"}, "Choose a target level from 1 to 5."),
+        ({"criticality": "CRITICAL"}, "Choose low, medium, high or critical."),
+        ({"due_date": "2001-01-01"}, "The due date cannot be before the engagement starts"),
+    ],
+)
+def test_edit_plan_item_rejects_bad_input(login_as, cto, item, overrides, message):
+    browser = login_as(cto)
+    url = f"/plan-items/{item.id}/edit"
+    data = {
+        "target_level": "4",
+        "criticality": "low",
+        "due_date": "",
+        "version": hidden_value(browser.get(url).get_data(as_text=True), "version"),
+    }
+    data.update(overrides)
+    response = browser.post(url, data)
+    assert response.status_code == 200
+    assert message in text_of(response)
+    item = _db.session.get(PlanItem, item.id)
+    assert (item.target_level, item.criticality) == (3, Criticality.HIGH)
+    assert row_count(AuditEvent) == 0
+
+
+def test_edit_plan_item_notices_a_concurrent_change(login_as, cto, item, db):
+    browser = login_as(cto)
+    url = f"/plan-items/{item.id}/edit"
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    item.target_level = 2
+    db.session.commit()
+    data = {"target_level": "5", "criticality": "low", "due_date": "", "version": version}
+    response = browser.post(url, data)
+    assert response.status_code == 200
+    assert "Someone else changed this plan item" in text_of(response)
+    assert _db.session.get(PlanItem, item.id).target_level == 2
+
+
+def test_remove_plan_item_cascades(
+    login_as, cto, engagement, item, maria, make_assignment, make_entry, make_confirmation
+):
+    assignment = make_assignment(plan_item=item, learner=maria)
+    make_entry(assignment=assignment)
+    make_confirmation(assignment, 3, engagement.expert)
+    browser = login_as(cto)
+    page = f"/engagements/{engagement.id}"
+    response = browser.post(f"/plan-items/{item.id}/delete", form_url=page)
+    assert response.status_code == 302
+    for model in (PlanItem, Assignment, LearningEntry, LevelConfirmation):
+        assert row_count(model) == 0, model
+    (event,) = events("plan_item.delete")
+    assert event.engagement_id == engagement.id
+    assert "Maria Lopez" in event.summary
+    assert "Removed Kubernetes operations from the plan, with its assignments." in text_of(
+        browser.get(page)
+    )
+
+
+def test_remove_needs_post_and_csrf(login_as, cto, item):
+    browser = login_as(cto)
+    assert browser.get(f"/plan-items/{item.id}/delete").status_code == 405
+    assert browser.client.post(f"/plan-items/{item.id}/delete").status_code == 400
+    assert row_count(PlanItem) == 1
+
+
+# --- handover notes ----------------------------------------------------------------------
+
+
+def test_expert_writes_handover_notes(login_as, engagement, item):
+    browser = login_as(engagement.expert)
+    url = f"/plan-items/{item.id}/notes"
+    form = browser.get(url).get_data(as_text=True)
+    assert "Nothing saved yet" in form
+    notes = "Configs in `infra/k8s`.\n\n<script>alert(1)</script>\n\n* ask **Jo** in ops"
+    response = browser.post(
+        url, {"handover_notes": notes, "version": hidden_value(form, "version")}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == url
+    assert _db.session.get(PlanItem, item.id).handover_notes == notes
+    (event,) = events("plan_item.notes")
+    assert event.engagement_id == engagement.id
+    assert event.actor_id == engagement.expert_id
+    preview = browser.get(url).get_data(as_text=True)
+    assert "Handover notes for Kubernetes operations saved." in preview
+    assert "<code>infra/k8s</code>" in preview
+    assert "<strong>Jo</strong>" in preview
+    assert "<script>" not in preview
+    assert "&lt;script&gt;alert(1)" in preview  # what was typed, back in the textarea
+    assert "<code>infra/k8s</code>" in text_of(browser.get(f"/engagements/{engagement.id}"))
+
+
+def test_it_lead_writes_handover_notes(login_as, make_user, item):
+    browser = login_as(make_user(Role.IT_LEAD))
+    url = f"/plan-items/{item.id}/notes"
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    assert browser.post(url, {"handover_notes": "Ask Erik.", "version": version}).status_code == 302
+    assert _db.session.get(PlanItem, item.id).handover_notes == "Ask Erik."
+
+
+@pytest.mark.parametrize(
+    ("notes", "message"),
+    [
+        ("n" * 20001, "Field cannot be longer than 20000 characters."),
+        ("bad \x00 byte", "Contains characters that are not allowed."),
+    ],
+)
+def test_handover_notes_reject_bad_input(login_as, engagement, item, notes, message):
+    browser = login_as(engagement.expert)
+    url = f"/plan-items/{item.id}/notes"
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    response = browser.post(url, {"handover_notes": notes, "version": version})
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert _db.session.get(PlanItem, item.id).handover_notes == ""
+    assert row_count(AuditEvent) == 0
+
+
+def test_handover_notes_at_the_limit_are_kept(login_as, engagement, item):
+    browser = login_as(engagement.expert)
+    url = f"/plan-items/{item.id}/notes"
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    response = browser.post(url, {"handover_notes": "n" * 20000, "version": version})
+    assert response.status_code == 302
+    assert len(_db.session.get(PlanItem, item.id).handover_notes) == 20000
+
+
+def test_handover_notes_do_not_overwrite_a_concurrent_save(login_as, make_user, engagement, item):
+    expert_browser = login_as(engagement.expert)
+    lead_browser = login_as(make_user(Role.IT_LEAD))
+    url = f"/plan-items/{item.id}/notes"
+    expert_version = hidden_value(expert_browser.get(url).get_data(as_text=True), "version")
+    lead_version = hidden_value(lead_browser.get(url).get_data(as_text=True), "version")
+    lead_browser.post(url, {"handover_notes": "The lead's notes.", "version": lead_version})
+    response = expert_browser.post(
+        url, {"handover_notes": "The expert's notes.", "version": expert_version}
+    )
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Someone else saved these notes" in html
+    assert "The expert's notes." in html
+    assert "The lead's notes." in html
+    assert _db.session.get(PlanItem, item.id).handover_notes == "The lead's notes."
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("cto", 403), ("learner", 403), ("other expert", 404), ("unrelated staff", 404)],
+)
+def test_who_may_not_write_handover_notes(
+    login_as, cto, make_user, item, maria, make_assignment, who, status
+):
+    make_assignment(plan_item=item, learner=maria)
+    user = {
+        "cto": cto,
+        "learner": maria,
+        "other expert": make_user(Role.EXPERT),
+        "unrelated staff": make_user(Role.STAFF),
+    }[who]
+    browser = login_as(user)
+    url = f"/plan-items/{item.id}/notes"
+    assert browser.get(url).status_code == status
+    assert browser.post(url, {"handover_notes": "Mine now."}).status_code == status
+    assert _db.session.get(PlanItem, item.id).handover_notes == ""
+
+
+def test_no_handover_notes_on_a_closed_engagement(login_as, engagement, item, db):
+    engagement.status = EngagementStatus.CLOSED
+    db.session.commit()
+    assert login_as(engagement.expert).get(f"/plan-items/{item.id}/notes").status_code == 403
+
+
+# --- assigning learners ------------------------------------------------------------------
+
+
+def test_learner_choices_are_active_internal_staff_not_yet_assigned(
+    login_as, cto, item, maria, make_user, make_assignment
+):
+    already = make_user(Role.STAFF, name="Already There")
+    make_assignment(plan_item=item, learner=already)
+    make_user(Role.STAFF, name="Inactive Ivan", active=False)
+    make_user(Role.STAFF, name="External Eve", kind=UserKind.EXTERNAL)
+    make_user(Role.IT_LEAD, name="Lead Without Staff Role")
+    make_user(Role.STAFF, Role.IT_LEAD, name="Lead And Staff")
+    html = login_as(cto).get(f"/plan-items/{item.id}/assign").get_data(as_text=True)
+    labels = " ".join(option_labels(html, "learner_id"))
+    assert "Maria Lopez" in labels
+    assert "Lead And Staff" in labels
+    for name in ("Already There", "Inactive Ivan", "External Eve", "Lead Without Staff Role"):
+        assert name not in labels
+    assert option_labels(html, "learner_role") == ["Primary", "Backup"]
+
+
+def test_assign_learner(login_as, cto, engagement, item, maria):
+    response = login_as(cto).post(
+        f"/plan-items/{item.id}/assign", {"learner_id": str(maria.id), "learner_role": "backup"}
+    )
+    assert response.status_code == 302
+    (assignment,) = all_of(Assignment)
+    assert (assignment.learner_id, assignment.learner_role, assignment.phase) == (
+        maria.id,
+        LearnerRole.BACKUP,
+        Phase.PLANNED,
+    )
+    (event,) = events("assignment.create")
+    assert event.summary == "Assigned Maria Lopez (backup) to Kubernetes operations"
+    assert event.engagement_id == engagement.id
+
+
+@pytest.mark.parametrize(
+    ("learner", "message"),
+    [
+        ("external", "is an external user; only internal staff can be learners."),
+        ("inactive", "account is inactive."),
+        ("non-staff", "does not have the staff role."),
+        ("duplicate", "is already assigned to Kubernetes operations."),
+        ("unknown", "Choose a learner from the list."),
+        ("abc", "Choose a learner from the list."),
+        ("huge", "Choose a learner from the list."),
+        ("empty", "Choose a learner."),
+    ],
+)
+def test_assign_rejects_bad_learners(
+    login_as, cto, item, maria, make_user, make_assignment, learner, message
+):
+    make_assignment(plan_item=item, learner=maria)
+    learner_id = {
+        "external": lambda: make_user(Role.STAFF, kind=UserKind.EXTERNAL).id,
+        "inactive": lambda: make_user(Role.STAFF, active=False).id,
+        "non-staff": lambda: make_user(Role.IT_LEAD).id,
+        "duplicate": lambda: maria.id,
+        "unknown": lambda: 424242,
+        "abc": lambda: "abc",
+        "huge": lambda: "99999999999999999999999",
+        "empty": lambda: "",
+    }[learner]()
+    response = login_as(cto).post(
+        f"/plan-items/{item.id}/assign", {"learner_id": str(learner_id), "learner_role": "primary"}
+    )
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert 'id="learner_id-error"' in response.get_data(as_text=True)
+    assert row_count(Assignment) == 1
+    assert row_count(AuditEvent) == 0
+
+
+@pytest.mark.parametrize("role", ["", "lead", "PRIMARY"])
+def test_assign_rejects_bad_learner_role(login_as, cto, item, maria, role):
+    response = login_as(cto).post(
+        f"/plan-items/{item.id}/assign", {"learner_id": str(maria.id), "learner_role": role}
+    )
+    assert response.status_code == 200
+    assert "Choose primary or backup." in text_of(response)
+    assert row_count(Assignment) == 0
+
+
+def test_duplicate_assignment_race_is_caught(
+    login_as, cto, item, maria, make_assignment, monkeypatch
+):
+    make_assignment(plan_item=item, learner=maria)
+    monkeypatch.setattr(plan_forms, "is_assigned", lambda item, learner: False)
+    response = login_as(cto).post(
+        f"/plan-items/{item.id}/assign", {"learner_id": str(maria.id), "learner_role": "backup"}
+    )
+    assert response.status_code == 200
+    assert "Maria Lopez is already assigned to Kubernetes operations." in text_of(response)
+    assert row_count(Assignment) == 1
+    assert row_count(AuditEvent) == 0
+
+
+def test_nobody_left_to_assign(login_as, cto, item):
+    html = text_of(login_as(cto).get(f"/plan-items/{item.id}/assign"))
+    assert "Nobody left to assign" in html
+
+
+def test_unassign(login_as, cto, engagement, item, maria, make_assignment, make_entry):
+    assignment = make_assignment(plan_item=item, learner=maria)
+    make_entry(assignment=assignment)
+    browser = login_as(cto)
+    page = f"/engagements/{engagement.id}"
+    response = browser.post(f"/assignments/{assignment.id}/unassign", form_url=page)
+    assert response.status_code == 302
+    assert row_count(Assignment) == 0
+    assert row_count(LearningEntry) == 0
+    (event,) = events("assignment.delete")
+    assert event.summary == (
+        "Unassigned Maria Lopez from Kubernetes operations (1 learning entry removed)"
+    )
+    assert event.engagement_id == engagement.id
+    assert "Unassigned Maria Lopez from Kubernetes operations." in text_of(browser.get(page))
+
+
+# --- phases ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def assignment(item, maria, make_assignment):
+    return make_assignment(plan_item=item, learner=maria, phase=Phase.SHADOWING)
+
+
+def test_move_phase(login_as, cto, engagement, assignment):
+    browser = login_as(cto)
+    page = f"/engagements/{engagement.id}"
+    html = browser.get(page).get_data(as_text=True)
+    assert '<option value="shadowing" selected>2. Shadowing</option>' in html
+    response = browser.post(
+        f"/assignments/{assignment.id}/phase", {"phase": "independent"}, form_url=page
+    )
+    assert response.status_code == 302
+    assert _db.session.get(Assignment, assignment.id).phase is Phase.INDEPENDENT
+    (event,) = events("assignment.phase")
+    assert event.summary == ("Moved Maria Lopez on Kubernetes operations: Shadowing → Independent")
+    assert event.engagement_id == engagement.id
+    assert "Moved Maria Lopez to Independent on Kubernetes operations." in text_of(
+        browser.get(page)
+    )
+
+
+def test_moving_to_the_same_phase_records_nothing(login_as, cto, engagement, assignment):
+    browser = login_as(cto)
+    page = f"/engagements/{engagement.id}"
+    browser.post(f"/assignments/{assignment.id}/phase", {"phase": "shadowing"}, form_url=page)
+    assert "Maria Lopez is already in Shadowing" in text_of(browser.get(page))
+    assert row_count(AuditEvent) == 0
+
+
+@pytest.mark.parametrize("phase", ["", "done", "SHADOWING", "1", "x" * 10000, "signed off\x00"])
+def test_bad_phase_changes_nothing(login_as, cto, engagement, assignment, phase):
+    browser = login_as(cto)
+    page = f"/engagements/{engagement.id}"
+    response = browser.post(f"/assignments/{assignment.id}/phase", {"phase": phase}, form_url=page)
+    assert response.status_code == 302
+    assert _db.session.get(Assignment, assignment.id).phase is Phase.SHADOWING
+    assert row_count(AuditEvent) == 0
+    assert "The phase was not changed." in text_of(browser.get(page))
+
+
+def test_phase_without_a_value_changes_nothing(login_as, cto, engagement, assignment):
+    browser = login_as(cto)
+    response = browser.post(f"/assignments/{assignment.id}/phase", {}, form_url="/")
+    assert response.status_code == 302
+    assert _db.session.get(Assignment, assignment.id).phase is Phase.SHADOWING
+
+
+# --- who may change the plan -------------------------------------------------------------
+
+
+def plan_requests(engagement, item, assignment, kubernetes, maria):
+    """(method, url, data) for every plan write and form."""
+    return [
+        ("get", f"/engagements/{engagement.id}/plan/new", None),
+        ("post", f"/engagements/{engagement.id}/plan/new", item_data(kubernetes)),
+        ("get", f"/plan-items/{item.id}/edit", None),
+        ("post", f"/plan-items/{item.id}/edit", {"target_level": "5", "criticality": "low"}),
+        ("post", f"/plan-items/{item.id}/delete", {}),
+        ("get", f"/plan-items/{item.id}/assign", None),
+        ("post", f"/plan-items/{item.id}/assign", {"learner_id": str(maria.id)}),
+        ("post", f"/assignments/{assignment.id}/unassign", {}),
+        ("post", f"/assignments/{assignment.id}/phase", {"phase": "independent"}),
+    ]
+
+
+def snapshot():
+    return (
+        row_count(PlanItem),
+        row_count(Assignment),
+        row_count(AuditEvent),
+        [(i.target_level, i.criticality) for i in all_of(PlanItem)],
+        [a.phase for a in all_of(Assignment)],
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("it_lead", 403),
+        ("admin", 403),
+        ("expert of the engagement", 403),
+        ("learner", 403),
+        ("other expert", 404),
+        ("unrelated staff", 404),
+    ],
+)
+def test_only_a_cto_changes_the_plan(
+    login_as, make_user, engagement, item, assignment, kubernetes, make_skill, who, status
+):
+    other_skill = make_skill("Terraform modules")
+    user = {
+        "it_lead": lambda: make_user(Role.IT_LEAD),
+        "admin": lambda: make_user(Role.ADMIN),
+        "expert of the engagement": lambda: engagement.expert,
+        "learner": lambda: assignment.learner,
+        "other expert": lambda: make_user(Role.EXPERT),
+        "unrelated staff": lambda: make_user(Role.STAFF),
+    }[who]()
+    newcomer = make_user(Role.STAFF, name="Newcomer")
+    browser = login_as(user)
+    before = snapshot()
+    for method, url, data in plan_requests(engagement, item, assignment, other_skill, newcomer):
+        response = browser.get(url) if method == "get" else browser.post(url, data, form_url="/")
+        assert response.status_code == status, (method, url)
+    assert snapshot() == before
+
+
+def test_a_closed_engagements_plan_is_read_only(
+    login_as, cto, make_user, engagement, item, assignment, make_skill, db
+):
+    engagement.status = EngagementStatus.CLOSED
+    db.session.commit()
+    browser = login_as(cto)
+    before = snapshot()
+    requests = plan_requests(
+        engagement, item, assignment, make_skill("Terraform"), make_user(Role.STAFF)
+    )
+    for method, url, data in requests:
+        response = browser.get(url) if method == "get" else browser.post(url, data, form_url="/")
+        assert response.status_code == 403, (method, url)
+    assert snapshot() == before
+    html = text_of(browser.get(f"/engagements/{engagement.id}"))
+    assert "Assign learner" not in html
+    assert f"/assignments/{assignment.id}/phase" not in html
+
+
+@pytest.mark.parametrize("object_id", ["424242", "99999999999999999999999", "0"])
+def test_unknown_ids_are_404(login_as, cto, object_id):
+    browser = login_as(cto)
+    for url in (
+        f"/engagements/{object_id}/plan/new",
+        f"/plan-items/{object_id}/edit",
+        f"/plan-items/{object_id}/notes",
+        f"/plan-items/{object_id}/assign",
+    ):
+        assert browser.get(url).status_code == 404, url
+    for url in (
+        f"/plan-items/{object_id}/delete",
+        f"/assignments/{object_id}/unassign",
+        f"/assignments/{object_id}/phase",
+    ):
+        assert browser.post(url, {"phase": "independent"}, form_url="/").status_code == 404, url
