@@ -1,8 +1,65 @@
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+
+from knowtrans.auth.models import Role
+from knowtrans.auth.passwords import hash_password
+from knowtrans.demo.seed import clear_database, database_has_data, seed_demo
+from knowtrans.extensions import db
+
+DEFAULT_PASSWORD = "knowtrans-demo"
 
 
 @click.command("seed-demo")
+@click.option(
+    "--password",
+    default=DEFAULT_PASSWORD,
+    show_default=True,
+    help="Password for every demo user.",
+)
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Seed only when the database has no users; otherwise do nothing and exit 0.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="DELETE ALL existing data (every user, engagement and log), then seed anew.",
+)
 @with_appcontext
-def seed_demo_command():
-    """Fill an empty database with a demo company."""
+def seed_demo_command(password: str, if_empty: bool, force: bool) -> None:
+    """Fill an empty database with a demo company.
+
+    Refuses when the database already has users, unless --if-empty (skip quietly) or
+    --force (wipe everything first) is given.
+    """
+    if if_empty and force:
+        raise click.UsageError("Use either --if-empty or --force, not both.")
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise click.BadParameter(f"needs at least {minimum} characters.", param_hint="'--password'")
+    if database_has_data():
+        if if_empty:
+            click.echo("database already has data; not seeding")
+            return
+        if not force:
+            raise click.ClickException(
+                "The database already has data; not seeding. "
+                "Use --force to delete ALL data and seed the demo anew."
+            )
+        clear_database()
+        click.echo("Deleted all existing data (--force).")
+
+    # hashing is deliberately slow: once for every demo user
+    company = seed_demo(hash_password(password))
+    db.session.commit()
+
+    click.echo(
+        f"Demo data created: {len(company.users)} users, {len(company.skills)} skills, "
+        f"{len(company.engagements)} engagements."
+    )
+    click.echo("Demo logins:")
+    for role in Role:
+        user = company.login(role)
+        click.echo(f"  {role.value:<8} {user.email:<32} {password}")

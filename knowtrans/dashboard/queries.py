@@ -1,0 +1,246 @@
+"""What the start page shows for each role, in a bounded number of queries."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from knowtrans.auth.models import Role, User
+from knowtrans.core.clock import today as current_day
+from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
+from knowtrans.extensions import db
+from knowtrans.plans.models import Assignment, Criticality, Phase, PlanItem
+from knowtrans.readiness import EngagementReadiness
+
+#: an engagement "ends soon" when its planned end is this close (or past, and not closed)
+ENDING_SOON_DAYS = 30
+#: rows per list on the start page; the full lists live on their own pages
+LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class EngagementRow:
+    engagement: Engagement
+    readiness: EngagementReadiness
+    uncovered_critical: int
+    awaiting_confirmation: int
+
+    @property
+    def ends_in_days(self) -> int:
+        return (self.engagement.planned_end_date - current_day()).days
+
+
+@dataclass(frozen=True)
+class CtoSection:
+    #: engagements ending soon or with at-risk items
+    watch: list[EngagementRow]
+    watch_total: int
+    status_counts: dict[EngagementStatus, int]
+
+
+@dataclass(frozen=True)
+class ItLeadSection:
+    handover: list[EngagementRow]
+    #: learners working independently whose confirmed level does not reach the target yet
+    awaiting: list[Assignment]
+    awaiting_total: int
+
+
+@dataclass(frozen=True)
+class StaffSection:
+    assignments: list[Assignment]
+    total: int
+
+
+@dataclass(frozen=True)
+class ExpertSection:
+    engagements: list[EngagementRow]
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    active_users: int
+    inactive_users: int
+
+
+@dataclass
+class Dashboard:
+    cto: CtoSection | None = None
+    it_lead: ItLeadSection | None = None
+    staff: StaffSection | None = None
+    expert: ExpertSection | None = None
+    admin: AdminSection | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.cto or self.it_lead or self.staff or self.expert or self.admin)
+
+
+def dashboard_for(user: User) -> Dashboard:
+    """Only the sections of the roles the user holds."""
+    today = current_day()
+    ending_soon = today + timedelta(days=ENDING_SOON_DAYS)
+    wanted: dict[Role, tuple[sa.ColumnElement[bool], Callable[[EngagementRow], bool]]] = {}
+    if user.has_role(Role.CTO):
+        wanted[Role.CTO] = (
+            _may_need_watching(today, ending_soon),
+            lambda row: row.engagement.planned_end_date <= ending_soon or row.readiness.at_risk > 0,
+        )
+    if user.has_role(Role.IT_LEAD):
+        wanted[Role.IT_LEAD] = (
+            Engagement.status == EngagementStatus.HANDOVER,
+            lambda row: row.engagement.status is EngagementStatus.HANDOVER,
+        )
+    if user.has_role(Role.EXPERT):
+        wanted[Role.EXPERT] = (
+            Engagement.expert_id == user.id,
+            lambda row: row.engagement.expert_id == user.id,
+        )
+    # the engagements of every section, loaded (with their plans) once
+    rows = _open_engagement_rows([condition for condition, _ in wanted.values()])
+    listed = {role: [row for row in rows if keep(row)] for role, (_, keep) in wanted.items()}
+
+    dashboard = Dashboard()
+    if Role.CTO in listed:
+        dashboard.cto = cto_section(listed[Role.CTO])
+    if Role.IT_LEAD in listed:
+        dashboard.it_lead = it_lead_section(listed[Role.IT_LEAD])
+    if Role.EXPERT in listed:
+        dashboard.expert = ExpertSection(listed[Role.EXPERT])
+    if user.has_role(Role.STAFF):
+        dashboard.staff = staff_section(user)
+    if user.has_role(Role.ADMIN):
+        dashboard.admin = admin_section()
+    return dashboard
+
+
+def awaits_confirmation(assignment: Assignment) -> bool:
+    """Working independently, but no confirmed level at the target yet."""
+    confirmed = assignment.confirmed_level
+    return assignment.phase is Phase.INDEPENDENT and (
+        confirmed is None or confirmed < assignment.plan_item.target_level
+    )
+
+
+def engagement_row(engagement: Engagement) -> EngagementRow:
+    """Readiness and counts of an engagement whose plan is loaded."""
+    readiness = engagement_readiness(engagement)
+    uncovered_critical = sum(
+        1
+        for item, assessed in zip(engagement.plan_items, readiness.items, strict=True)
+        if item.criticality is Criticality.CRITICAL and not assessed.covered
+    )
+    awaiting = sum(
+        1
+        for item in engagement.plan_items
+        for assignment in item.assignments
+        if awaits_confirmation(assignment)
+    )
+    return EngagementRow(engagement, readiness, uncovered_critical, awaiting)
+
+
+def _open_engagement_rows(conditions: list[sa.ColumnElement[bool]]) -> list[EngagementRow]:
+    if not conditions:
+        return []
+    engagements = db.session.scalars(
+        sa.select(Engagement)
+        .where(Engagement.status != EngagementStatus.CLOSED, sa.or_(*conditions))
+        .options(*plan_loading_options())
+        .order_by(Engagement.planned_end_date, Engagement.id)
+    ).all()
+    return [engagement_row(engagement) for engagement in engagements]
+
+
+def _may_need_watching(today: date, ending_soon: date) -> sa.ColumnElement[bool]:
+    """Ending soon, or with an item whose deadline is inside the at-risk window."""
+    risk_horizon = today + timedelta(days=current_app.config["AT_RISK_DAYS"])
+    item_due_soon = (
+        sa.select(PlanItem.id)
+        .where(PlanItem.engagement_id == Engagement.id, PlanItem.due_date <= risk_horizon)
+        .exists()
+    )
+    return sa.or_(Engagement.planned_end_date <= ending_soon, item_due_soon)
+
+
+def cto_section(watch: list[EngagementRow]) -> CtoSection:
+    counts = dict(
+        db.session.execute(
+            sa.select(Engagement.status, sa.func.count()).group_by(Engagement.status)
+        ).all()
+    )
+    return CtoSection(
+        watch=watch[:LIST_LIMIT],
+        watch_total=len(watch),
+        status_counts={status: counts.get(status, 0) for status in EngagementStatus},
+    )
+
+
+def it_lead_section(in_handover: list[EngagementRow]) -> ItLeadSection:
+    independent = db.session.scalars(
+        sa.select(Assignment)
+        .join(Assignment.plan_item)
+        .join(PlanItem.engagement)
+        .where(
+            Assignment.phase == Phase.INDEPENDENT,
+            Engagement.status != EngagementStatus.CLOSED,
+        )
+        .options(
+            contains_eager(Assignment.plan_item).contains_eager(PlanItem.engagement),
+            contains_eager(Assignment.plan_item).joinedload(PlanItem.skill),
+            joinedload(Assignment.learner),
+            selectinload(Assignment.confirmations),
+        )
+        .order_by(_deadline(), Assignment.id)
+    ).all()
+    awaiting = [assignment for assignment in independent if awaits_confirmation(assignment)]
+    return ItLeadSection(
+        handover=in_handover,
+        awaiting=awaiting[:LIST_LIMIT],
+        awaiting_total=len(awaiting),
+    )
+
+
+def staff_section(user: User) -> StaffSection:
+    mine = (
+        sa.select(Assignment)
+        .join(Assignment.plan_item)
+        .join(PlanItem.engagement)
+        .where(Assignment.learner_id == user.id, Engagement.status != EngagementStatus.CLOSED)
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(mine.subquery()))
+    # unfinished work first, the nearest deadline first
+    signed_off_last = sa.case((Assignment.phase == Phase.SIGNED_OFF, 1), else_=0)
+    assignments = db.session.scalars(
+        mine.options(
+            contains_eager(Assignment.plan_item).contains_eager(PlanItem.engagement),
+            contains_eager(Assignment.plan_item).joinedload(PlanItem.skill),
+            selectinload(Assignment.confirmations),
+            selectinload(Assignment.learning_entries),
+        )
+        .order_by(
+            signed_off_last,
+            _deadline(),
+            Assignment.id,
+        )
+        .limit(LIST_LIMIT)
+    ).all()
+    return StaffSection(assignments=list(assignments), total=total or 0)
+
+
+def _deadline() -> sa.ColumnElement:
+    """The earlier of the item's due date and the planned end, in SQL."""
+    return sa.case(
+        (PlanItem.due_date < Engagement.planned_end_date, PlanItem.due_date),
+        else_=Engagement.planned_end_date,
+    )
+
+
+def admin_section() -> AdminSection:
+    counts = dict(
+        db.session.execute(sa.select(User.active, sa.func.count()).group_by(User.active)).all()
+    )
+    return AdminSection(active_users=counts.get(True, 0), inactive_users=counts.get(False, 0))
