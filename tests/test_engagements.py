@@ -479,7 +479,7 @@ def test_page_shows_facts_plan_and_learners(
     assert (today() + timedelta(days=20)).isoformat() in html
     assert f'href="/assignments/{assignment.id}">Maria Lopez</a>' in html
     assert "(Backup)" in html
-    assert "Phase: Shadowing" in html
+    assert "Phase 2/5 · Shadowing" in html
     assert "<code>ops/</code>" in html
     assert "<script>" not in html
     assert "ACME Logistics" in html

@@ -1,10 +1,16 @@
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from knowtrans.auth.models import Role
+from knowtrans.auth.models import Role, User
 from knowtrans.auth.passwords import hash_password
-from knowtrans.demo.seed import clear_database, database_has_data, seed_demo
+from knowtrans.demo.seed import (
+    clear_database,
+    database_has_data,
+    login_emails,
+    seed_demo,
+)
 from knowtrans.extensions import db
 
 DEFAULT_PASSWORD = "knowtrans-demo"
@@ -42,6 +48,7 @@ def seed_demo_command(password: str, if_empty: bool, force: bool) -> None:
     if database_has_data():
         if if_empty:
             click.echo("database already has data; not seeding")
+            _echo_existing_logins()
             return
         if not force:
             raise click.ClickException(
@@ -59,7 +66,18 @@ def seed_demo_command(password: str, if_empty: bool, force: bool) -> None:
         f"Demo data created: {len(company.users)} users, {len(company.skills)} skills, "
         f"{len(company.engagements)} engagements."
     )
+    _echo_logins({role: company.login(role).email for role in Role}, password)
+
+
+def _echo_logins(emails: dict[Role, str], password: str) -> None:
     click.echo("Demo logins:")
-    for role in Role:
-        user = company.login(role)
-        click.echo(f"  {role.value:<8} {user.email:<32} {password}")
+    for role, email in emails.items():
+        click.echo(f"  {role.value:<8} {email:<32} {password}")
+
+
+def _echo_existing_logins() -> None:
+    """On a database seeded earlier, remind who to sign in as (if those users still exist)."""
+    emails = login_emails()
+    found = set(db.session.scalars(sa.select(User.email).where(User.email.in_(emails.values()))))
+    if found == set(emails.values()):
+        _echo_logins(emails, f"{DEFAULT_PASSWORD} (unless seeded with --password)")

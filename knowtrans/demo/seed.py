@@ -91,6 +91,12 @@ def email_for(name: str) -> str:
     return ".".join(ascii_name.lower().split()) + "@example.com"
 
 
+def login_emails() -> dict[Role, str]:
+    """The demo login of each role, as the seed creates it."""
+    names = {person.key: person.name for person in PEOPLE}
+    return {role: email_for(names[key]) for role, key in LOGIN_PEOPLE.items()}
+
+
 def seed_demo(password_hash: str) -> DemoCompany:
     """Create the demo company; every user gets ``password_hash`` (hashed once by the caller)."""
     today = current_day()
@@ -224,7 +230,7 @@ class _EngagementBuilder:
         engagement.status = status
         self.event(
             self.cto,
-            "engagement.advance",
+            "engagement.status",
             engagement,
             f"Status {before.label} → {status.label}",
             engagement,

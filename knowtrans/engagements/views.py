@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased, joinedload
 
@@ -7,6 +7,7 @@ from knowtrans import permissions
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import User
 from knowtrans.core.clock import today
+from knowtrans.core.pagination import paginate
 from knowtrans.engagements import operations
 from knowtrans.engagements.forms import (
     AdvanceForm,
@@ -25,12 +26,6 @@ bp = Blueprint("engagements", __name__)
 
 #: the engagement page shows this many of the latest history events
 HISTORY_LIMIT = 50
-#: beyond this page number a list is empty anyway; it keeps OFFSET within what databases accept
-MAX_PAGE = 100_000
-
-
-def page_number() -> int:
-    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 @bp.route("/engagements")
@@ -55,9 +50,7 @@ def index():
     query = query.options(*plan_loading_options()).order_by(
         Engagement.start_date.desc(), Engagement.id.desc()
     )
-    pagination = db.paginate(
-        query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    pagination = paginate(query)
     day = today()
     rows = [(engagement, engagement_readiness(engagement, day)) for engagement in pagination.items]
     return render_template(

@@ -4,13 +4,14 @@ from datetime import date, timedelta
 from itertools import groupby
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager, joinedload
 
 from knowtrans import permissions
 from knowtrans.auth.models import Role
 from knowtrans.core.forms import ConfirmForm
+from knowtrans.core.pagination import paginate
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.learning import operations
@@ -50,12 +51,7 @@ def my_assignments():
             Assignment.id,
         )
     )
-    pagination = db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    pagination = paginate(query)
     assignments = list(pagination.items)
     groups = [
         (engagement, list(group))
@@ -73,12 +69,7 @@ def my_assignments():
 @login_required
 def assignment(assignment_id: int):
     assignment = _visible_assignment(assignment_id)
-    pagination = db.paginate(
-        newest_entries_first(assignment.id),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    pagination = paginate(newest_entries_first(assignment.id))
     summary = assignment_summaries([assignment.id])[assignment.id]
     return render_template(
         "learning/assignment.html",

@@ -1,13 +1,14 @@
 """The skill catalogue: the skills plan items are made of. Admin, CTO and IT lead."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from knowtrans import permissions
 from knowtrans.auth.views import safe_next
 from knowtrans.core.forms import ConfirmForm
+from knowtrans.core.pagination import paginate
 from knowtrans.extensions import db
 from knowtrans.permissions import require
 from knowtrans.plans.models import PlanItem
@@ -22,13 +23,6 @@ from knowtrans.skills.forms import (
 from knowtrans.skills.models import Skill
 
 bp = Blueprint("skills", __name__)
-
-#: beyond this a page number is a typo or a probe; it would only overflow the OFFSET
-MAX_PAGE = 100_000
-
-
-def _page() -> int:
-    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 def _categories() -> list[str]:
@@ -74,9 +68,7 @@ def index():
         query = query.where(Skill.category == applied["category"])
     if "archived" not in applied:
         query = query.where(Skill.archived.is_(False))
-    pagination = db.paginate(
-        query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    pagination = paginate(query)
     if not pagination.items and pagination.page > 1:
         return redirect(url_for("skills.index", **applied, page=max(pagination.pages, 1)))
     return render_template(

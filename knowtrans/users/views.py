@@ -1,7 +1,7 @@
 """User administration: accounts, roles, passwords, deactivation. Admins only."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -9,6 +9,7 @@ from knowtrans import permissions
 from knowtrans.auth.models import Role, User, UserRole
 from knowtrans.auth.views import safe_next
 from knowtrans.core.forms import ConfirmForm
+from knowtrans.core.pagination import paginate
 from knowtrans.extensions import db
 from knowtrans.permissions import require
 from knowtrans.users import operations
@@ -23,13 +24,6 @@ from knowtrans.users.forms import (
 )
 
 bp = Blueprint("users", __name__)
-
-#: beyond this a page number is a typo or a probe; it would only overflow the OFFSET
-MAX_PAGE = 100_000
-
-
-def _page() -> int:
-    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 def _get_user(user_id: int) -> User:
@@ -54,9 +48,7 @@ def index():
         query = query.where(User.role_rows.any(UserRole.role == Role(applied["role"])))
     if "active" in applied:
         query = query.where(User.active.is_(applied["active"] == "1"))
-    pagination = db.paginate(
-        query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    pagination = paginate(query)
     if not pagination.items and pagination.page > 1:
         return redirect(url_for("users.index", **applied, page=max(pagination.pages, 1)))
     return render_template(
