@@ -24,6 +24,9 @@ def create_app(config: object | None = None) -> Flask:
         app.config.from_object(config or config_from_environment())
 
     _init_extensions(app)
+    from knowtrans.core.urls import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
     from knowtrans.core.web import init_web
@@ -48,11 +51,13 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from knowtrans.auth.views import bp as auth_bp
+    from knowtrans.closing.views import bp as closing_bp
     from knowtrans.confirmations.views import bp as confirmations_bp
     from knowtrans.dashboard.views import bp as dashboard_bp
     from knowtrans.engagements.views import bp as engagements_bp
     from knowtrans.learning.views import bp as learning_bp
     from knowtrans.plans.views import bp as plans_bp
+    from knowtrans.reports.views import bp as reports_bp
     from knowtrans.skills.views import bp as skills_bp
     from knowtrans.users.views import bp as users_bp
 
@@ -65,5 +70,7 @@ def _register_blueprints(app: Flask) -> None:
         plans_bp,
         learning_bp,
         confirmations_bp,
+        closing_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)

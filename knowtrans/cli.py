@@ -6,10 +6,12 @@ from flask.cli import FlaskGroup
 
 def register_commands(app: Flask) -> None:
     from knowtrans.demo.cli import seed_demo_command
+    from knowtrans.reports.cli import report_command
     from knowtrans.users.cli import create_user_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(report_command)
 
 
 def _create_app() -> Flask:

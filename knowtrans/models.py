@@ -6,6 +6,7 @@ from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
+from knowtrans.reports.models import HandoverReport
 from knowtrans.skills.models import Skill
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Engagement",
     "EngagementStatus",
     "EvidenceLink",
+    "HandoverReport",
     "LearnerRole",
     "LearningEntry",
     "LevelConfirmation",

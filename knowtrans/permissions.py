@@ -2,9 +2,10 @@
 
 import sqlalchemy as sa
 from flask import abort
+from werkzeug.exceptions import Forbidden
 
 from knowtrans.auth.models import Role, User
-from knowtrans.engagements.models import Engagement
+from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry
 from knowtrans.plans.models import Assignment, PlanItem
@@ -13,10 +14,28 @@ from knowtrans.plans.models import Assignment, PlanItem
 OVERSIGHT_ROLES = (Role.ADMIN, Role.CTO, Role.IT_LEAD)
 
 
+class EngagementClosed(Forbidden):
+    """A write on a closed engagement: its record is read-only."""
+
+    #: the error page shows this description to the user
+    show_description = True
+    description = (
+        "This engagement is closed. Its plan, assignments, learning log and confirmations "
+        "are read-only; the final handover report is the record."
+    )
+
+
 def require(allowed: bool, *, hide: bool = False) -> None:
     """Abort with 403, or 404 where the object's existence must not leak."""
     if not allowed:
         abort(404 if hide else 403)
+
+
+def require_change(allowed: bool, engagement: Engagement) -> None:
+    """Refuse a write that is not allowed, saying so when the engagement is closed."""
+    if engagement.is_closed:
+        raise EngagementClosed()
+    require(allowed)
 
 
 def can_manage_users(user: User) -> bool:
@@ -63,6 +82,13 @@ def can_confirm_levels(user: User, engagement: Engagement) -> bool:
     return user.has_role(Role.IT_LEAD) or is_expert_of(user, engagement)
 
 
+def can_confirm_assignment(user: User, assignment: Assignment) -> bool:
+    """Confirm this learner's level: never one's own."""
+    return assignment.learner_id != user.id and can_confirm_levels(
+        user, assignment.plan_item.engagement
+    )
+
+
 def can_record_learning(user: User, assignment: Assignment) -> bool:
     return (
         user.has_role(Role.STAFF)
@@ -89,3 +115,15 @@ def can_resolve_questions(user: User, assignment: Assignment) -> bool:
     if engagement.is_closed:
         return False
     return assignment.learner_id == user.id or can_confirm_levels(user, engagement)
+
+
+#: an engagement can be closed from these statuses
+CLOSABLE_STATUSES = (EngagementStatus.ACTIVE, EngagementStatus.HANDOVER)
+
+
+def can_close_engagement(user: User, engagement: Engagement) -> bool:
+    return can_generate_report(user) and engagement.status in CLOSABLE_STATUSES
+
+
+def can_download_final_report(user: User, engagement: Engagement) -> bool:
+    return can_view_engagement(user, engagement)

@@ -16,6 +16,7 @@ AT_RISK_DAYS = 14
 
 @dataclass(frozen=True)
 class LearnerLevel:
+    #: an internal member of staff still with the company (active account)
     internal: bool
     confirmed: int | None
     self_assessed: int | None = None
@@ -106,12 +107,18 @@ def weighted_readiness(items: Iterable[PlanItemFacts]) -> float | None:
 
 
 def assess_item(
-    item: PlanItemFacts, planned_end: date | None, today: date, window: int = AT_RISK_DAYS
+    item: PlanItemFacts,
+    planned_end: date | None,
+    today: date,
+    window: int = AT_RISK_DAYS,
+    *,
+    closed: bool = False,
 ) -> ItemReadiness:
+    """``closed``: the engagement is over, so nothing is at risk any more (only uncovered)."""
     return ItemReadiness(
         covered=is_covered(item),
         bus_factor=bus_factor(item),
-        at_risk=is_at_risk(item, planned_end, today, window),
+        at_risk=not closed and is_at_risk(item, planned_end, today, window),
         deadline=deadline(item, planned_end),
         weight=CRITICALITY_WEIGHTS[item.criticality],
     )
@@ -122,8 +129,10 @@ def assess_engagement(
     planned_end: date | None,
     today: date,
     window: int = AT_RISK_DAYS,
+    *,
+    closed: bool = False,
 ) -> EngagementReadiness:
     return EngagementReadiness(
-        items=tuple(assess_item(item, planned_end, today, window) for item in items),
+        items=tuple(assess_item(item, planned_end, today, window, closed=closed) for item in items),
         readiness=weighted_readiness(items),
     )

@@ -10,7 +10,7 @@ from knowtrans.auth.models import Role
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
-from knowtrans.plans.models import Criticality
+from knowtrans.plans.models import Criticality, Phase
 from tests.conftest import row_count
 
 
@@ -227,3 +227,53 @@ def test_confirm_page_queries_do_not_grow_with_entries(
         html = browser.get(scene.url).get_data(as_text=True)
     assert "All 9 entries" in html
     assert len(many) == len(few)
+
+
+def test_nobody_confirms_their_own_level(
+    db, login_as, make_user, make_engagement, make_plan_item, make_assignment
+):
+    lead_who_learns = make_user(Role.IT_LEAD, Role.STAFF, name="Markus Klein")
+    engagement = make_engagement()
+    item = make_plan_item(engagement=engagement, target_level=3)
+    assignment = make_assignment(plan_item=item, learner=lead_who_learns)
+    browser = login_as(lead_who_learns)
+    assert browser.get(f"/assignments/{assignment.id}/confirm").status_code == 403
+    response = browser.post(
+        f"/assignments/{assignment.id}/confirm",
+        {"level": "5"},
+        form_url=f"/assignments/{assignment.id}",
+    )
+    assert response.status_code == 403
+    assert row_count(LevelConfirmation) == 0
+    page = browser.get(f"/assignments/{assignment.id}").get_data(as_text=True)
+    assert f"/assignments/{assignment.id}/confirm" not in page
+
+
+def test_confirming_at_target_can_sign_off_and_a_lower_level_revokes_it(
+    db, login_as, make_user, make_engagement, make_plan_item, make_assignment
+):
+    expert = make_user(Role.EXPERT)
+    item = make_plan_item(engagement=make_engagement(expert=expert), target_level=3)
+    assignment = make_assignment(plan_item=item)
+    browser = login_as(expert)
+    url = f"/assignments/{assignment.id}/confirm"
+
+    response = browser.post(url, {"level": "2", "sign_off": "y"})
+    assert response.status_code == 200
+    assert "Signing off needs a level of at least 3" in response.get_data(as_text=True)
+    assert row_count(LevelConfirmation) == 0
+
+    assert browser.post(url, {"level": "3", "sign_off": "y"}).status_code == 302
+    db.session.expire_all()
+    assert assignment.phase is Phase.SIGNED_OFF
+
+    assert (
+        browser.post(url, {"level": "2", "comment": "Struggled with the upgrade."}).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert assignment.phase is Phase.INDEPENDENT
+    phases = db.session.scalars(
+        sa.select(AuditEvent.summary).where(AuditEvent.action == "assignment.phase")
+    ).all()
+    assert len(phases) == 2

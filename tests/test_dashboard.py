@@ -269,7 +269,7 @@ def test_expert_sees_own_open_engagements_with_awaiting_count(
     assert "Another expert" not in html
     assert url(app, "engagements.show", engagement_id=mine.id) in html
     assert "100 % ready" in html
-    assert '<td class="num">1</td>' in html
+    assert '#plan-heading">1 to review</a>' in html
 
 
 def test_expert_empty_state(make_user, page):

@@ -218,3 +218,16 @@ def test_no_dates_in_the_future_for_the_past(seed, db):
         moment.date() <= today() for moment in db.session.scalars(sa.select(AuditEvent.created_at))
     )
     assert isinstance(db.session.scalar(sa.select(LearningEntry.date)), date)
+
+
+def test_demo_data_keeps_the_rules_the_app_enforces(seed, db):
+    seed()
+    for assignment in db.session.scalars(sa.select(Assignment)):
+        item = assignment.plan_item
+        learner = assignment.learner
+        assert learner.is_internal, learner.name
+        assert learner.id != item.engagement.expert_id
+        for confirmation in assignment.confirmations:
+            assert confirmation.confirmed_by_id != learner.id
+        if assignment.phase is Phase.SIGNED_OFF:
+            assert (assignment.confirmed_level or 0) >= item.target_level, (learner.name, item)

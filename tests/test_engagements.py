@@ -751,3 +751,37 @@ def test_a_closed_engagement_does_not_advance(login_as, cto, make_engagement):
 def test_advance_is_post_only(login_as, cto, make_engagement):
     engagement = make_engagement(status=EngagementStatus.PLANNED)
     assert login_as(cto).get(f"/engagements/{engagement.id}/advance").status_code == 405
+
+
+def test_dates_cannot_leave_plan_items_outside_the_engagement(
+    login_as, make_user, make_engagement, make_plan_item
+):
+    cto = make_user(Role.CTO)
+    engagement = make_engagement(
+        start=today() - timedelta(days=10), end=today() + timedelta(days=50)
+    )
+    make_plan_item(engagement=engagement, due=today() + timedelta(days=40))
+    make_plan_item(engagement=engagement, due=today() - timedelta(days=5))
+    browser = login_as(cto)
+    url = f"/engagements/{engagement.id}/edit"
+    form = {
+        "title": engagement.title,
+        "expert_id": str(engagement.expert_id),
+        "client": engagement.client,
+        "start_date": (today() - timedelta(days=10)).isoformat(),
+        "planned_end_date": (today() + timedelta(days=30)).isoformat(),
+    }
+    response = browser.post(url, form)
+    assert response.status_code == 200
+    assert "the planned end cannot be earlier" in response.get_data(as_text=True)
+    response = browser.post(
+        url,
+        form
+        | {
+            "start_date": today().isoformat(),
+            "planned_end_date": (today() + timedelta(days=60)).isoformat(),
+        },
+    )
+    assert "the start cannot be later" in response.get_data(as_text=True)
+    _db.session.expire_all()
+    assert engagement.planned_end_date == today() + timedelta(days=50)

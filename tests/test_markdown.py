@@ -39,3 +39,11 @@ def test_hostile_markdown_is_rendered_harmless(hostile):
 def test_empty_text_renders_nothing():
     assert render_markdown(None) == ""
     assert render_markdown("") == ""
+
+
+def test_user_headings_sit_below_the_pages_own():
+    html = render_markdown("# Where things live\n\n## Gotchas\n\n<h1>raw</h1>")
+    assert "<h4>Where things live</h4>" in html
+    assert "<h5>Gotchas</h5>" in html
+    assert "<h1" not in html
+    assert "raw" in html

@@ -402,7 +402,23 @@ def test_edit_plan_item_notices_a_concurrent_change(login_as, cto, item, db):
     assert _db.session.get(PlanItem, item.id).target_level == 2
 
 
-def test_remove_plan_item_cascades(
+def test_remove_plan_item_without_recorded_learning(
+    login_as, cto, engagement, item, maria, make_assignment
+):
+    make_assignment(plan_item=item, learner=maria)
+    browser = login_as(cto)
+    page = f"/engagements/{engagement.id}"
+    response = browser.post(f"/plan-items/{item.id}/delete", form_url=page)
+    assert response.status_code == 302
+    for model in (PlanItem, Assignment):
+        assert row_count(model) == 0, model
+    (event,) = events("plan_item.delete")
+    assert event.engagement_id == engagement.id
+    assert "Maria Lopez" in event.summary
+    assert "Removed Kubernetes operations from the plan." in text_of(browser.get(page))
+
+
+def test_plan_item_with_recorded_learning_stays(
     login_as, cto, engagement, item, maria, make_assignment, make_entry, make_confirmation
 ):
     assignment = make_assignment(plan_item=item, learner=maria)
@@ -413,12 +429,11 @@ def test_remove_plan_item_cascades(
     response = browser.post(f"/plan-items/{item.id}/delete", form_url=page)
     assert response.status_code == 302
     for model in (PlanItem, Assignment, LearningEntry, LevelConfirmation):
-        assert row_count(model) == 0, model
-    (event,) = events("plan_item.delete")
-    assert event.engagement_id == engagement.id
-    assert "Maria Lopez" in event.summary
-    assert "Removed Kubernetes operations from the plan, with its assignments." in text_of(
-        browser.get(page)
+        assert row_count(model) == 1, model
+    assert row_count(AuditEvent) == 0
+    assert (
+        "Kubernetes operations stays on the plan: 1 learning entry and 1 level confirmation"
+        in text_of(browser.get(page))
     )
 
 
@@ -639,21 +654,45 @@ def test_nobody_left_to_assign(login_as, cto, item):
     assert "Nobody left to assign" in html
 
 
-def test_unassign(login_as, cto, engagement, item, maria, make_assignment, make_entry):
+def test_unassign(login_as, cto, engagement, item, maria, make_assignment):
     assignment = make_assignment(plan_item=item, learner=maria)
-    make_entry(assignment=assignment)
     browser = login_as(cto)
     page = f"/engagements/{engagement.id}"
     response = browser.post(f"/assignments/{assignment.id}/unassign", form_url=page)
     assert response.status_code == 302
     assert row_count(Assignment) == 0
-    assert row_count(LearningEntry) == 0
     (event,) = events("assignment.delete")
-    assert event.summary == (
-        "Unassigned Maria Lopez from Kubernetes operations (1 learning entry removed)"
-    )
+    assert event.summary == "Unassigned Maria Lopez from Kubernetes operations"
     assert event.engagement_id == engagement.id
     assert "Unassigned Maria Lopez from Kubernetes operations." in text_of(browser.get(page))
+
+
+def test_a_learner_with_recorded_learning_stays_assigned(
+    login_as, cto, engagement, item, maria, make_assignment, make_entry
+):
+    assignment = make_assignment(plan_item=item, learner=maria)
+    make_entry(assignment=assignment)
+    browser = login_as(cto)
+    page = f"/engagements/{engagement.id}"
+    browser.post(f"/assignments/{assignment.id}/unassign", form_url=page)
+    assert row_count(Assignment) == 1
+    assert row_count(LearningEntry) == 1
+    assert "Make them a backup learner instead" in text_of(browser.get(page))
+
+
+def test_switch_primary_and_backup(login_as, cto, engagement, item, maria, make_assignment):
+    assignment = make_assignment(plan_item=item, learner=maria, role=LearnerRole.PRIMARY)
+    browser = login_as(cto)
+    page = f"/engagements/{engagement.id}"
+    response = browser.post(
+        f"/assignments/{assignment.id}/role", {"learner_role": "backup"}, form_url=page
+    )
+    assert response.status_code == 302
+    assert _db.session.get(Assignment, assignment.id).learner_role is LearnerRole.BACKUP
+    (event,) = events("assignment.role")
+    assert event.summary == "Made Maria Lopez the backup learner for Kubernetes operations"
+    browser.post(f"/assignments/{assignment.id}/role", {"learner_role": "boss"}, form_url=page)
+    assert _db.session.get(Assignment, assignment.id).learner_role is LearnerRole.BACKUP
 
 
 # --- phases ------------------------------------------------------------------------------
@@ -680,6 +719,20 @@ def test_move_phase(login_as, cto, engagement, assignment):
     assert "Moved Maria Lopez to Independent on Kubernetes operations." in text_of(
         browser.get(page)
     )
+
+
+def test_signing_off_needs_a_confirmed_level_at_target(
+    login_as, cto, engagement, item, assignment, make_confirmation
+):
+    browser = login_as(cto)
+    page = f"/engagements/{engagement.id}"
+    url = f"/assignments/{assignment.id}/phase"
+    browser.post(url, {"phase": "signed_off"}, form_url=page)
+    assert _db.session.get(Assignment, assignment.id).phase is Phase.SHADOWING
+    assert "signing off needs a confirmed level of at least" in text_of(browser.get(page))
+    make_confirmation(assignment, item.target_level, engagement.expert)
+    browser.post(url, {"phase": "signed_off"}, form_url=page)
+    assert _db.session.get(Assignment, assignment.id).phase is Phase.SIGNED_OFF
 
 
 def test_moving_to_the_same_phase_records_nothing(login_as, cto, engagement, assignment):
@@ -803,3 +856,19 @@ def test_unknown_ids_are_404(login_as, cto, object_id):
         f"/assignments/{object_id}/phase",
     ):
         assert browser.post(url, {"phase": "independent"}, form_url="/").status_code == 404, url
+
+
+def test_the_engagements_expert_cannot_be_a_learner(
+    db, login_as, make_user, make_engagement, make_plan_item
+):
+    insider = make_user(Role.EXPERT, Role.STAFF, kind=UserKind.INTERNAL, name="Inge Insider")
+    engagement = make_engagement(expert=insider)
+    item = make_plan_item(engagement=engagement)
+    browser = login_as(make_user(Role.CTO))
+    assert "Inge Insider" not in browser.get(f"/plan-items/{item.id}/assign").get_data(as_text=True)
+    response = browser.post(
+        f"/plan-items/{item.id}/assign", {"learner_id": str(insider.id), "learner_role": "primary"}
+    )
+    assert response.status_code == 200
+    assert "cannot learn from themself" in response.get_data(as_text=True)
+    assert row_count(Assignment) == 0

@@ -114,3 +114,23 @@ def test_assess_engagement_counts():
     assert (result.total, result.covered, result.uncovered, result.at_risk) == (3, 1, 2, 2)
     assert result.items[0].bus_factor == 2
     assert result.percent == round(5 / 8 * 100)
+
+
+def test_nothing_is_at_risk_once_the_engagement_is_closed():
+    past_end = TODAY - timedelta(days=3)
+    result = assess_engagement([item(learners=[internal(1)])], past_end, TODAY, closed=True)
+    assert (result.uncovered, result.at_risk) == (1, 0)
+
+
+def test_deactivated_learners_no_longer_cover(
+    db, make_plan_item, make_assignment, make_user, make_confirmation
+):
+    from knowtrans.engagements.readiness import engagement_readiness
+
+    item = make_plan_item(target_level=3)
+    leaver = make_user()
+    make_confirmation(make_assignment(plan_item=item, learner=leaver), 4, item.engagement.expert)
+    assert engagement_readiness(item.engagement).covered == 1
+    leaver.active = False
+    db.session.commit()
+    assert engagement_readiness(item.engagement).covered == 0

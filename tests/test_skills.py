@@ -259,11 +259,11 @@ def test_it_lead_and_admin_may_create(login_as, make_user):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"name": ""}, "This field is required."),
-        ({"name": "   "}, "This field is required."),
+        ({"name": ""}, "Enter the skill's name."),
+        ({"name": "   "}, "Enter the skill's name."),
         ({"name": "n" * 101}, "Field cannot be longer than 100 characters."),
         ({"name": "Bad\x00name"}, "Contains characters that are not allowed."),
-        ({"category": ""}, "This field is required."),
+        ({"category": ""}, "Enter a category, e.g. Databases."),
         ({"category": "c" * 61}, "Field cannot be longer than 60 characters."),
         ({"category": "Infra\x00"}, "Contains characters that are not allowed."),
         ({"description": "d" * 2001}, "Field cannot be longer than 2000 characters."),
@@ -344,9 +344,9 @@ def test_edit_may_change_case_of_own_name(as_cto, make_skill):
     ("overrides", "message"),
     [
         ({"name": "ANSIBLE"}, "A skill named “Ansible” exists already."),
-        ({"name": ""}, "This field is required."),
+        ({"name": ""}, "Enter the skill's name."),
         ({"name": "x" * 101}, "Field cannot be longer than 100 characters."),
-        ({"category": ""}, "This field is required."),
+        ({"category": ""}, "Enter a category, e.g. Databases."),
         ({"description": "x\x00"}, "Contains characters that are not allowed."),
         ({"description": "x" * 2001}, "Field cannot be longer than 2000 characters."),
     ],

@@ -276,13 +276,13 @@ def test_created_user_can_sign_in(as_admin, browser):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"email": ""}, "This field is required."),
+        ({"email": ""}, "Enter the email address."),
         ({"email": "not-an-email"}, "This is not a valid email address."),
         ({"email": "grace@"}, "This is not a valid email address."),
         ({"email": "gr\x00ace@example.com"}, "Contains characters that are not allowed."),
         ({"email": "a" * 250 + "@example.com"}, "Field cannot be longer than 254 characters."),
-        ({"name": ""}, "This field is required."),
-        ({"name": "   "}, "This field is required."),
+        ({"name": ""}, "Enter the display name."),
+        ({"name": "   "}, "Enter the display name."),
         ({"name": "N" * 121}, "Field cannot be longer than 120 characters."),
         ({"name": "Grace\x00Hopper"}, "Contains characters that are not allowed."),
         ({"kind": None}, "Choose internal staff or external expert."),
@@ -393,7 +393,7 @@ def test_edit_keeps_own_email_in_other_case(as_admin, make_user):
     [
         ({"email": "taken@EXAMPLE.com"}, "A user with this email exists already."),
         ({"email": "nope"}, "This is not a valid email address."),
-        ({"name": ""}, "This field is required."),
+        ({"name": ""}, "Enter the display name."),
         ({"name": "x" * 121}, "Field cannot be longer than 120 characters."),
         ({"roles": []}, "Choose at least one role."),
         ({"kind": "external"}, "cannot hold the Staff role"),

@@ -8,8 +8,14 @@ from knowtrans.core.forms import strip_filter
 class LoginForm(FlaskForm):
     email = EmailField(
         "Email",
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter a valid email address."),
+            Length(max=254),
+        ],
         filters=[strip_filter],
     )
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password."), Length(max=256)]
+    )
     remember = BooleanField("Keep me signed in")

@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.learning.forms import level_choices, optional_level
+from knowtrans.plans.models import LEVELS
 
 MAX_COMMENT = 2000
 
@@ -24,3 +25,17 @@ class ConfirmLevelForm(FlaskForm):
         filters=[strip_filter],
         render_kw={"rows": 4},
     )
+    sign_off = BooleanField(
+        "Sign off: the learner has reached the target and moves to the “Signed off” phase"
+    )
+
+    def __init__(self, *args, target_level: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target_level = target_level
+
+    def validate_sign_off(self, field) -> None:
+        if field.data and isinstance(self.level.data, int) and self.level.data < self.target_level:
+            raise ValidationError(
+                f"Signing off needs a level of at least {self.target_level} "
+                f"({LEVELS[self.target_level]}), the target."
+            )

@@ -4,13 +4,19 @@ from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.extensions import db
-from knowtrans.plans.models import LEVELS, Assignment
+from knowtrans.plans.models import LEVELS, Assignment, Phase
+from knowtrans.plans.operations import set_phase
 
 
 def confirm_level(
-    assignment: Assignment, *, level: int, comment: str, actor: User
+    assignment: Assignment, *, level: int, comment: str, actor: User, sign_off: bool = False
 ) -> LevelConfirmation:
-    """Add a confirmation; earlier ones stay as history and the latest one counts."""
+    """Add a confirmation; earlier ones stay as history and the latest one counts.
+
+    With ``sign_off`` the learner also moves to the signed-off phase (which needs the
+    confirmed level to reach the target); a signed-off learner confirmed below the target
+    goes back to working independently.
+    """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {sorted(LEVELS)}, not {level!r}")
     confirmation = LevelConfirmation(
@@ -24,6 +30,13 @@ def confirm_level(
         confirmation_summary(assignment, level),
         engagement_id=assignment.plan_item.engagement_id,
     )
+    db.session.flush()
+    db.session.refresh(assignment, ["confirmations"])
+    if sign_off:
+        set_phase(assignment, Phase.SIGNED_OFF, actor=actor)
+    elif assignment.phase is Phase.SIGNED_OFF and level < assignment.plan_item.target_level:
+        # a sign-off stands only while the confirmed level reaches the target
+        set_phase(assignment, Phase.INDEPENDENT, actor=actor)
     return confirmation
 
 

@@ -8,7 +8,7 @@ from knowtrans.confirmations import operations
 from knowtrans.confirmations.forms import ConfirmLevelForm
 from knowtrans.extensions import db
 from knowtrans.learning.queries import assignment_summaries, load_assignment, newest_entries_first
-from knowtrans.permissions import require
+from knowtrans.permissions import require, require_change
 
 bp = Blueprint("confirmations", __name__)
 
@@ -22,11 +22,15 @@ def confirm(assignment_id: int):
     assignment = load_assignment(assignment_id) or abort(404)
     engagement = assignment.plan_item.engagement
     require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require(permissions.can_confirm_levels(current_user, engagement))
-    form = ConfirmLevelForm()
+    require_change(permissions.can_confirm_assignment(current_user, assignment), engagement)
+    form = ConfirmLevelForm(target_level=assignment.plan_item.target_level)
     if form.validate_on_submit():
         operations.confirm_level(
-            assignment, level=form.level.data, comment=form.comment.data, actor=current_user
+            assignment,
+            level=form.level.data,
+            comment=form.comment.data,
+            actor=current_user,
+            sign_off=form.sign_off.data,
         )
         db.session.commit()
         flash(operations.confirmation_summary(assignment, form.level.data) + ".", "success")

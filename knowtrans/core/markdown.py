@@ -1,22 +1,40 @@
 """User-written Markdown rendered to HTML that cannot run script or load remote content."""
 
+import xml.etree.ElementTree as etree
+
 import markdown as md
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code",
+    "p", "br", "hr", "h4", "h5", "h6", "strong", "em", "b", "i", "code",
     "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
     "del", "sup", "sub", "dl", "dt", "dd",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+#: user headings sit below the page's own: "# Gotchas" becomes an <h4>
+HEADING_OFFSET = 3
+
+
+class _DemoteHeadings(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+                element.tag = f"h{min(int(element.tag[1]) + HEADING_OFFSET, 6)}"
+
+
+class DemoteHeadings(Extension):
+    def extendMarkdown(self, md_instance: md.Markdown) -> None:
+        md_instance.treeprocessors.register(_DemoteHeadings(md_instance), "demote_headings", 5)
 
 
 def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
-    html = md.markdown(text, extensions=["fenced_code", "tables", "sane_lists"])
+    html = md.markdown(text, extensions=["fenced_code", "tables", "sane_lists", DemoteHeadings()])
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -53,7 +53,8 @@ def init_web(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         title = ERROR_TITLES.get(code, error.name)
-        return render_template("errors/error.html", code=code, title=title), code
+        message = error.description if getattr(error, "show_description", False) else None
+        return render_template("errors/error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(InternalServerError)
     def unexpected_error(error: InternalServerError):

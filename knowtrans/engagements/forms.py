@@ -1,6 +1,7 @@
 """Forms for engagements, and small select/date helpers the plan forms share."""
 
 import hashlib
+from datetime import date
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
@@ -18,9 +19,10 @@ from wtforms.validators import DataRequired, Length, StopValidation, ValidationE
 
 from knowtrans.auth.models import Role, User, UserRole
 from knowtrans.core.forms import NoControlCharacters, strip_filter
+from knowtrans.core.urls import MAX_ID
 from knowtrans.engagements.models import Engagement, EngagementStatus
-from knowtrans.engagements.queries import MAX_ID
 from knowtrans.extensions import db
+from knowtrans.plans.models import PlanItem
 
 
 def optional_int(value) -> int | None:
@@ -140,10 +142,33 @@ class EngagementForm(FlaskForm):
         if expert is None or not expert.active or not expert.has_role(Role.EXPERT):
             raise ValidationError("Choose an active user with the expert role.")
 
+    def validate_start_date(self, field) -> None:
+        earliest = self._due_dates()[0]
+        if field.data and earliest and field.data > earliest:
+            raise ValidationError(
+                f"A plan item is due on {earliest.isoformat()}; the start cannot be later."
+            )
+
     def validate_planned_end_date(self, field) -> None:
         start = self.start_date.data
         if start and field.data and field.data < start:
             raise ValidationError("The planned end must be on or after the start date.")
+        latest = self._due_dates()[1]
+        if field.data and latest and field.data < latest:
+            raise ValidationError(
+                f"A plan item is due on {latest.isoformat()}; the planned end cannot be earlier. "
+                "Move that due date first."
+            )
+
+    def _due_dates(self) -> tuple[date | None, date | None]:
+        """The earliest and latest due date on the plan (none for a new engagement)."""
+        if self.engagement is None:
+            return None, None
+        query = sa.select(sa.func.min(PlanItem.due_date), sa.func.max(PlanItem.due_date)).where(
+            PlanItem.engagement_id == self.engagement.id
+        )
+        earliest, latest = db.session.execute(query).one()
+        return earliest, latest
 
 
 STATUS_FILTER_ALL = "all"

@@ -7,14 +7,12 @@ from flask import abort
 
 from knowtrans import permissions
 from knowtrans.auth.models import Role, User
+from knowtrans.core.urls import MAX_ID
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.plans.models import Assignment, PlanItem
 
 M = TypeVar("M")
-
-#: ids above this cannot exist (32-bit integer keys); asking for one is a 404, not a 500
-MAX_ID = 2**31 - 1
 
 
 def get_or_404(model: type[M], object_id: int, *options) -> M:

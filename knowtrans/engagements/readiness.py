@@ -35,7 +35,8 @@ def plan_item_facts(item: PlanItem) -> PlanItemFacts:
         due_date=item.due_date,
         learners=tuple(
             LearnerLevel(
-                internal=assignment.learner.is_internal,
+                # knowledge counts only while it is in the house: internal and still active
+                internal=assignment.learner.is_internal and assignment.learner.active,
                 confirmed=assignment.confirmed_level,
                 self_assessed=assignment.self_assessed_level,
             )
@@ -56,4 +57,5 @@ def engagement_readiness(
         engagement.planned_end_date,
         today or current_day(),
         window if window is not None else current_app.config["AT_RISK_DAYS"],
+        closed=engagement.is_closed,
     )

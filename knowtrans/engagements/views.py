@@ -19,8 +19,11 @@ from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import get_or_404, like_pattern, visible_engagements
 from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
 from knowtrans.extensions import db
-from knowtrans.permissions import require
+from knowtrans.permissions import require, require_change
 from knowtrans.plans.models import Phase
+from knowtrans.reports.chart import readiness_chart_svg
+from knowtrans.reports.data import chart_rows
+from knowtrans.reports.queries import final_report_of
 
 bp = Blueprint("engagements", __name__)
 
@@ -92,7 +95,7 @@ def new():
 def edit(engagement_id: int):
     engagement = get_or_404(Engagement, engagement_id, joinedload(Engagement.expert))
     require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require(permissions.can_edit_plan(current_user, engagement))
+    require_change(permissions.can_edit_plan(current_user, engagement), engagement)
     form = EngagementForm(engagement=engagement)
     current_version = engagement_version(engagement)
     conflict = False
@@ -147,7 +150,11 @@ def show(engagement_id: int):
         history_limit=HISTORY_LIMIT,
         can_edit=permissions.can_edit_plan(current_user, engagement),
         can_confirm=permissions.can_confirm_levels(current_user, engagement),
+        can_report=permissions.can_generate_report(current_user),
+        can_close=permissions.can_close_engagement(current_user, engagement),
+        final_report=final_report_of(engagement.id) if engagement.is_closed else None,
         phases=list(Phase),
+        readiness_chart=readiness_chart_svg(chart_rows(engagement.plan_items, readiness.items)),
     )
 
 
@@ -156,7 +163,7 @@ def show(engagement_id: int):
 def advance(engagement_id: int):
     engagement = get_or_404(Engagement, engagement_id)
     require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require(permissions.can_edit_plan(current_user, engagement))
+    require_change(permissions.can_edit_plan(current_user, engagement), engagement)
     back = redirect(url_for(".show", engagement_id=engagement.id))
     form = AdvanceForm()
     if not form.validate_on_submit():

@@ -22,7 +22,7 @@ from knowtrans.learning.queries import (
     load_assignment,
     newest_entries_first,
 )
-from knowtrans.permissions import require
+from knowtrans.permissions import require, require_change
 from knowtrans.plans.models import Assignment, PlanItem
 from knowtrans.skills.models import Skill
 
@@ -86,7 +86,10 @@ def assignment(assignment_id: int):
 @login_required
 def new_entry(assignment_id: int):
     assignment = _visible_assignment(assignment_id, history=False)
-    require(permissions.can_record_learning(current_user, assignment))
+    require_change(
+        permissions.can_record_learning(current_user, assignment),
+        assignment.plan_item.engagement,
+    )
     form = EntryForm(earliest=_earliest_date(assignment))
     if form.validate_on_submit():
         entry = operations.create_entry(assignment, form.details(), actor=current_user)
@@ -152,7 +155,10 @@ def resolve_question(question_id: int):
         permissions.can_view_engagement(current_user, assignment.plan_item.engagement),
         hide=True,
     )
-    require(permissions.can_resolve_questions(current_user, assignment))
+    require_change(
+        permissions.can_resolve_questions(current_user, assignment),
+        assignment.plan_item.engagement,
+    )
     if ConfirmForm().validate_on_submit():
         if question.is_resolved:
             flash("That question was already resolved.", "info")
@@ -188,7 +194,9 @@ def _editable_entry(entry_id: int) -> LearningEntry:
         permissions.can_view_engagement(current_user, entry.assignment.plan_item.engagement),
         hide=True,
     )
-    require(permissions.can_edit_entry(current_user, entry))
+    require_change(
+        permissions.can_edit_entry(current_user, entry), entry.assignment.plan_item.engagement
+    )
     return entry
 
 

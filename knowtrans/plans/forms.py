@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from knowtrans.auth.models import Role, User, UserKind, UserRole
-from knowtrans.core.forms import NoControlCharacters
+from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.core.web import format_date
 from knowtrans.engagements.forms import Required, optional_int, record_id
 from knowtrans.engagements.models import Engagement
@@ -116,6 +116,7 @@ class NotesForm(FlaskForm):
     handover_notes = TextAreaField(
         "Handover notes",
         validators=[Length(max=MAX_NOTES_LENGTH), NoControlCharacters()],
+        filters=[strip_filter],
     )
     version = HiddenField()
 
@@ -131,6 +132,7 @@ def assignable_learners(item: PlanItem) -> list[User]:
             User.active.is_(True),
             User.kind == UserKind.INTERNAL,
             User.id.not_in(assigned),
+            User.id != item.engagement.expert_id,
         )
         .order_by(User.name, User.id)
     )
@@ -174,6 +176,10 @@ class AssignForm(FlaskForm):
             )
         if not learner.has_role(Role.STAFF):
             raise ValidationError(f"{learner.name} does not have the staff role.")
+        if learner.id == self.item.engagement.expert_id:
+            raise ValidationError(
+                f"{learner.name} is this engagement's expert and cannot learn from themself."
+            )
         if is_assigned(self.item, learner):
             raise ValidationError(f"{learner.name} is already assigned to {self.item.skill.name}.")
 
@@ -191,4 +197,13 @@ class PhaseForm(FlaskForm):
         choices=enum_choices(Phase),
         validators=[Required("Choose a phase.")],
         invalid_choice_message="Choose one of the transfer phases.",
+    )
+
+
+class LearnerRoleForm(FlaskForm):
+    learner_role = SelectField(
+        "Learner role",
+        choices=enum_choices(LearnerRole),
+        validators=[Required("Choose primary or backup.")],
+        invalid_choice_message="Choose primary or backup.",
     )

@@ -11,8 +11,24 @@ from knowtrans.plans.models import LEVELS, Assignment, Criticality, LearnerRole,
 from knowtrans.skills.models import Skill
 
 
+class Refused(Exception):
+    """A change the plan's rules do not allow; the message says why, for the user."""
+
+
 def _target_text(level: int) -> str:
     return f"{level} · {LEVELS[level]}"
+
+
+def recorded_learning(assignments: list[Assignment]) -> str:
+    """What removing these assignments would destroy, as text; empty when nothing."""
+    entries = sum(len(assignment.learning_entries) for assignment in assignments)
+    confirmations = sum(len(assignment.confirmations) for assignment in assignments)
+    parts = []
+    if entries:
+        parts.append(f"{entries} learning {'entry' if entries == 1 else 'entries'}")
+    if confirmations:
+        parts.append(f"{confirmations} level confirmation{'' if confirmations == 1 else 's'}")
+    return " and ".join(parts)
 
 
 def create_plan_item(
@@ -75,7 +91,12 @@ def update_plan_item(
 
 
 def delete_plan_item(item: PlanItem, *, actor: User) -> None:
-    """Remove the item with its assignments (and their learning log and confirmations)."""
+    """Remove an item whose learners have recorded nothing yet; learning is never thrown away."""
+    if recorded := recorded_learning(item.assignments):
+        raise Refused(
+            f"{item.skill.name} stays on the plan: {recorded} are recorded on it and remain "
+            "part of the handover record."
+        )
     learners = [assignment.learner.name for assignment in item.assignments]
     summary = f"Removed {item.skill.name} from the plan"
     if learners:
@@ -119,21 +140,49 @@ def assign_learner(
 
 
 def unassign_learner(assignment: Assignment, *, actor: User) -> None:
-    """Remove the assignment with its learning log and confirmations."""
+    """Remove an assignment on which nothing is recorded yet."""
     item = assignment.plan_item
+    if recorded := recorded_learning([assignment]):
+        raise Refused(
+            f"{assignment.learner.name} stays assigned to {item.skill.name}: {recorded} are "
+            "recorded and remain part of the handover record. Make them a backup learner instead."
+        )
     summary = f"Unassigned {assignment.learner.name} from {item.skill.name}"
-    entries = len(assignment.learning_entries)
-    if entries:
-        summary += f" ({entries} learning {'entry' if entries == 1 else 'entries'} removed)"
     record_event(actor, "assignment.delete", assignment, summary, engagement_id=item.engagement_id)
     db.session.delete(assignment)
     db.session.flush()
 
 
+def set_learner_role(assignment: Assignment, role: LearnerRole, *, actor: User) -> bool:
+    """Make the learner primary or backup; returns False when unchanged."""
+    if assignment.learner_role is role:
+        return False
+    assignment.learner_role = role
+    item = assignment.plan_item
+    record_event(
+        actor,
+        "assignment.role",
+        assignment,
+        f"Made {assignment.learner.name} the {role.value} learner for {item.skill.name}",
+        engagement_id=item.engagement_id,
+    )
+    return True
+
+
 def set_phase(assignment: Assignment, phase: Phase, *, actor: User) -> bool:
-    """Move the learner to ``phase``; returns False (nothing recorded) when already there."""
+    """Move the learner to ``phase``; returns False (nothing recorded) when already there.
+
+    Signing off needs a confirmed level at or above the target.
+    """
     if assignment.phase is phase:
         return False
+    target = assignment.plan_item.target_level
+    if phase is Phase.SIGNED_OFF and (assignment.confirmed_level or 0) < target:
+        raise Refused(
+            f"{assignment.learner.name} cannot be signed off on {assignment.plan_item.skill.name}: "
+            f"signing off needs a confirmed level of at least {_target_text(target)}. "
+            "The expert or an IT lead confirms levels."
+        )
     previous = assignment.phase
     assignment.phase = phase
     item = assignment.plan_item

@@ -10,9 +10,16 @@ from knowtrans.engagements.forms import version_of
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import get_or_404
 from knowtrans.extensions import db
-from knowtrans.permissions import require
+from knowtrans.permissions import require, require_change
 from knowtrans.plans import operations
-from knowtrans.plans.forms import AssignForm, NotesForm, PhaseForm, PlanItemEditForm, PlanItemForm
+from knowtrans.plans.forms import (
+    AssignForm,
+    LearnerRoleForm,
+    NotesForm,
+    PhaseForm,
+    PlanItemEditForm,
+    PlanItemForm,
+)
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.skills.models import Skill
 
@@ -29,7 +36,7 @@ def _plan_item(item_id: int) -> PlanItem:
 
 def _editable_plan_item(item_id: int) -> PlanItem:
     item = _plan_item(item_id)
-    require(permissions.can_edit_plan(current_user, item.engagement))
+    require_change(permissions.can_edit_plan(current_user, item.engagement), item.engagement)
     return item
 
 
@@ -43,7 +50,7 @@ def _editable_assignment(assignment_id: int) -> Assignment:
     )
     engagement = assignment.plan_item.engagement
     require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require(permissions.can_edit_plan(current_user, engagement))
+    require_change(permissions.can_edit_plan(current_user, engagement), engagement)
     return assignment
 
 
@@ -61,7 +68,7 @@ def _item_version(item: PlanItem) -> str:
 def new_item(engagement_id: int):
     engagement = get_or_404(Engagement, engagement_id)
     require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require(permissions.can_edit_plan(current_user, engagement))
+    require_change(permissions.can_edit_plan(current_user, engagement), engagement)
     form = PlanItemForm(engagement=engagement)
     if form.validate_on_submit():
         skill = db.session.get(Skill, form.skill_id.data)
@@ -126,9 +133,13 @@ def delete_item(item_id: int):
         flash("The request could not be read; nothing was removed. Please try again.", "error")
         return _back_to_plan(engagement_id, item.id)
     name = item.skill.name
-    operations.delete_plan_item(item, actor=current_user)
+    try:
+        operations.delete_plan_item(item, actor=current_user)
+    except operations.Refused as refusal:
+        flash(str(refusal), "error")
+        return _back_to_plan(engagement_id, item.id)
     db.session.commit()
-    flash(f"Removed {name} from the plan, with its assignments.", "success")
+    flash(f"Removed {name} from the plan.", "success")
     return _back_to_plan(engagement_id)
 
 
@@ -136,7 +147,7 @@ def delete_item(item_id: int):
 @login_required
 def notes(item_id: int):
     item = _plan_item(item_id)
-    require(permissions.can_confirm_levels(current_user, item.engagement))
+    require_change(permissions.can_confirm_levels(current_user, item.engagement), item.engagement)
     form = NotesForm(obj=item)
     current_version = version_of(item.handover_notes)
     if request.method == "GET":
@@ -189,9 +200,29 @@ def unassign(assignment_id: int):
         flash("The request could not be read; nothing was changed. Please try again.", "error")
         return _back_to_plan(item.engagement_id, item.id)
     name = assignment.learner.name
-    operations.unassign_learner(assignment, actor=current_user)
+    try:
+        operations.unassign_learner(assignment, actor=current_user)
+    except operations.Refused as refusal:
+        flash(str(refusal), "error")
+        return _back_to_plan(item.engagement_id, item.id)
     db.session.commit()
     flash(f"Unassigned {name} from {item.skill.name}.", "success")
+    return _back_to_plan(item.engagement_id, item.id)
+
+
+@bp.post("/assignments/<int:assignment_id>/role")
+@login_required
+def set_role(assignment_id: int):
+    assignment = _editable_assignment(assignment_id)
+    item = assignment.plan_item
+    form = LearnerRoleForm()
+    if not form.validate_on_submit():
+        flash("The learner's role was not changed: choose primary or backup.", "error")
+        return _back_to_plan(item.engagement_id, item.id)
+    role = LearnerRole(form.learner_role.data)
+    if operations.set_learner_role(assignment, role, actor=current_user):
+        db.session.commit()
+        flash(f"{assignment.learner.name} is now the {role.value} learner.", "success")
     return _back_to_plan(item.engagement_id, item.id)
 
 
@@ -207,7 +238,12 @@ def set_phase(assignment_id: int):
         return _back_to_plan(item.engagement_id, item.id)
     phase = Phase(form.phase.data)
     name = assignment.learner.name
-    if operations.set_phase(assignment, phase, actor=current_user):
+    try:
+        changed = operations.set_phase(assignment, phase, actor=current_user)
+    except operations.Refused as refusal:
+        flash(str(refusal), "error")
+        return _back_to_plan(item.engagement_id, item.id)
+    if changed:
         db.session.commit()
         flash(f"Moved {name} to {phase.label} on {item.skill.name}.", "success")
     else:

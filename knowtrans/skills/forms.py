@@ -38,12 +38,20 @@ def skill_version(skill: Skill) -> str:
 class SkillForm(FlaskForm):
     name = StringField(
         "Name",
-        validators=[DataRequired(), NoControlCharacters(), Length(max=100)],
+        validators=[
+            DataRequired("Enter the skill's name."),
+            NoControlCharacters(),
+            Length(max=100),
+        ],
         filters=[strip_filter],
     )
     category = StringField(
         "Category",
-        validators=[DataRequired(), NoControlCharacters(), Length(max=60)],
+        validators=[
+            DataRequired("Enter a category, e.g. Databases."),
+            NoControlCharacters(),
+            Length(max=60),
+        ],
         filters=[strip_filter],
         render_kw={"list": CATEGORY_LIST_ID, "autocomplete": "off"},
     )

@@ -58,7 +58,7 @@ class UserFields(FlaskForm):
     email = EmailField(
         "Email",
         validators=[
-            DataRequired(),
+            DataRequired("Enter the email address."),
             NoControlCharacters(),
             Length(max=254),
             Email(message="This is not a valid email address.", check_deliverability=False),
@@ -67,7 +67,11 @@ class UserFields(FlaskForm):
     )
     name = StringField(
         "Name",
-        validators=[DataRequired(), NoControlCharacters(), Length(max=120)],
+        validators=[
+            DataRequired("Enter the display name."),
+            NoControlCharacters(),
+            Length(max=120),
+        ],
         filters=[strip_filter],
     )
     kind = RadioField(

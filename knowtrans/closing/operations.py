@@ -1,0 +1,52 @@
+"""Closing an engagement: status, final report and archive in one transaction."""
+
+from knowtrans.audit.operations import record_event
+from knowtrans.auth.models import User
+from knowtrans.core.clock import utcnow
+from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.extensions import db
+from knowtrans.reports.models import HandoverReport
+
+
+class AlreadyClosed(Exception):
+    pass
+
+
+def close_engagement(engagement: Engagement, *, justification: str, actor: User) -> HandoverReport:
+    """Close ``engagement`` and archive its final report; flushes, the caller commits.
+
+    The PDF is built after the status change is flushed, so the report shows the engagement
+    as closed with its justification. If building fails the exception propagates and the
+    caller rolls back: nothing is closed without its report.
+    """
+    from knowtrans.reports.build import build_report
+
+    if engagement.is_closed:
+        raise AlreadyClosed(engagement.id)
+    closed_at = utcnow()
+    engagement.status = EngagementStatus.CLOSED
+    engagement.closed_at = closed_at
+    engagement.close_justification = justification
+    db.session.flush()
+
+    built = build_report(engagement.id, final=True, generated_by=actor, generated_at=closed_at)
+    report = HandoverReport(
+        engagement=engagement,
+        identifier=built.identifier,
+        generated_at=closed_at,
+        generated_by=actor,
+        page_count=built.page_count,
+        sha256=built.sha256,
+        size=len(built.pdf),
+        pdf=built.pdf,
+    )
+    db.session.add(report)
+    record_event(
+        actor,
+        "engagement.close",
+        engagement,
+        f"Closed the engagement; final report {built.identifier} "
+        f"({built.page_count} pages, SHA-256 {built.sha256[:12]}…)",
+        engagement_id=engagement.id,
+    )
+    return report

@@ -1,0 +1,87 @@
+"""One path from an engagement id to the handover report's PDF bytes.
+
+The web download, the CLI and the archive (closing) all call ``build_report``.
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from knowtrans.auth.models import User
+from knowtrans.core.clock import utcnow
+from knowtrans.engagements.models import Engagement
+from knowtrans.reports.data import gather_report_data
+from knowtrans.reports.render import html_to_pdf, render_html
+
+#: file names stay short enough for every file system and mail client
+SLUG_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class BuiltReport:
+    pdf: bytes
+    page_count: int
+    #: hex SHA-256 of ``pdf``
+    sha256: str
+    #: the document identifier printed on the cover
+    identifier: str
+
+
+def build_report(
+    engagement_id: int,
+    *,
+    final: bool,
+    generated_by: User | None,
+    generated_at: datetime | None = None,
+) -> BuiltReport:
+    """The report of the engagement as the session sees it now (flushed changes included).
+
+    Raises ``knowtrans.reports.data.EngagementNotFound`` for an unknown id.
+    """
+    generated_at = _utc(generated_at or utcnow())
+    identifier = report_identifier(engagement_id, final, generated_at)
+    data = gather_report_data(
+        engagement_id,
+        final=final,
+        generated_by=generated_by,
+        generated_at=generated_at,
+        identifier=identifier,
+    )
+    pdf, page_count = html_to_pdf(render_html(data))
+    return BuiltReport(
+        pdf=pdf,
+        page_count=page_count,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        identifier=identifier,
+    )
+
+
+def report_identifier(engagement_id: int, final: bool, generated_at: datetime) -> str:
+    """E.g. ``KT-00007-F-20261127T101500Z`` (F final, D draft), in UTC."""
+    kind = "F" if final else "D"
+    return f"KT-{engagement_id:05d}-{kind}-{_utc(generated_at):%Y%m%dT%H%M%SZ}"
+
+
+def report_filename(engagement: Engagement, final: bool, generated_at: datetime) -> str:
+    """E.g. ``knowtrans-handover-kubernetes-platform-handover-draft-2026-11-27.pdf``."""
+    kind = "final" if final else "draft"
+    return (
+        f"knowtrans-handover-{_slug(engagement.title, engagement.id)}-{kind}-"
+        f"{_utc(generated_at):%Y-%m-%d}.pdf"
+    )
+
+
+def _slug(title: str, engagement_id: int) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    slug = slug[:SLUG_LENGTH].rstrip("-")
+    return slug or f"engagement-{engagement_id}"
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

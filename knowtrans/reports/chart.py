@@ -1,0 +1,175 @@
+"""The readiness chart: per skill, the best confirmed level against the target, as SVG.
+
+A pure function of plain values, drawn by the app itself (no chart library, no script), so
+the engagement page and the PDF show the same picture. Readable without colour: reached
+targets are solid bars, bars below target are hatched, and every row says its levels in text.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+MAX_LEVEL = 5
+WIDTH = 700
+LABEL_WIDTH = 190
+PLOT_LEFT = 200
+PLOT_WIDTH = 280
+VALUE_LEFT = PLOT_LEFT + PLOT_WIDTH + 14
+TOP = 30
+ROW_HEIGHT = 30
+BAR_HEIGHT = 14
+LEGEND_HEIGHT = 40
+LABEL_CHARS = 28
+
+INK = "#1d2430"
+MUTED = "#5b6575"
+GRID = "#c9d0da"
+TRACK = "#eef1f5"
+REACHED = "#1e7a46"
+BELOW = "#a15c00"
+RISK = "#b42318"
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    skill: str
+    target: int
+    #: the best level confirmed for an internal learner; None when nobody is confirmed
+    confirmed: int | None
+    covered: bool
+    at_risk: bool = False
+
+
+def readiness_chart_svg(rows: Sequence[ChartRow], *, chart_id: str = "readiness-chart") -> Markup:
+    """Inline SVG of ``rows``; empty markup for an empty plan.
+
+    Sized by its viewBox only, so it takes the width of its container on a page and in print.
+    """
+    if not rows:
+        return Markup("")
+    height = TOP + len(rows) * ROW_HEIGHT + LEGEND_HEIGHT
+    reached = sum(1 for row in rows if row.covered)
+    label = f"Readiness by skill: {reached} of {len(rows)} skills reach their target level."
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="readiness-chart" role="img" '
+        f'id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {height}" '
+        f'aria-label="{escape(label)}" aria-describedby="{escape(chart_id)}-desc" '
+        f'font-family="{FONT}" font-size="12" fill="{INK}">',
+        f"<title>{escape(label)}</title>",
+        f'<desc id="{escape(chart_id)}-desc">{escape(_description(rows))}</desc>',
+        _defs(chart_id),
+        _axis(len(rows)),
+    ]
+    parts.extend(_row(row, TOP + index * ROW_HEIGHT, chart_id) for index, row in enumerate(rows))
+    parts.append(_legend(TOP + len(rows) * ROW_HEIGHT + 14, chart_id))
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _x(level: float) -> float:
+    return PLOT_LEFT + PLOT_WIDTH * level / MAX_LEVEL
+
+
+def _defs(chart_id: str) -> str:
+    return (
+        f'<defs><pattern id="{escape(chart_id)}-hatch" width="6" height="6" '
+        f'patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="#fbe9cf"/>'
+        f'<path d="M0,6 L6,0 M-1,1 L1,-1 M5,7 L7,5" stroke="{BELOW}" stroke-width="1.4"/>'
+        f"</pattern></defs>"
+    )
+
+
+def _axis(row_count: int) -> str:
+    bottom = TOP + row_count * ROW_HEIGHT
+    parts = [
+        f'<text x="{LABEL_WIDTH}" y="14" text-anchor="end" fill="{MUTED}" font-size="11">'
+        f"Skill</text>",
+        f'<text x="{VALUE_LEFT}" y="14" fill="{MUTED}" font-size="11">Confirmed of target</text>',
+    ]
+    for level in range(MAX_LEVEL + 1):
+        x = _x(level)
+        dashes = "" if level == 0 else ' stroke-dasharray="2,3"'
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{TOP - 8}" x2="{x:.1f}" y2="{bottom}" stroke="{GRID}" '
+            f'stroke-width="1"{dashes}/>'
+        )
+        if level:
+            parts.append(
+                f'<text x="{x:.1f}" y="14" text-anchor="middle" fill="{MUTED}" '
+                f'font-size="11">{level}</text>'
+            )
+    return "".join(parts)
+
+
+def _row(row: ChartRow, top: int, chart_id: str) -> str:
+    middle = top + ROW_HEIGHT / 2
+    bar_top = middle - BAR_HEIGHT / 2
+    name = row.skill if len(row.skill) <= LABEL_CHARS else row.skill[: LABEL_CHARS - 1] + "…"
+    parts = [
+        f"<g><title>{escape(_row_sentence(row))}</title>",
+        f'<text x="{LABEL_WIDTH}" y="{middle + 4:.1f}" text-anchor="end">{escape(name)}</text>',
+        f'<rect x="{PLOT_LEFT}" y="{bar_top:.1f}" width="{PLOT_WIDTH}" height="{BAR_HEIGHT}" '
+        f'fill="{TRACK}"/>',
+    ]
+    if row.confirmed:
+        width = _x(row.confirmed) - PLOT_LEFT
+        if row.covered:
+            fill, stroke = REACHED, REACHED
+        else:
+            fill, stroke = f"url(#{escape(chart_id)}-hatch)", BELOW
+        parts.append(
+            f'<rect x="{PLOT_LEFT}" y="{bar_top:.1f}" width="{width:.1f}" '
+            f'height="{BAR_HEIGHT}" fill="{fill}" stroke="{stroke}" stroke-width="1"/>'
+        )
+    target_x = _x(row.target)
+    parts.append(_target_marker(target_x, top + 4, top + ROW_HEIGHT - 4))
+    value = f"{row.confirmed} of {row.target}" if row.confirmed else f"none of {row.target}"
+    status = "reached" if row.covered else "below target"
+    parts.append(
+        f'<text x="{VALUE_LEFT}" y="{middle + 4:.1f}"><tspan font-weight="bold">'
+        f'{escape(value)}</tspan> <tspan fill="{MUTED}">{status}</tspan>'
+    )
+    if row.at_risk:
+        parts.append(f' <tspan fill="{RISK}" font-weight="bold">· at risk</tspan>')
+    parts.append("</text></g>")
+    return "".join(parts)
+
+
+def _target_marker(x: float, top: float, bottom: float) -> str:
+    return (
+        f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{bottom:.1f}" stroke="{INK}" '
+        f'stroke-width="2.5"/>'
+        f'<path d="M{x - 4:.1f},{top - 3:.1f} L{x + 4:.1f},{top - 3:.1f} L{x:.1f},{top + 3:.1f} Z" '
+        f'fill="{INK}"/>'
+    )
+
+
+def _legend(top: int, chart_id: str) -> str:
+    return (
+        f'<g font-size="11" fill="{MUTED}">'
+        f'<rect x="{PLOT_LEFT}" y="{top}" width="18" height="10" fill="{REACHED}"/>'
+        f'<text x="{PLOT_LEFT + 24}" y="{top + 9}">target reached</text>'
+        f'<rect x="{PLOT_LEFT + 120}" y="{top}" width="18" height="10" '
+        f'fill="url(#{escape(chart_id)}-hatch)" stroke="{BELOW}"/>'
+        f'<text x="{PLOT_LEFT + 144}" y="{top + 9}">below target</text>'
+        f"{_target_marker(PLOT_LEFT + 240, top - 1, top + 11)}"
+        f'<text x="{PLOT_LEFT + 250}" y="{top + 9}">target level</text>'
+        f'<text x="{LABEL_WIDTH}" y="{top + 9}" text-anchor="end">Level 1 Novice – 5 Expert</text>'
+        f"</g>"
+    )
+
+
+def _row_sentence(row: ChartRow) -> str:
+    confirmed = (
+        f"best confirmed level {row.confirmed}" if row.confirmed else "no level confirmed yet"
+    )
+    status = "target reached" if row.covered else "below target"
+    risk = ", at risk" if row.at_risk else ""
+    return f"{row.skill}: {confirmed}, target {row.target}, {status}{risk}."
+
+
+def _description(rows: Sequence[ChartRow]) -> str:
+    return " ".join(_row_sentence(row) for row in rows)

@@ -1,0 +1,710 @@
+"""Everything a handover report shows, gathered into plain frozen values before rendering.
+
+The layout reads only these dataclasses (strings, numbers, dates, sanitised HTML), so no
+database access can happen while WeasyPrint lays the document out, and the queries stay
+bounded: one eager-loaded engagement and one for who created it, whatever its size.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from knowtrans.audit.models import AuditEvent
+from knowtrans.auth.models import Role, User, UserRole
+from knowtrans.confirmations.models import LevelConfirmation
+from knowtrans.core.clock import today as current_day
+from knowtrans.core.markdown import render_markdown
+from knowtrans.engagements.models import Engagement
+from knowtrans.engagements.readiness import (
+    engagement_readiness,
+    plan_item_facts,
+    plan_loading_options,
+)
+from knowtrans.extensions import db
+from knowtrans.learning.models import LearningEntry, OpenQuestion
+from knowtrans.plans.models import LEVELS, Assignment, Criticality, PlanItem
+from knowtrans.readiness import ItemReadiness
+from knowtrans.reports.chart import ChartRow, readiness_chart_svg
+
+#: learning entries quoted as "key learnings" per learner; the appendix has them all
+KEY_LEARNINGS = 3
+#: learners per coverage-matrix table, so the table fits the width of an A4 page
+MATRIX_COLUMNS = 6
+CRITICALITY_ORDER = {
+    Criticality.CRITICAL: 0,
+    Criticality.HIGH: 1,
+    Criticality.MEDIUM: 2,
+    Criticality.LOW: 3,
+}
+
+
+class EngagementNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class EngagementFacts:
+    id: int
+    title: str
+    expert: str
+    client: str
+    project: str
+    start_date: date
+    planned_end_date: date
+    status: str
+    closed_at: datetime | None
+    close_justification: str
+    objectives: Markup
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    asked_on: date
+    learner: str
+    skill: str
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One learning entry, as the learner wrote it (Markdown already sanitised)."""
+
+    id: int
+    date: date
+    activity: str
+    minutes: int
+    learned: Markup
+    self_level: int | None
+    learner: str
+    skill: str
+    evidence: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    level: int
+    confirmed_by: str
+    confirmed_at: datetime
+    comment: str
+    learner: str
+    skill: str
+
+    @property
+    def level_label(self) -> str:
+        return LEVELS[self.level]
+
+
+@dataclass(frozen=True)
+class Learner:
+    name: str
+    #: counts towards coverage: internal staff still with the company (see readiness)
+    internal: bool
+    #: why not, if not: "external", "left"
+    standing: str
+    role: str
+    phase: str
+    phase_step: int
+    confirmed: int | None
+    self_assessed: int | None
+    minutes: int
+    entry_count: int
+    key_learnings: tuple[Entry, ...]
+    evidence: tuple[str, ...]
+    questions: tuple[Question, ...]
+    #: newest first; the first one counts
+    confirmations: tuple[Confirmation, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A plan item: one skill to hand over, with its readiness and its learners."""
+
+    anchor: str
+    number: str
+    skill: str
+    category: str
+    target: int
+    criticality: str
+    criticality_label: str
+    due_date: date | None
+    deadline: date | None
+    covered: bool
+    bus_factor: int
+    at_risk: bool
+    best_confirmed: int | None
+    notes: Markup
+    minutes: int
+    learners: tuple[Learner, ...]
+    #: what to do next, for an item below target or held by a single person
+    follow_up: str = ""
+
+    @property
+    def open_questions(self) -> tuple[Question, ...]:
+        return tuple(q for learner in self.learners for q in learner.questions if not q.resolved)
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    #: met (confirmed ≥ target), below, unconfirmed (assigned, no confirmation), none
+    state: str
+    confirmed: int | None = None
+    self_assessed: int | None = None
+
+    @property
+    def text(self) -> str:
+        if self.state == "none":
+            return "—"
+        confirmed = str(self.confirmed) if self.confirmed else "–"
+        self_part = f" / self {self.self_assessed}" if self.self_assessed else ""
+        return f"{confirmed}{self_part}"
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    skill: str
+    target: int
+    cells: tuple[MatrixCell, ...]
+
+
+@dataclass(frozen=True)
+class MatrixPart:
+    """The coverage matrix for a slice of the learners (one table)."""
+
+    learners: tuple[str, ...]
+    rows: tuple[MatrixRow, ...]
+
+
+@dataclass(frozen=True)
+class LearnerHours:
+    name: str
+    minutes: int
+    skills: int
+    entries: int
+
+
+@dataclass(frozen=True)
+class Signatory:
+    role: str
+    name: str
+    note: str = ""
+    signed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    identifier: str
+    final: bool
+    generated_at: datetime
+    generated_by: str
+    engagement: EngagementFacts
+    readiness_percent: int | None
+    total: int
+    covered: int
+    uncovered: int
+    at_risk: int
+    items: tuple[Item, ...]
+    chart: Markup
+    matrix: tuple[MatrixPart, ...]
+    matrix_learners: int
+    #: the confirmation that counts, per assignment; newest first
+    sign_offs: tuple[Confirmation, ...]
+    signed_off_phase: int
+    total_minutes: int
+    hours_by_learner: tuple[LearnerHours, ...]
+    open_questions: tuple[Question, ...]
+    signatories: tuple[Signatory, ...]
+    #: the whole learning log, oldest first
+    log: tuple[Entry, ...]
+
+    @property
+    def critical_items(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.criticality in ("critical", "high"))
+
+    @property
+    def below_target(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if not item.covered)
+
+    @property
+    def single_points(self) -> tuple[Item, ...]:
+        """Covered high or critical items that only one person holds."""
+        return tuple(item for item in self.critical_items if item.covered and item.bus_factor == 1)
+
+    @property
+    def skill_names(self) -> tuple[str, ...]:
+        return tuple(item.skill for item in self.items)
+
+
+def report_loading_options():
+    """Everything the report reads, eagerly: readiness's plan plus the whole learning log."""
+    assignments = selectinload(Engagement.plan_items).selectinload(PlanItem.assignments)
+    entries = assignments.selectinload(Assignment.learning_entries)
+    return (
+        *plan_loading_options(),
+        assignments.selectinload(Assignment.confirmations).joinedload(
+            LevelConfirmation.confirmed_by
+        ),
+        entries.selectinload(LearningEntry.evidence_links),
+        entries.selectinload(LearningEntry.questions).joinedload(OpenQuestion.resolved_by),
+    )
+
+
+def load_engagement(engagement_id: int) -> Engagement:
+    """The engagement with its plan and learning log, as the session sees it now.
+
+    ``populate_existing`` re-reads objects already in the session (after autoflush), so a
+    final report sees the closing that was just flushed and every eager load applies.
+    """
+    query = (
+        sa.select(Engagement)
+        .where(Engagement.id == engagement_id)
+        .options(*report_loading_options())
+        .execution_options(populate_existing=True)
+    )
+    engagement = db.session.execute(query).unique().scalar_one_or_none()
+    if engagement is None:
+        raise EngagementNotFound(f"no engagement with id {engagement_id}")
+    return engagement
+
+
+#: who generated a report made with ``knowtrans report`` (no signed-in user)
+COMMAND_LINE = "knowtrans command line"
+
+
+def gather_report_data(
+    engagement_id: int,
+    *,
+    final: bool,
+    generated_by: User | None,
+    generated_at: datetime,
+    identifier: str,
+    today: date | None = None,
+) -> ReportData:
+    engagement = load_engagement(engagement_id)
+    day = today or current_day()
+    readiness = engagement_readiness(engagement, day)
+    rendered = _Markdown()
+    states = dict(zip((item.id for item in engagement.plan_items), readiness.items, strict=True))
+    plan = sorted(
+        engagement.plan_items,
+        key=lambda item: (CRITICALITY_ORDER[item.criticality], item.skill.name.lower()),
+    )
+    closed = final or engagement.is_closed
+    items = tuple(
+        _item(item, states[item.id], f"3.{number}", engagement, closed, rendered)
+        for number, item in enumerate(plan, start=1)
+    )
+    assignments = [a for item in plan for a in item.assignments]
+    log = tuple(
+        sorted(
+            (
+                _entry(entry, a.learner.name, item.skill.name, rendered)
+                for item in plan
+                for a in item.assignments
+                for entry in a.learning_entries
+            ),
+            key=lambda entry: (entry.date, entry.id),
+        )
+    )
+    sign_offs = sorted(
+        (
+            _confirmation(a.latest_confirmation, a.learner.name, item.skill.name)
+            for item in plan
+            for a in item.assignments
+            if a.latest_confirmation is not None
+        ),
+        key=lambda c: c.confirmed_at,
+        reverse=True,
+    )
+    matrix, matrix_learners = _matrix(plan)
+    return ReportData(
+        identifier=identifier,
+        final=final,
+        generated_at=generated_at,
+        generated_by=generated_by.name if generated_by else COMMAND_LINE,
+        engagement=EngagementFacts(
+            id=engagement.id,
+            title=engagement.title,
+            expert=engagement.expert.name,
+            client=engagement.client,
+            project=engagement.project,
+            start_date=engagement.start_date,
+            planned_end_date=engagement.planned_end_date,
+            status=engagement.status.label,
+            closed_at=engagement.closed_at,
+            close_justification=engagement.close_justification or "",
+            objectives=render_markdown(engagement.objectives),
+        ),
+        readiness_percent=readiness.percent,
+        total=readiness.total,
+        covered=readiness.covered,
+        uncovered=readiness.uncovered,
+        at_risk=readiness.at_risk,
+        items=items,
+        chart=readiness_chart_svg(
+            [_chart_row(item) for item in items], chart_id="report-readiness-chart"
+        ),
+        matrix=matrix,
+        matrix_learners=matrix_learners,
+        sign_offs=tuple(sign_offs),
+        signed_off_phase=sum(1 for a in assignments if a.phase.value == "signed_off"),
+        total_minutes=sum(entry.minutes for entry in log),
+        hours_by_learner=_hours_by_learner(assignments),
+        open_questions=tuple(
+            sorted(
+                (q for item in items for q in item.open_questions),
+                key=lambda q: (q.asked_on, q.skill, q.learner),
+            )
+        ),
+        signatories=_signatories(engagement, generated_by, generated_at, final, assignments),
+        log=log,
+    )
+
+
+def chart_rows(plan_items: Sequence[PlanItem], states: Sequence[ItemReadiness]) -> list[ChartRow]:
+    """Chart rows for a plan loaded with ``plan_loading_options`` (the engagement page)."""
+    return [
+        ChartRow(
+            skill=item.skill.name,
+            target=item.target_level,
+            confirmed=_best_confirmed(item),
+            covered=state.covered,
+            at_risk=state.at_risk,
+        )
+        for item, state in zip(plan_items, states, strict=True)
+    ]
+
+
+class _Markdown:
+    """Renders each text once, though the report may show it twice (key learnings, log)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int], Markup] = {}
+
+    def __call__(self, kind: str, key: int, text: str) -> Markup:
+        if (kind, key) not in self._cache:
+            self._cache[kind, key] = render_markdown(text)
+        return self._cache[kind, key]
+
+
+def _counting(item: PlanItem) -> dict[int, bool]:
+    """Per assignment: whether its level counts towards coverage, by readiness's own rule."""
+    learners = plan_item_facts(item).learners
+    return {a.id: learner.internal for a, learner in zip(item.assignments, learners, strict=True)}
+
+
+def _best_confirmed(item: PlanItem) -> int | None:
+    """The best confirmed level among the learners who count towards coverage."""
+    levels = [
+        learner.confirmed
+        for learner in plan_item_facts(item).learners
+        if learner.internal and learner.confirmed is not None
+    ]
+    return max(levels, default=None)
+
+
+def _chart_row(item: Item) -> ChartRow:
+    return ChartRow(
+        skill=item.skill,
+        target=item.target,
+        confirmed=item.best_confirmed,
+        covered=item.covered,
+        at_risk=item.at_risk,
+    )
+
+
+def _web_link(url: str) -> bool:
+    """Evidence links are checked on input; the report links http(s) only, regardless."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _question(question: OpenQuestion, asked_on: date, learner: str, skill: str) -> Question:
+    return Question(
+        text=question.text,
+        asked_on=asked_on,
+        learner=learner,
+        skill=skill,
+        resolved_at=question.resolved_at,
+        resolved_by=question.resolved_by.name if question.resolved_by else None,
+    )
+
+
+def _entry(entry: LearningEntry, learner: str, skill: str, rendered: _Markdown) -> Entry:
+    return Entry(
+        id=entry.id,
+        date=entry.date,
+        activity=entry.activity.label,
+        minutes=entry.minutes,
+        learned=rendered("entry", entry.id, entry.learned),
+        self_level=entry.self_level,
+        learner=learner,
+        skill=skill,
+        evidence=tuple(link.url for link in entry.evidence_links if _web_link(link.url)),
+        questions=tuple(_question(q, entry.date, learner, skill) for q in entry.questions),
+    )
+
+
+def _confirmation(confirmation: LevelConfirmation, learner: str, skill: str) -> Confirmation:
+    return Confirmation(
+        level=confirmation.level,
+        confirmed_by=confirmation.confirmed_by.name,
+        confirmed_at=confirmation.created_at,
+        comment=confirmation.comment or "",
+        learner=learner,
+        skill=skill,
+    )
+
+
+def _learner(assignment: Assignment, skill: str, counts: bool, rendered: _Markdown) -> Learner:
+    name = assignment.learner.name
+    entries = [_entry(entry, name, skill, rendered) for entry in assignment.learning_entries]
+    evidence: dict[str, None] = {}
+    for entry in reversed(entries):  # oldest first
+        evidence.update(dict.fromkeys(entry.evidence))
+    return Learner(
+        name=name,
+        internal=counts,
+        standing=_standing(assignment.learner),
+        role=assignment.learner_role.label,
+        phase=assignment.phase.label,
+        phase_step=assignment.phase.step,
+        confirmed=assignment.confirmed_level,
+        self_assessed=assignment.self_assessed_level,
+        minutes=assignment.minutes_spent,
+        entry_count=len(entries),
+        key_learnings=tuple(entries[:KEY_LEARNINGS]),
+        evidence=tuple(evidence),
+        questions=tuple(q for entry in reversed(entries) for q in entry.questions),
+        confirmations=tuple(_confirmation(c, name, skill) for c in assignment.confirmations),
+    )
+
+
+def _item(
+    item: PlanItem,
+    state: ItemReadiness,
+    number: str,
+    engagement: Engagement,
+    closed: bool,
+    rendered: _Markdown,
+) -> Item:
+    skill = item.skill.name
+    counting = _counting(item)
+    learners = tuple(_learner(a, skill, counting[a.id], rendered) for a in item.assignments)
+    facts = Item(
+        anchor=f"skill-{item.id}",
+        number=number,
+        skill=skill,
+        category=item.skill.category,
+        target=item.target_level,
+        criticality=item.criticality.value,
+        criticality_label=item.criticality.label,
+        due_date=item.due_date,
+        deadline=state.deadline,
+        covered=state.covered,
+        bus_factor=state.bus_factor,
+        at_risk=state.at_risk,
+        best_confirmed=_best_confirmed(item),
+        notes=rendered("notes", item.id, item.handover_notes),
+        minutes=sum(learner.minutes for learner in learners),
+        learners=learners,
+    )
+    return replace(facts, follow_up=follow_up(facts, engagement.expert.name, closed))
+
+
+def follow_up(item: Item, expert: str, closed: bool) -> str:
+    """A recommended next step for an item below target or held by one person only."""
+    internal = [learner for learner in item.learners if learner.internal]
+    if item.covered:
+        if item.bus_factor > 1 or item.criticality not in ("critical", "high"):
+            return ""
+        holder = next(
+            learner.name
+            for learner in internal
+            if learner.confirmed is not None and learner.confirmed >= item.target
+        )
+        others = [learner.name for learner in internal if learner.name != holder]
+        backup = others[0] if others else "a backup learner"
+        return (
+            f"Only {holder} holds {item.skill} at the target level: bring {backup} to level "
+            f"{item.target} so the knowledge does not rest on one person."
+        )
+    confirmed = [learner for learner in internal if learner.confirmed is not None]
+    if not internal:
+        step = (
+            f"Nobody internal is assigned to {item.skill}: assign a primary and a backup "
+            f"learner and plan shadowing sessions with {expert}."
+        )
+    elif not confirmed:
+        names = _names(learner.name for learner in internal)
+        step = (
+            f"No level is confirmed yet for {names}: plan reverse shadowing on {item.skill} "
+            f"and have {expert} or an IT lead confirm the level reached."
+        )
+    else:
+        best = max(confirmed, key=lambda learner: learner.confirmed or 0)
+        step = (
+            f"{best.name} is confirmed at level {best.confirmed} of {item.target}: plan "
+            f"reverse shadowing on {item.skill}, then a new confirmation."
+        )
+    if closed:
+        return (
+            f"{step} The engagement is closed: book {expert} for a follow-up session or "
+            f"document the gap and who covers it."
+        )
+    if item.at_risk and item.deadline:
+        return f"{step} Deadline {item.deadline.isoformat()}: do this first."
+    return step
+
+
+def _names(names: Iterable[str]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _standing(user: User) -> str:
+    if not user.is_internal:
+        return "external"
+    return "" if user.active else "left"
+
+
+def _matrix(plan: Sequence[PlanItem]) -> tuple[tuple[MatrixPart, ...], int]:
+    learners: dict[int, str] = {}
+    for item in plan:
+        for a in item.assignments:
+            standing = _standing(a.learner)
+            suffix = f" ({standing})" if standing else ""
+            learners.setdefault(a.learner_id, a.learner.name + suffix)
+    order = sorted(learners, key=lambda user_id: learners[user_id].lower())
+    rows = []
+    for item in plan:
+        by_learner = {a.learner_id: a for a in item.assignments}
+        cells = []
+        for user_id in order:
+            a = by_learner.get(user_id)
+            if a is None:
+                cells.append(MatrixCell("none"))
+                continue
+            confirmed = a.confirmed_level
+            if confirmed is None:
+                state = "unconfirmed"
+            elif confirmed >= item.target_level:
+                state = "met"
+            else:
+                state = "below"
+            cells.append(MatrixCell(state, confirmed, a.self_assessed_level))
+        rows.append((item.skill.name, item.target_level, cells))
+    parts = []
+    for start in range(0, len(order), MATRIX_COLUMNS):
+        stop = start + MATRIX_COLUMNS
+        parts.append(
+            MatrixPart(
+                learners=tuple(learners[user_id] for user_id in order[start:stop]),
+                rows=tuple(
+                    MatrixRow(skill, target, tuple(cells[start:stop]))
+                    for skill, target, cells in rows
+                ),
+            )
+        )
+    return tuple(parts), len(order)
+
+
+def _hours_by_learner(assignments: Sequence[Assignment]) -> tuple[LearnerHours, ...]:
+    totals: dict[int, list] = {}
+    for a in assignments:
+        row = totals.setdefault(a.learner_id, [a.learner.name, 0, 0, 0])
+        row[1] += a.minutes_spent
+        row[2] += 1
+        row[3] += len(a.learning_entries)
+    return tuple(
+        LearnerHours(name=name, minutes=minutes, skills=skills, entries=entries)
+        for name, minutes, skills, entries in sorted(
+            totals.values(), key=lambda row: (-row[1], row[0].lower())
+        )
+    )
+
+
+def _signatories(
+    engagement: Engagement,
+    generated_by: User | None,
+    generated_at: datetime,
+    final: bool,
+    assignments: Sequence[Assignment],
+) -> tuple[Signatory, ...]:
+    """Who signs the handover: the expert, an IT lead and a CTO, named where known."""
+    confirmations = sorted(
+        (c for a in assignments for c in a.confirmations),
+        key=lambda c: c.created_at,
+        reverse=True,
+    )
+    closed_on = (engagement.closed_at or generated_at).date() if final else None
+
+    def by_generator(role: Role) -> Signatory | None:
+        if generated_by is None or not generated_by.has_role(role):
+            return None
+        if final:
+            return Signatory(role.label, generated_by.name, "Closed the engagement", closed_on)
+        return Signatory(role.label, generated_by.name, "Generated this draft")
+
+    expert_confirmations = [c for c in confirmations if c.confirmed_by_id == engagement.expert_id]
+    expert_note = (
+        f"Last confirmed a level on {expert_confirmations[0].created_at:%Y-%m-%d}"
+        if expert_confirmations
+        else "External expert"
+    )
+    it_lead = by_generator(Role.IT_LEAD)
+    if it_lead is None:
+        confirmer = next(
+            (c.confirmed_by for c in confirmations if c.confirmed_by.has_role(Role.IT_LEAD)),
+            None,
+        )
+        it_lead = Signatory(
+            Role.IT_LEAD.label,
+            confirmer.name if confirmer else "",
+            "Confirmed learners' levels" if confirmer else "",
+        )
+    cto = by_generator(Role.CTO)
+    if cto is None:
+        planner = _plan_owner(engagement.id)
+        cto = Signatory(
+            Role.CTO.label,
+            planner.name if planner else "",
+            "Planned the transfer" if planner else "",
+        )
+    return (Signatory("Expert", engagement.expert.name, expert_note), it_lead, cto)
+
+
+def _plan_owner(engagement_id: int) -> User | None:
+    """The CTO who last changed the engagement or its plan, from the audit trail."""
+    return db.session.scalars(
+        sa.select(User)
+        .join(AuditEvent, AuditEvent.actor_id == User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            AuditEvent.engagement_id == engagement_id,
+            UserRole.role == Role.CTO,
+            sa.or_(
+                AuditEvent.action.startswith("engagement."),
+                AuditEvent.action.startswith("plan_item."),
+                AuditEvent.action.startswith("assignment."),
+            ),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()

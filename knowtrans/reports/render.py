@@ -1,0 +1,42 @@
+"""From report data to HTML (the print layouts in ``reports/``) and from HTML to PDF."""
+
+from functools import cache
+
+import jinja2
+from weasyprint import HTML
+
+from knowtrans import ROOT
+from knowtrans.core.web import format_date, format_minutes
+from knowtrans.plans.models import LEVELS
+from knowtrans.reports.data import ReportData
+from knowtrans.reports.fetcher import BASE_URL, ReportURLFetcher, asset_url
+
+LAYOUTS_DIR = ROOT / "reports"
+
+
+@cache
+def layouts() -> jinja2.Environment:
+    """The print layouts' own environment: separate from the web pages, autoescaped."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(LAYOUTS_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date"] = format_date
+    env.filters["duration"] = format_minutes
+    env.globals["LEVELS"] = LEVELS
+    env.globals["asset_url"] = asset_url
+    return env
+
+
+def render_html(data: ReportData) -> str:
+    return layouts().get_template("handover.html").render(report=data)
+
+
+def html_to_pdf(html: str, fetcher: ReportURLFetcher | None = None) -> tuple[bytes, int]:
+    """Lay ``html`` out as PDF; nothing is loaded except through the report's own fetcher."""
+    fetcher = fetcher or ReportURLFetcher()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    return document.write_pdf(), len(document.pages)
