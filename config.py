@@ -24,6 +24,18 @@ def ensure_secret_key_file() -> str:
     return key
 
 
+def engine_options(url: str) -> dict:
+    """Connection pool settings: pre-ping everywhere, a sized pool for server databases."""
+    options: dict = {"pool_pre_ping": True}
+    if not url.startswith("sqlite"):
+        options |= {
+            "pool_size": int(os.environ.get("DATABASE_POOL_SIZE", 5)),
+            "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW", 10)),
+            "pool_recycle": 1800,
+        }
+    return options
+
+
 class Config:
     ENV_NAME = "base"
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
@@ -33,6 +45,21 @@ class Config:
     PASSWORD_MIN_LENGTH = 12
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    #: seconds without a request after which a session ends
+    SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
+    #: seconds after sign-in after which a session ends, active or not
+    SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60))
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
+    #: send Strict-Transport-Security (set when knowtrans is served over HTTPS)
+    HSTS = os.environ.get("HSTS", "0") == "1"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    #: failed sign-ins allowed per account and per client address
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5/minute;20/hour")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get(
+        "LOGIN_LIMIT_PER_ADDRESS", "30 per minute;200 per hour"
+    )
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25
@@ -60,6 +87,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    HSTS = os.environ.get("HSTS", "1" if SESSION_COOKIE_SECURE else "0") == "1"
 
     def __init__(self) -> None:
         if not self.SECRET_KEY:

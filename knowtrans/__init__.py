@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: object | None = None) -> Flask:
     """Build the application; ``config`` (an object or a dict) overrides the environment's."""
-    from config import INSTANCE_DIR, config_from_environment
+    from config import INSTANCE_DIR, config_from_environment, engine_options
 
     app = Flask(
         __name__,
@@ -22,6 +22,9 @@ def create_app(config: object | None = None) -> Flask:
         app.config.update(config)
     else:
         app.config.from_object(config or config_from_environment())
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
 
     _init_extensions(app)
     from knowtrans.core.urls import DatabaseIdConverter
@@ -29,9 +32,13 @@ def create_app(config: object | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
+    from knowtrans.auth.sessions import init_sessions
+    from knowtrans.core.security import init_security
     from knowtrans.core.web import init_web
 
     init_web(app)
+    init_sessions(app)
+    init_security(app)
 
     from knowtrans.cli import register_commands
 
@@ -41,12 +48,13 @@ def create_app(config: object | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from knowtrans import models  # noqa: F401 - every model registered before use
-    from knowtrans.extensions import csrf, db, login_manager, migrate
+    from knowtrans.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -56,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from knowtrans.dashboard.views import bp as dashboard_bp
     from knowtrans.engagements.views import bp as engagements_bp
     from knowtrans.learning.views import bp as learning_bp
+    from knowtrans.ops.views import bp as ops_bp
     from knowtrans.plans.views import bp as plans_bp
     from knowtrans.reports.views import bp as reports_bp
     from knowtrans.skills.views import bp as skills_bp
@@ -72,5 +81,6 @@ def _register_blueprints(app: Flask) -> None:
         confirmations_bp,
         closing_bp,
         reports_bp,
+        ops_bp,
     ):
         app.register_blueprint(blueprint)

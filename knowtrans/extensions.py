@@ -1,5 +1,7 @@
 """Every Flask extension instance, initialised by the app factory."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -14,3 +16,5 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
+#: storage from RATELIMIT_STORAGE_URI (memory by default; Redis for several workers or hosts)
+limiter = Limiter(key_func=get_remote_address)

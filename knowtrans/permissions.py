@@ -1,7 +1,8 @@
 """The access policy of PRODUCT.md, in one place. Views ask here and nowhere else."""
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, request
+from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
 from knowtrans.auth.models import Role, User
@@ -26,16 +27,35 @@ class EngagementClosed(Forbidden):
 
 
 def require(allowed: bool, *, hide: bool = False) -> None:
-    """Abort with 403, or 404 where the object's existence must not leak."""
+    """Abort with 403, or 404 where the object's existence must not leak; audited."""
     if not allowed:
-        abort(404 if hide else 403)
+        status = 404 if hide else 403
+        record_denial(status, "not visible" if hide else "not allowed")
+        abort(status)
 
 
 def require_change(allowed: bool, engagement: Engagement) -> None:
     """Refuse a write that is not allowed, saying so when the engagement is closed."""
     if engagement.is_closed:
+        record_denial(403, f"engagement {engagement.id} is closed")
         raise EngagementClosed()
     require(allowed)
+
+
+def record_denial(status: int, reason: str) -> None:
+    """An audit event for a refused request, committed even though the request fails."""
+    from knowtrans.audit.operations import record_event
+
+    actor = current_user._get_current_object() if current_user.is_authenticated else None
+    db.session.rollback()
+    record_event(
+        actor,
+        "access.denied",
+        None,
+        f"{status} {request.method} {request.path} ({reason})",
+        object_type="request",
+    )
+    db.session.commit()
 
 
 def can_manage_users(user: User) -> bool:

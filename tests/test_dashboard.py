@@ -130,7 +130,7 @@ def test_cto_readiness_is_weighted_by_criticality(
     html = section(page(cto), "cto-section")
     # critical (5) covered, medium (2) not: 5 / 7 = 71 %
     assert "71 % ready" in html
-    assert 'style="width: 71%"' in html
+    assert 'class="meter-fill" width="71"' in html
     assert "1 at risk" in html
 
 

@@ -231,3 +231,34 @@ def test_demo_data_keeps_the_rules_the_app_enforces(seed, db):
             assert confirmation.confirmed_by_id != learner.id
         if assignment.phase is Phase.SIGNED_OFF:
             assert (assignment.confirmed_level or 0) >= item.target_level, (learner.name, item)
+
+
+def test_large_size_reaches_the_scale_of_a_big_company(seed, db):
+    result = seed("--size", "large")
+    assert result.exit_code == 0, result.output
+    count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+    assert count(Engagement) >= 200
+    assert count(Skill) >= 300
+    assert count(PlanItem) >= 3000
+    assert count(LearningEntry) >= 50_000
+    internal = sa.select(sa.func.count()).select_from(User).where(User.kind == UserKind.INTERNAL)
+    assert db.session.scalar(internal) >= 500
+    experts = sa.select(sa.func.count()).select_from(User).where(User.kind == UserKind.EXTERNAL)
+    assert db.session.scalar(experts) >= 60
+    big_id = int(re.search(r"the very large engagement is (\d+)", result.output).group(1))
+    items = db.session.scalar(
+        sa.select(sa.func.count()).select_from(PlanItem).where(PlanItem.engagement_id == big_id)
+    )
+    learners = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Assignment.learner_id)))
+        .join(PlanItem)
+        .where(PlanItem.engagement_id == big_id)
+    )
+    entries = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LearningEntry)
+        .join(Assignment)
+        .join(PlanItem)
+        .where(PlanItem.engagement_id == big_id)
+    )
+    assert (items >= 40, learners >= 25, entries >= 2000) == (True, True, True)

@@ -6,6 +6,8 @@ from html import unescape
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role
@@ -237,19 +239,165 @@ def test_edit_notices_a_concurrent_change(login_as, cto, make_engagement, db):
     browser = login_as(cto)
     url = f"/engagements/{engagement.id}/edit"
     version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    assert version == "1"
     engagement.title = "Changed by someone else"
     db.session.commit()
+    assert engagement.version == 2
     data = engagement_data(engagement.expert, title="Mine", version=version)
     response = browser.post(url, data)
     assert response.status_code == 200
     html = text_of(response)
-    assert "Someone else changed this engagement" in html
+    assert "Someone else saved this engagement while you were editing." in html
     assert 'value="Mine"' in html
+    assert hidden_value(html, "version") == "2"
     assert only(Engagement).title == "Changed by someone else"
+    assert row_count(AuditEvent) == 0
     # a second save, on purpose, replaces the other version
     response = browser.post(url, {**data, "version": hidden_value(html, "version")})
     assert response.status_code == 302
     assert only(Engagement).title == "Mine"
+    assert only(Engagement).version == 3
+
+
+def test_two_clients_editing_an_engagement(login_as, cto, make_user, make_engagement):
+    engagement = make_engagement(title="Original")
+    url = f"/engagements/{engagement.id}/edit"
+    bruno_user = make_user(Role.CTO, name="Bruno Boss")
+    alice, bruno = login_as(cto), login_as(bruno_user)
+    alice_version = hidden_value(alice.get(url).get_data(as_text=True), "version")
+    bruno_version = hidden_value(bruno.get(url).get_data(as_text=True), "version")
+    bruno_data = engagement_data(
+        engagement.expert, title="Bruno's title", client="Bruno's client", version=bruno_version
+    )
+    assert bruno.post(url, bruno_data).status_code == 302
+
+    alice_data = engagement_data(
+        engagement.expert,
+        title="Alice's title",
+        objectives="Alice's **objectives**, typed with care.",
+        version=alice_version,
+    )
+    response = alice.post(url, alice_data)
+
+    assert response.status_code == 200
+    html = text_of(response)
+    assert re.search(
+        r"Bruno Boss saved this engagement on \S+ \S+ UTC while you were editing", html
+    )
+    assert "What changed: Updated title, client" in html
+    assert 'value="Alice\'s title"' in html
+    assert "Alice's **objectives**, typed with care.</textarea>" in html
+    assert "<dd>Bruno's client</dd>" in html  # the saved version, next to the form
+    saved = only(Engagement)
+    assert (saved.title, saved.client) == ("Bruno's title", "Bruno's client")
+    assert len(events("engagement.update")) == 1
+
+    response = alice.post(url, {**alice_data, "version": hidden_value(html, "version")})
+    assert response.status_code == 302
+    saved = only(Engagement)
+    assert (saved.title, saved.client) == ("Alice's title", "ACME Logistics")
+    assert saved.objectives == "Alice's **objectives**, typed with care."
+    assert [event.actor_id for event in events("engagement.update")] == [bruno_user.id, cto.id]
+
+
+def test_a_save_of_your_own_from_another_tab_says_so(login_as, cto, make_engagement):
+    engagement = make_engagement()
+    url = f"/engagements/{engagement.id}/edit"
+    browser = login_as(cto)
+    stale = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    fresh = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    assert browser.post(url, engagement_data(engagement.expert, version=fresh)).status_code == 302
+    response = browser.post(url, engagement_data(engagement.expert, title="Tab 2", version=stale))
+    assert response.status_code == 200
+    assert "You saved this engagement on" in text_of(response)
+    assert only(Engagement).title == "Cluster migration"
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "0", "-1", "1.0", "9" * 30, "9" * 5000])
+def test_a_missing_or_unreadable_version_is_a_conflict(login_as, cto, make_engagement, version):
+    engagement = make_engagement(title="Original")
+    url = f"/engagements/{engagement.id}/edit"
+    data = engagement_data(engagement.expert, title="Blind write")
+    if version is not None:
+        data["version"] = version
+    browser = login_as(cto)
+    response = browser.post(url, data)
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "saved this engagement" in html
+    assert hidden_value(html, "version") == "1"
+    assert only(Engagement).title == "Original"
+    assert row_count(AuditEvent) == 0
+
+
+def test_a_save_racing_between_check_and_write_is_a_conflict(
+    login_as, cto, make_engagement, monkeypatch
+):
+    """Someone commits after the version check but before the UPDATE: StaleDataError."""
+    from knowtrans.engagements import operations
+
+    engagement = make_engagement(title="Original")
+    url = f"/engagements/{engagement.id}/edit"
+    browser = login_as(cto)
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    check_version = operations.check_version
+
+    def check_then_lose_the_race(obj, submitted):
+        check_version(obj, submitted)
+        bump_version(Engagement, obj.id, title="Won the race")
+
+    monkeypatch.setattr(operations, "check_version", check_then_lose_the_race)
+    data = engagement_data(engagement.expert, title="Mine", version=version)
+    response = browser.post(url, data)
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "saved this engagement" in html
+    assert 'value="Mine"' in html
+    assert hidden_value(html, "version") == "2"
+    assert only(Engagement).title == "Won the race"
+    assert row_count(AuditEvent) == 0
+
+
+def bump_version(model, row_id: int, **values) -> None:
+    """Another writer's UPDATE, committed on its own connection; the session's copy stays stale."""
+    table = model.__table__
+    with _db.engine.begin() as connection:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == row_id)
+            .values(version=table.c.version + 1, **values)
+        )
+
+
+@pytest.mark.parametrize("kind", ["engagement", "plan item", "learning entry", "skill"])
+def test_two_sessions_updating_one_row_the_second_gets_stale_data_error(
+    db, make_engagement, make_plan_item, make_entry, make_skill, kind
+):
+    make, column, value = {
+        "engagement": (make_engagement, "title", "{}'s title"),
+        "plan item": (make_plan_item, "handover_notes", "{}'s notes"),
+        "learning entry": (make_entry, "learned", "{}'s text"),
+        "skill": (make_skill, "description", "{}'s description"),
+    }[kind]
+    row = make()
+    model, row_id = type(row), row.id
+    first, second = Session(db.engine), Session(db.engine)
+    try:
+        mine = first.get(model, row_id)
+        theirs = second.get(model, row_id)
+        assert mine.version == theirs.version == 1
+        setattr(theirs, column, value.format("Their"))
+        second.commit()
+        setattr(mine, column, value.format("My"))
+        with pytest.raises(StaleDataError):
+            first.commit()
+        first.rollback()
+    finally:
+        first.close()
+        second.close()
+    db.session.expire_all()
+    saved = db.session.get(model, row_id)
+    assert (getattr(saved, column), saved.version) == (value.format("Their"), 2)
 
 
 def test_saving_unchanged_records_nothing(login_as, cto, make_engagement):

@@ -417,11 +417,139 @@ def test_edit_refuses_to_overwrite_a_newer_version(scene, login_as, make_entry, 
         entry_data(learned="From the second tab.", version=stale_version),
     )
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert "changed elsewhere" in html
+    html = unescape(response.get_data(as_text=True))
+    assert "You saved this learning entry on" in html
+    assert "in another tab, window or device." in html
     assert "From the second tab." in html
     db.session.expire_all()
     assert entry.learned == "From the first tab."
+
+
+def test_two_clients_editing_a_learning_entry(scene, login_as, make_entry, db):
+    """The learner has the entry open on a laptop and a phone; the phone saves first."""
+    entry = make_entry(scene.assignment, minutes=60, learned="Original text.", self_level=2)
+    url = f"/entries/{entry.id}/edit"
+    laptop, phone = login_as(scene.learner), login_as(scene.learner)
+    laptop_version = hidden_value(laptop.get(url).get_data(as_text=True), "version")
+    phone_version = hidden_value(phone.get(url).get_data(as_text=True), "version")
+    phone_data = entry_data(
+        minutes="30",
+        learned="Typed on the phone.",
+        evidence="",
+        questions="Who owns the backups?",
+        version=phone_version,
+    )
+    assert phone.post(url, phone_data).status_code == 302
+
+    laptop_data = entry_data(
+        minutes="120",
+        learned="A long **write-up** from the laptop.",
+        version=laptop_version,
+    )
+    response = laptop.post(url, laptop_data)
+
+    assert response.status_code == 200
+    html = unescape(response.get_data(as_text=True))
+    assert "You saved this learning entry on" in html
+    assert "What changed: Updated 30 min of pairing" in html
+    assert "A long **write-up** from the laptop.</textarea>" in html  # typed text kept
+    assert 'value="120"' in html
+    assert "<p>Typed on the phone.</p>" in html  # the saved version
+    assert "Who owns the backups?" in html
+    db.session.expire_all()
+    assert (entry.minutes, entry.learned) == (30, "Typed on the phone.")
+    assert [question.text for question in entry.questions] == ["Who owns the backups?"]
+    assert entry.evidence_links == []
+
+    response = laptop.post(url, {**laptop_data, "version": hidden_value(html, "version")})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (entry.minutes, entry.learned) == (120, "A long **write-up** from the laptop.")
+    assert [link.url for link in entry.evidence_links] == [
+        "https://wiki.example.com/runbooks/drain"
+    ]
+    assert [question.text for question in entry.questions] == [
+        "How do we handle PodDisruptionBudgets?"
+    ]
+    assert entry.version == 3
+
+
+def test_changing_only_links_moves_the_version(scene, login_as, make_entry, db):
+    entry = make_entry(scene.assignment)
+    url = f"/entries/{entry.id}/edit"
+    browser = login_as(scene.learner)
+    data = entry_data(
+        date=entry.date.isoformat(),
+        activity=entry.activity.value,
+        minutes=str(entry.minutes),
+        learned=entry.learned,
+        self_level=str(entry.self_level),
+        questions="",
+        evidence="https://wiki.example.com/new",
+    )
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    assert browser.post(url, {**data, "version": version}).status_code == 302
+    db.session.expire_all()
+    assert entry.version == 2
+    response = browser.post(url, {**data, "evidence": "", "version": version})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert [link.url for link in entry.evidence_links] == ["https://wiki.example.com/new"]
+
+
+def test_entry_save_racing_between_check_and_write_is_a_conflict(
+    scene, login_as, make_entry, db, monkeypatch
+):
+    from knowtrans.learning import operations
+
+    entry = make_entry(scene.assignment, learned="Original text.")
+    url = f"/entries/{entry.id}/edit"
+    browser = login_as(scene.learner)
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    check_version = operations.check_version
+
+    def check_then_lose_the_race(obj, submitted):
+        check_version(obj, submitted)
+        table = LearningEntry.__table__
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.update(table)
+                .where(table.c.id == obj.id)
+                .values(version=table.c.version + 1, learned="Won the race.")
+            )
+
+    monkeypatch.setattr(operations, "check_version", check_then_lose_the_race)
+    response = browser.post(url, entry_data(learned="Mine.", version=version))
+    assert response.status_code == 200
+    html = unescape(response.get_data(as_text=True))
+    assert "Mine.</textarea>" in html
+    assert "<p>Won the race.</p>" in html
+    assert hidden_value(html, "version") == "2"
+    db.session.expire_all()
+    assert entry.learned == "Won the race."
+    assert entry.evidence_links == []
+    assert entry.questions == []
+    assert row_count(AuditEvent) == 0
+
+
+def test_an_entry_deleted_while_saving_is_404(scene, login_as, make_entry, db, monkeypatch):
+    from knowtrans.learning import operations
+
+    entry = make_entry(scene.assignment)
+    url = f"/entries/{entry.id}/edit"
+    browser = login_as(scene.learner)
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    check_version = operations.check_version
+
+    def check_then_lose_the_entry(obj, submitted):
+        check_version(obj, submitted)
+        table = LearningEntry.__table__
+        with db.engine.begin() as connection:
+            connection.execute(sa.delete(table).where(table.c.id == obj.id))
+
+    monkeypatch.setattr(operations, "check_version", check_then_lose_the_entry)
+    assert browser.post(url, entry_data(version=version)).status_code == 404
+    assert entry_rows() == (0, 0, 0)
 
 
 def test_resolving_twice_changes_nothing(scene, login_as, make_entry, db):

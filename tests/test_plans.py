@@ -15,6 +15,7 @@ from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db as _db
 from knowtrans.learning.models import LearningEntry
 from knowtrans.plans import forms as plan_forms
+from knowtrans.plans import operations as plan_operations
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
 from tests.conftest import row_count
 
@@ -398,8 +399,115 @@ def test_edit_plan_item_notices_a_concurrent_change(login_as, cto, item, db):
     data = {"target_level": "5", "criticality": "low", "due_date": "", "version": version}
     response = browser.post(url, data)
     assert response.status_code == 200
-    assert "Someone else changed this plan item" in text_of(response)
+    html = text_of(response)
+    assert "Someone else saved this plan item while you were editing." in html
+    assert hidden_value(html, "version") == "2"
     assert _db.session.get(PlanItem, item.id).target_level == 2
+    assert row_count(AuditEvent) == 0
+
+
+def test_two_clients_editing_a_plan_item(login_as, cto, make_user, item):
+    url = f"/plan-items/{item.id}/edit"
+    bruno = make_user(Role.CTO, name="Bruno Boss")
+    first, second = login_as(cto), login_as(bruno)
+    first_version = hidden_value(first.get(url).get_data(as_text=True), "version")
+    second_version = hidden_value(second.get(url).get_data(as_text=True), "version")
+    second_data = {
+        "target_level": "4",
+        "criticality": "critical",
+        "due_date": "",
+        "version": second_version,
+    }
+    assert second.post(url, second_data).status_code == 302
+
+    first_data = {
+        "target_level": "2",
+        "criticality": "low",
+        "due_date": today().isoformat(),
+        "version": first_version,
+    }
+    response = first.post(url, first_data)
+
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Bruno Boss saved this plan item on" in html
+    assert (
+        "What changed: Changed Kubernetes operations: target 3 · Competent → 4 · Proficient; "
+        "criticality High → Critical." in html
+    )
+    assert '<option selected value="2">' in html  # what the first client chose, kept
+    assert f'value="{today().isoformat()}"' in html
+    assert "<dd>4 · Proficient</dd>" in html  # the saved version
+    saved = _db.session.get(PlanItem, item.id)
+    assert (saved.target_level, saved.criticality, saved.due_date) == (
+        4,
+        Criticality.CRITICAL,
+        None,
+    )
+    assert len(events("plan_item.update")) == 1
+
+    response = first.post(url, {**first_data, "version": hidden_value(html, "version")})
+    assert response.status_code == 302
+    _db.session.expire_all()
+    saved = _db.session.get(PlanItem, item.id)
+    assert (saved.target_level, saved.criticality, saved.due_date) == (2, Criticality.LOW, today())
+    assert [event.actor_id for event in events("plan_item.update")] == [bruno.id, cto.id]
+
+
+def test_saving_handover_notes_makes_an_open_plan_item_edit_stale(login_as, cto, engagement, item):
+    """The notes and the item's fields share the item's version."""
+    edit_url, notes_url = f"/plan-items/{item.id}/edit", f"/plan-items/{item.id}/notes"
+    cto_browser, expert_browser = login_as(cto), login_as(engagement.expert)
+    version = hidden_value(cto_browser.get(edit_url).get_data(as_text=True), "version")
+    notes_version = hidden_value(expert_browser.get(notes_url).get_data(as_text=True), "version")
+    response = expert_browser.post(
+        notes_url, {"handover_notes": "Ask Jo.", "version": notes_version}
+    )
+    assert response.status_code == 302
+
+    data = {"target_level": "5", "criticality": "low", "due_date": "", "version": version}
+    response = cto_browser.post(edit_url, data)
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Erik Expert saved this plan item on" in html
+    assert "What changed: Updated the handover notes for Kubernetes operations." in html
+    saved = _db.session.get(PlanItem, item.id)
+    assert (saved.target_level, saved.handover_notes) == (3, "Ask Jo.")
+
+
+def test_plan_item_save_racing_between_check_and_write_is_a_conflict(
+    login_as, cto, item, monkeypatch
+):
+    browser = login_as(cto)
+    url = f"/plan-items/{item.id}/edit"
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    check_version = plan_operations.check_version
+
+    def check_then_lose_the_race(obj, submitted):
+        check_version(obj, submitted)
+        commit_elsewhere(PlanItem, obj.id, target_level=1)
+
+    monkeypatch.setattr(plan_operations, "check_version", check_then_lose_the_race)
+    data = {"target_level": "5", "criticality": "low", "due_date": "", "version": version}
+    response = browser.post(url, data)
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "saved this plan item" in html
+    assert hidden_value(html, "version") == "2"
+    _db.session.expire_all()
+    assert _db.session.get(PlanItem, item.id).target_level == 1
+    assert row_count(AuditEvent) == 0
+
+
+def commit_elsewhere(model, row_id: int, **values) -> None:
+    """Another writer's UPDATE, committed on its own connection; the session's copy stays stale."""
+    table = model.__table__
+    with _db.engine.begin() as connection:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == row_id)
+            .values(version=table.c.version + 1, **values)
+        )
 
 
 def test_remove_plan_item_without_recorded_learning(
@@ -508,20 +616,71 @@ def test_handover_notes_at_the_limit_are_kept(login_as, engagement, item):
 
 def test_handover_notes_do_not_overwrite_a_concurrent_save(login_as, make_user, engagement, item):
     expert_browser = login_as(engagement.expert)
-    lead_browser = login_as(make_user(Role.IT_LEAD))
+    lead = make_user(Role.IT_LEAD, name="Lena Lead")
+    lead_browser = login_as(lead)
     url = f"/plan-items/{item.id}/notes"
     expert_version = hidden_value(expert_browser.get(url).get_data(as_text=True), "version")
     lead_version = hidden_value(lead_browser.get(url).get_data(as_text=True), "version")
-    lead_browser.post(url, {"handover_notes": "The lead's notes.", "version": lead_version})
+    response = lead_browser.post(
+        url, {"handover_notes": "The lead's notes.", "version": lead_version}
+    )
+    assert response.status_code == 302
     response = expert_browser.post(
         url, {"handover_notes": "The expert's notes.", "version": expert_version}
     )
     assert response.status_code == 200
     html = text_of(response)
-    assert "Someone else saved these notes" in html
-    assert "The expert's notes." in html
-    assert "The lead's notes." in html
+    assert "Lena Lead saved this plan item on" in html
+    assert "What changed: Updated the handover notes for Kubernetes operations." in html
+    assert "The expert's notes.</textarea>" in html  # what the expert typed, kept
+    assert "<p>The lead's notes.</p>" in html  # the saved version, under the form
     assert _db.session.get(PlanItem, item.id).handover_notes == "The lead's notes."
+    assert len(events("plan_item.notes")) == 1
+
+    # saving again on purpose replaces the lead's notes
+    response = expert_browser.post(
+        url, {"handover_notes": "The expert's notes.", "version": hidden_value(html, "version")}
+    )
+    assert response.status_code == 302
+    _db.session.expire_all()
+    assert _db.session.get(PlanItem, item.id).handover_notes == "The expert's notes."
+    assert [event.actor_id for event in events("plan_item.notes")] == [
+        lead.id,
+        engagement.expert_id,
+    ]
+
+
+def test_handover_notes_without_a_version_change_nothing(login_as, engagement, item):
+    browser = login_as(engagement.expert)
+    url = f"/plan-items/{item.id}/notes"
+    response = browser.post(url, {"handover_notes": "Blind write."})
+    assert response.status_code == 200
+    assert "saved this plan item" in text_of(response)
+    assert _db.session.get(PlanItem, item.id).handover_notes == ""
+    assert row_count(AuditEvent) == 0
+
+
+def test_handover_notes_racing_between_check_and_write_are_a_conflict(
+    login_as, engagement, item, monkeypatch
+):
+    browser = login_as(engagement.expert)
+    url = f"/plan-items/{item.id}/notes"
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    check_version = plan_operations.check_version
+
+    def check_then_lose_the_race(obj, submitted):
+        check_version(obj, submitted)
+        commit_elsewhere(PlanItem, obj.id, handover_notes="Won the race.")
+
+    monkeypatch.setattr(plan_operations, "check_version", check_then_lose_the_race)
+    response = browser.post(url, {"handover_notes": "Mine.", "version": version})
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Mine.</textarea>" in html
+    assert "<p>Won the race.</p>" in html
+    _db.session.expire_all()
+    assert _db.session.get(PlanItem, item.id).handover_notes == "Won the race."
+    assert row_count(AuditEvent) == 0
 
 
 @pytest.mark.parametrize(

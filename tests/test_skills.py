@@ -381,13 +381,88 @@ def test_edit_does_not_silently_overwrite_a_concurrent_change(as_cto, make_skill
     response = as_cto.post(f"/skills/{skill.id}/edit", stale)
     assert response.status_code == 200
     page = html(response)
-    assert "Someone else changed this skill" in page
+    assert "Someone else saved this skill while you were editing." in page
     assert "Mine</textarea>" in page
     assert fresh(skill).description == "Theirs"
 
     again = dict(stale, version=VERSION_RE.search(page).group(1))
     assert as_cto.post(f"/skills/{skill.id}/edit", again).status_code == 302
     assert fresh(skill).description == "Mine"
+
+
+def test_two_clients_editing_a_skill(as_cto, cto, login_as, make_user, make_skill):
+    skill = make_skill(name="Terraform", category="Infrastructure")
+    lead = make_user(Role.IT_LEAD, name="Lena Lead")
+    as_lead = login_as(lead)
+    mine = edit_data(as_cto, skill, name="OpenTofu", description="The open fork.")
+    theirs = edit_data(as_lead, skill, category="IaC", description="Lena's words.")
+    assert as_lead.post(f"/skills/{skill.id}/edit", theirs).status_code == 302
+
+    response = as_cto.post(f"/skills/{skill.id}/edit", mine)
+
+    assert response.status_code == 200
+    page = html(response)
+    assert "Lena Lead saved this skill on" in page
+    assert (
+        "What changed: Updated skill Terraform: category Infrastructure → IaC; description." in page
+    )
+    assert 'value="OpenTofu"' in page  # what the CTO typed, kept
+    assert "The open fork.</textarea>" in page
+    assert "<dd>Lena's words.</dd>" in page  # the saved version
+    saved = fresh(skill)
+    assert (saved.name, saved.category, saved.description) == ("Terraform", "IaC", "Lena's words.")
+    assert [event.actor_id for event in events("skill.update")] == [lead.id]
+
+    again = dict(mine, version=VERSION_RE.search(page).group(1))
+    assert as_cto.post(f"/skills/{skill.id}/edit", again).status_code == 302
+    saved = fresh(skill)
+    assert (saved.name, saved.category, saved.description) == (
+        "OpenTofu",
+        "Infrastructure",
+        "The open fork.",
+    )
+    assert saved.version == 3
+    assert sorted(event.actor_id for event in events("skill.update")) == sorted([lead.id, cto.id])
+
+
+def test_archiving_meanwhile_is_a_conflict_too(as_cto, make_skill):
+    skill = make_skill(name="Terraform")
+    stale = edit_data(as_cto, skill, description="Mine")
+    assert as_cto.post(f"/skills/{skill.id}/archive", form_url="/skills").status_code == 302
+
+    response = as_cto.post(f"/skills/{skill.id}/edit", stale)
+    assert response.status_code == 200
+    assert "You saved this skill on" in html(response)
+    assert "What changed: Archived skill Terraform." in html(response)
+    assert fresh(skill).description == ""
+
+
+def test_skill_save_racing_between_check_and_write_is_a_conflict(as_cto, make_skill, monkeypatch):
+    from knowtrans.skills import operations
+
+    skill = make_skill(name="Terraform")
+    data = edit_data(as_cto, skill, description="Mine")
+    check_version = operations.check_version
+
+    def check_then_lose_the_race(obj, submitted):
+        check_version(obj, submitted)
+        table = Skill.__table__
+        with _db.engine.begin() as connection:
+            connection.execute(
+                sa.update(table)
+                .where(table.c.id == obj.id)
+                .values(version=table.c.version + 1, description="Won the race.")
+            )
+
+    monkeypatch.setattr(operations, "check_version", check_then_lose_the_race)
+    response = as_cto.post(f"/skills/{skill.id}/edit", data)
+    assert response.status_code == 200
+    page = html(response)
+    assert "Mine</textarea>" in page
+    assert "<dd>Won the race.</dd>" in page
+    assert VERSION_RE.search(page).group(1) == "2"
+    assert fresh(skill).description == "Won the race."
+    assert events("skill.update") == []
 
 
 def test_unknown_skill_is_404(as_cto):

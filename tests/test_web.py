@@ -31,3 +31,23 @@ def test_error_pages_use_the_app_layout(login_as, make_user):
     html = response.get_data(as_text=True)
     assert "Not found" in html
     assert 'class="site-header"' in html
+
+
+def test_health_check_answers_without_sign_in(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_health_check_is_503_when_the_database_does_not_answer(client, monkeypatch):
+    import sqlalchemy as sa
+
+    from knowtrans.extensions import db
+
+    def down(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", down)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "down"

@@ -6,18 +6,19 @@ from knowtrans.extensions import db
 def record_event(
     actor: User | None,
     action: str,
-    obj: db.Model,
+    obj: db.Model | None,
     summary: str = "",
     *,
     engagement_id: int | None = None,
+    object_type: str | None = None,
 ) -> AuditEvent:
-    """Record an audit event for ``obj``; flushes so the object has its id."""
+    """Record an audit event for ``obj`` (or for an ``object_type`` without one); flushes."""
     db.session.flush()
     event = AuditEvent(
         actor=actor,
         action=action,
-        object_type=obj.__tablename__,
-        object_id=obj.id,
+        object_type=obj.__tablename__ if obj is not None else (object_type or ""),
+        object_id=obj.id if obj is not None else None,
         engagement_id=engagement_id,
         summary=summary[:500],
     )

@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from knowtrans.core.forms import strip_filter
+from knowtrans.users.forms import PasswordFields
 
 
 class LoginForm(FlaskForm):
@@ -18,4 +19,18 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password."), Length(max=256)]
     )
-    remember = BooleanField("Keep me signed in")
+
+
+class ChangePasswordForm(PasswordFields, FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password."), Length(max=256)],
+    )
+    password = PasswordField("New password", validators=[InputRequired("Enter the new password.")])
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            InputRequired("Repeat the new password."),
+            EqualTo("password", message="The two passwords are not the same."),
+        ],
+    )

@@ -53,6 +53,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: part of every session's user id; raising it ends all the user's sessions
+    session_version: Mapped[int] = mapped_column(default=1)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
@@ -64,6 +66,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """The session's user id: id and session version, so old sessions stop matching."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign the user out everywhere at their next request."""
+        self.session_version = (self.session_version or 1) + 1
 
     @property
     def roles(self) -> set[Role]:

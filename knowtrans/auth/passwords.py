@@ -7,4 +7,8 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    return check_password_hash(password_hash, password)
+    """False for a wrong password and for an account without a usable hash."""
+    try:
+        return check_password_hash(password_hash, password)
+    except ValueError:
+        return False

@@ -1,23 +1,19 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from knowtrans.auth.forms import LoginForm
+from knowtrans.audit.operations import record_event
+from knowtrans.auth.forms import ChangePasswordForm, LoginForm
 from knowtrans.auth.models import User
 from knowtrans.auth.passwords import verify_password
+from knowtrans.auth.sessions import end_session, start_session
 from knowtrans.core.forms import ConfirmForm
-from knowtrans.extensions import db, login_manager
+from knowtrans.extensions import db, limiter
+from knowtrans.users.operations import normalise_email, set_password
 
 bp = Blueprint("auth", __name__)
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
-        return None
-    return db.session.get(User, int(user_id))
 
 
 def safe_next(target: str | None) -> str | None:
@@ -25,22 +21,49 @@ def safe_next(target: str | None) -> str | None:
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target:
+    if parts.scheme or parts.netloc or "\\" in target or any(ord(ch) < 32 for ch in target):
         return None
     return target
 
 
+def _login_account_key() -> str:
+    """Failed sign-ins count per account as well as per address."""
+    return "login-account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    """Only failed attempts use up the limit (a success redirects)."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_login_account_key,
+    deduct_when=_failed,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.lower()
+        email = normalise_email(form.email.data)
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user and user.active and verify_password(user.password_hash, form.password.data):
-            login_user(user, remember=form.remember.data)
+            start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
+        record_event(
+            None,
+            "auth.login_failed",
+            user,
+            f"Failed sign-in for {email} from {request.remote_addr}",
+            object_type="users",
+        )
+        db.session.commit()
         form.password.errors.append("Email or password is not correct, or the account is inactive.")
     return render_template("auth/login.html", form=form)
 
@@ -48,8 +71,27 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """Signing out ends every session of the user, on every device."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
+        end_session(current_user, everywhere=True)
+        db.session.commit()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not verify_password(user.password_hash, form.current_password.data):
+            form.current_password.errors.append("This is not your current password.")
+        else:
+            set_password(user, form.password.data, actor=user)
+            db.session.commit()
+            start_session(user)  # this session goes on; every other one has ended
+            flash("Your password is changed. You are signed out everywhere else.", "success")
+            return redirect(url_for("dashboard.index"))
+    return render_template("auth/change_password.html", form=form)

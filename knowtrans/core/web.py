@@ -68,7 +68,10 @@ def init_web(app: Flask) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Foreign keys enforced, WAL for concurrent readers, and waiting rather than failing."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")  # in-memory databases keep their own mode
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

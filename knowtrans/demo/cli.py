@@ -5,6 +5,8 @@ from flask.cli import with_appcontext
 
 from knowtrans.auth.models import Role, User
 from knowtrans.auth.passwords import hash_password
+from knowtrans.core.clock import today as current_day
+from knowtrans.demo.large import seed_large
 from knowtrans.demo.seed import (
     clear_database,
     database_has_data,
@@ -33,8 +35,15 @@ DEFAULT_PASSWORD = "knowtrans-demo"
     is_flag=True,
     help="DELETE ALL existing data (every user, engagement and log), then seed anew.",
 )
+@click.option(
+    "--size",
+    type=click.Choice(["small", "large"]),
+    default="small",
+    show_default=True,
+    help="large adds 200 engagements, 560 users, 300 skills and 50,000 learning entries.",
+)
 @with_appcontext
-def seed_demo_command(password: str, if_empty: bool, force: bool) -> None:
+def seed_demo_command(password: str, if_empty: bool, force: bool, size: str) -> None:
     """Fill an empty database with a demo company.
 
     Refuses when the database already has users, unless --if-empty (skip quietly) or
@@ -59,8 +68,18 @@ def seed_demo_command(password: str, if_empty: bool, force: bool) -> None:
         click.echo("Deleted all existing data (--force).")
 
     # hashing is deliberately slow: once for every demo user
-    company = seed_demo(hash_password(password))
+    password_hash = hash_password(password)
+    company = seed_demo(password_hash)
     db.session.commit()
+    if size == "large":
+        counts = seed_large(password_hash, current_day())
+        db.session.commit()
+        click.echo(
+            f"Large data set: {counts.engagements} engagements, {counts.users} users, "
+            f"{counts.skills} skills, {counts.plan_items} plan items, "
+            f"{counts.learning_entries} learning entries; the very large engagement is "
+            f"{counts.big_engagement_id}."
+        )
 
     click.echo(
         f"Demo data created: {len(company.users)} users, {len(company.skills)} skills, "

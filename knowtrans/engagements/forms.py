@@ -1,6 +1,6 @@
-"""Forms for engagements, and small select/date helpers the plan forms share."""
+"""Forms for engagements, and small helpers other forms share: selects, dates and the
+version field (optimistic locking) with its conflict notice."""
 
-import hashlib
 from datetime import date
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from knowtrans.auth.models import Role, User, UserRole
+from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.core.urls import MAX_ID
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -63,23 +64,6 @@ class Required:
             raise StopValidation()
 
 
-def version_of(*values: object) -> str:
-    """A short fingerprint of what a form was opened on, to notice concurrent edits."""
-    return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
-
-
-def engagement_version(engagement: Engagement) -> str:
-    return version_of(
-        engagement.title,
-        engagement.expert_id,
-        engagement.client,
-        engagement.project,
-        engagement.start_date,
-        engagement.planned_end_date,
-        engagement.objectives,
-    )
-
-
 def active_experts() -> list[User]:
     query = (
         sa.select(User)
@@ -122,7 +106,7 @@ class EngagementForm(FlaskForm):
         validators=[Length(max=5000), NoControlCharacters()],
         filters=[strip_filter],
     )
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, engagement: Engagement | None = None, **kwargs) -> None:
         super().__init__(*args, obj=engagement, **kwargs)

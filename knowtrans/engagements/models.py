@@ -48,6 +48,10 @@ class Engagement(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: why uncovered critical items were accepted at closing (goes into the final report)
     close_justification: Mapped[str] = mapped_column(sa.Text, default="")
+    #: optimistic locking: every UPDATE checks and bumps it, so an edit made on an older
+    #: version fails instead of overwriting someone else's save
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     expert: Mapped[User] = relationship(foreign_keys=[expert_id])
     plan_items: Mapped[list["PlanItem"]] = relationship(  # noqa: F821

@@ -4,6 +4,7 @@ from datetime import date
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
+from knowtrans.core.concurrency import check_version
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 
@@ -62,9 +63,12 @@ def update_engagement(
     start_date: date,
     planned_end_date: date,
     objectives: str,
+    version: int | None,
     actor: User,
 ) -> list[str]:
-    """Apply the edit; returns the names of the fields that changed (nothing recorded if none)."""
+    """Apply the edit made on ``version``; returns the names of the fields that changed
+    (nothing recorded if none). Raises EditConflict when someone else saved in between."""
+    check_version(engagement, version)
     wanted = {
         "title": title,
         "expert_id": expert.id,

@@ -1,20 +1,17 @@
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import User
 from knowtrans.core.clock import today
+from knowtrans.core.concurrency import EditConflict, conflict_notice
 from knowtrans.core.pagination import paginate
 from knowtrans.engagements import operations
-from knowtrans.engagements.forms import (
-    AdvanceForm,
-    EngagementFilterForm,
-    EngagementForm,
-    engagement_version,
-)
+from knowtrans.engagements.forms import AdvanceForm, EngagementFilterForm, EngagementForm
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import get_or_404, like_pattern, visible_engagements
 from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
@@ -97,15 +94,9 @@ def edit(engagement_id: int):
     require(permissions.can_view_engagement(current_user, engagement), hide=True)
     require_change(permissions.can_edit_plan(current_user, engagement), engagement)
     form = EngagementForm(engagement=engagement)
-    current_version = engagement_version(engagement)
-    conflict = False
-    if request.method == "GET":
-        form.version.data = current_version
-    elif form.validate_on_submit():
-        if form.version.data != current_version:
-            conflict = True
-            form.version.data = current_version
-        else:
+    conflict = None
+    if form.validate_on_submit():
+        try:
             changed = operations.update_engagement(
                 engagement,
                 title=form.title.data,
@@ -115,9 +106,16 @@ def edit(engagement_id: int):
                 start_date=form.start_date.data,
                 planned_end_date=form.planned_end_date.data,
                 objectives=form.objectives.data,
+                version=form.version.data,
                 actor=current_user,
             )
             db.session.commit()
+        except (EditConflict, StaleDataError):
+            db.session.rollback()
+            engagement = db.session.get(Engagement, engagement_id) or abort(404)
+            conflict = conflict_notice(engagement, "engagement", viewer=current_user)
+            form.version.data = engagement.version
+        else:
             if changed:
                 flash(f"Saved: {', '.join(changed)}.", "success")
             else:

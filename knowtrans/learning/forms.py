@@ -3,7 +3,6 @@ from urllib.parse import urlsplit
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -12,6 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from knowtrans.core.clock import today
+from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.learning.models import MAX_MINUTES, Activity
 from knowtrans.learning.operations import EntryDetails
@@ -115,8 +115,7 @@ class EntryForm(FlaskForm):
         validators=[Length(max=MAX_LINES_TEXT), NoControlCharacters()],
         render_kw={"rows": 3},
     )
-    #: the entry's last change when the form was opened; a mismatch means someone else saved
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, earliest: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)

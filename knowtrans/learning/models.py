@@ -49,6 +49,9 @@ class LearningEntry(db.Model):
     self_level: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: optimistic locking (see Engagement.version)
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     assignment: Mapped[Assignment] = relationship(back_populates="learning_entries")
     evidence_links: Mapped[list["EvidenceLink"]] = relationship(

@@ -6,6 +6,7 @@ from datetime import date
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
+from knowtrans.core.concurrency import check_version
 from knowtrans.core.web import format_minutes
 from knowtrans.extensions import db
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
@@ -40,14 +41,20 @@ def create_entry(assignment: Assignment, details: EntryDetails, *, actor: User) 
     return entry
 
 
-def update_entry(entry: LearningEntry, details: EntryDetails, *, actor: User) -> LearningEntry:
-    """Questions whose text is unchanged keep their resolved state; others come and go."""
+def update_entry(
+    entry: LearningEntry, details: EntryDetails, *, version: int | None, actor: User
+) -> LearningEntry:
+    """Apply the edit made on the entry's ``version``; raises EditConflict when someone else
+    saved it in between. Questions whose text is unchanged keep their resolved state; others
+    come and go."""
+    check_version(entry, version)
     _apply(entry, details)
     unchanged: dict[str, OpenQuestion] = {}
     for question in entry.questions:
         unchanged.setdefault(question.text, question)
     entry.questions = [unchanged.get(text) or OpenQuestion(text=text) for text in details.questions]
-    # the row itself may not change when only links or questions do
+    # the row itself may not change when only links or questions do; touching it also moves
+    # the version, so a concurrent edit of the links or questions is noticed too
     entry.updated_at = utcnow()
     assignment = entry.assignment
     record_event(

@@ -7,9 +7,11 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
 from knowtrans.auth.models import Role
+from knowtrans.core.concurrency import EditConflict, conflict_notice
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -114,22 +116,30 @@ def edit_entry(entry_id: int):
             "evidence": "\n".join(link.url for link in entry.evidence_links),
             "self_level": entry.self_level,
             "questions": "\n".join(question.text for question in entry.questions),
-            "version": _version(entry),
+            "version": entry.version,
         }
     form = EntryForm(data=initial, earliest=_earliest_date(assignment))
+    conflict = None
     if form.validate_on_submit():
-        if form.version.data != _version(entry):
-            form.form_errors.append(
-                "This entry was changed elsewhere (another tab?) after you opened it. "
-                "Copy what you typed, reload the page and apply your changes again."
+        try:
+            operations.update_entry(
+                entry, form.details(), version=form.version.data, actor=current_user
             )
-        else:
-            operations.update_entry(entry, form.details(), actor=current_user)
             db.session.commit()
+        except (EditConflict, StaleDataError):
+            db.session.rollback()
+            entry = db.session.get(LearningEntry, entry_id) or abort(404)
+            conflict = conflict_notice(entry, "learning entry", viewer=current_user)
+            form.version.data = entry.version
+        else:
             flash("Your learning entry is updated.", "success")
             return redirect(_entry_url(entry))
     return render_template(
-        "learning/entry_form.html", form=form, assignment=assignment, entry=entry
+        "learning/entry_form.html",
+        form=form,
+        assignment=assignment,
+        entry=entry,
+        conflict=conflict,
     )
 
 
@@ -139,9 +149,14 @@ def delete_entry(entry_id: int):
     entry = _editable_entry(entry_id)
     assignment = entry.assignment
     if ConfirmForm().validate_on_submit():
-        operations.delete_entry(entry, actor=current_user)
-        db.session.commit()
-        flash("The learning entry is deleted.", "success")
+        try:
+            operations.delete_entry(entry, actor=current_user)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            flash("The entry was changed while you deleted it; nothing was deleted.", "warning")
+        else:
+            flash("The learning entry is deleted.", "success")
     return redirect(url_for(".assignment", assignment_id=assignment.id))
 
 
@@ -206,10 +221,6 @@ def _earliest_date(assignment: Assignment) -> date:
         return assignment.plan_item.engagement.start_date - timedelta(days=EARLY_DAYS)
     except OverflowError:
         return date.min
-
-
-def _version(entry: LearningEntry) -> str:
-    return entry.updated_at.isoformat()
 
 
 def _entry_url(entry: LearningEntry) -> str:

@@ -2,11 +2,12 @@
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from knowtrans.auth.models import Role, User, UserKind, UserRole
+from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.core.web import format_date
 from knowtrans.engagements.forms import Required, optional_int, record_id
@@ -71,7 +72,7 @@ class PlanItemFields(FlaskForm):
 class PlanItemEditForm(PlanItemFields):
     """The skill of an existing item stays fixed."""
 
-    version = HiddenField()
+    version = VersionField()
 
 
 class PlanItemForm(PlanItemFields):
@@ -118,7 +119,7 @@ class NotesForm(FlaskForm):
         validators=[Length(max=MAX_NOTES_LENGTH), NoControlCharacters()],
         filters=[strip_filter],
     )
-    version = HiddenField()
+    version = VersionField()
 
 
 def assignable_learners(item: PlanItem) -> list[User]:

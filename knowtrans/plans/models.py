@@ -77,6 +77,9 @@ class PlanItem(db.Model):
     #: the expert's handover notes (Markdown): where things live, gotchas, contacts
     handover_notes: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: optimistic locking for the item's edit and its handover notes (see Engagement.version)
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     engagement: Mapped[Engagement] = relationship(back_populates="plan_items")
     skill: Mapped[Skill] = relationship()

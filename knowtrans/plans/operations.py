@@ -4,6 +4,7 @@ from datetime import date
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
+from knowtrans.core.concurrency import check_version
 from knowtrans.core.web import format_date
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
@@ -65,9 +66,12 @@ def update_plan_item(
     target_level: int,
     criticality: Criticality,
     due_date: date | None,
+    version: int | None,
     actor: User,
 ) -> list[str]:
-    """Apply the edit; returns what changed, in words (nothing recorded if nothing changed)."""
+    """Apply the edit made on ``version``; returns what changed, in words (nothing recorded if
+    nothing changed). Raises EditConflict when someone else saved the item in between."""
+    check_version(item, version)
     changes = []
     if item.target_level != target_level:
         changes.append(f"target {_target_text(item.target_level)} → {_target_text(target_level)}")
@@ -106,8 +110,10 @@ def delete_plan_item(item: PlanItem, *, actor: User) -> None:
     db.session.flush()
 
 
-def set_handover_notes(item: PlanItem, notes: str, *, actor: User) -> bool:
-    """Store the expert's notes; returns False (and records nothing) when unchanged."""
+def set_handover_notes(item: PlanItem, notes: str, *, version: int | None, actor: User) -> bool:
+    """Store the expert's notes written on the item's ``version``; returns False (and records
+    nothing) when unchanged. Raises EditConflict when someone else saved the item in between."""
+    check_version(item, version)
     if item.handover_notes == notes:
         return False
     item.handover_notes = notes

@@ -1,12 +1,13 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
 from knowtrans.auth.models import User
+from knowtrans.core.concurrency import ConflictNotice, EditConflict, conflict_notice
 from knowtrans.core.forms import ConfirmForm
-from knowtrans.engagements.forms import version_of
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import get_or_404
 from knowtrans.extensions import db
@@ -54,13 +55,18 @@ def _editable_assignment(assignment_id: int) -> Assignment:
     return assignment
 
 
+def _conflict(item_id: int, form: PlanItemEditForm | NotesForm) -> ConflictNotice:
+    """Undo the refused save; the form keeps the user's text and takes the stored version, so
+    saving again on purpose replaces it."""
+    db.session.rollback()
+    item = db.session.get(PlanItem, item_id) or abort(404)
+    form.version.data = item.version
+    return conflict_notice(item, "plan item", viewer=current_user)
+
+
 def _back_to_plan(engagement_id: int, item_id: int | None = None):
     anchor = f"item-{item_id}" if item_id else "plan-heading"
     return redirect(url_for("engagements.show", engagement_id=engagement_id, _anchor=anchor))
-
-
-def _item_version(item: PlanItem) -> str:
-    return version_of(item.target_level, item.criticality.value, item.due_date)
 
 
 @bp.route("/engagements/<int:engagement_id>/plan/new", methods=["GET", "POST"])
@@ -97,23 +103,21 @@ def edit_item(item_id: int):
     item = _editable_plan_item(item_id)
     engagement = item.engagement
     form = PlanItemEditForm(obj=item, engagement=engagement)
-    current_version = _item_version(item)
-    conflict = False
-    if request.method == "GET":
-        form.version.data = current_version
-    elif form.validate_on_submit():
-        if form.version.data != current_version:
-            conflict = True
-            form.version.data = current_version
-        else:
+    conflict = None
+    if form.validate_on_submit():
+        try:
             changes = operations.update_plan_item(
                 item,
                 target_level=form.target_level.data,
                 criticality=Criticality(form.criticality.data),
                 due_date=form.due_date.data,
+                version=form.version.data,
                 actor=current_user,
             )
             db.session.commit()
+        except (EditConflict, StaleDataError):
+            conflict = _conflict(item_id, form)
+        else:
             if changes:
                 flash(f"Saved {item.skill.name}: {'; '.join(changes)}.", "success")
             else:
@@ -135,10 +139,14 @@ def delete_item(item_id: int):
     name = item.skill.name
     try:
         operations.delete_plan_item(item, actor=current_user)
+        db.session.commit()
     except operations.Refused as refusal:
         flash(str(refusal), "error")
         return _back_to_plan(engagement_id, item.id)
-    db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(f"{name} was changed while you removed it; nothing was removed.", "warning")
+        return _back_to_plan(engagement_id, item_id)
     flash(f"Removed {name} from the plan.", "success")
     return _back_to_plan(engagement_id)
 
@@ -149,24 +157,24 @@ def notes(item_id: int):
     item = _plan_item(item_id)
     require_change(permissions.can_confirm_levels(current_user, item.engagement), item.engagement)
     form = NotesForm(obj=item)
-    current_version = version_of(item.handover_notes)
-    if request.method == "GET":
-        form.version.data = current_version
-    elif form.validate_on_submit():
-        if form.version.data != current_version:
-            form.handover_notes.errors.append(
-                "Someone else saved these notes while you were writing. Their version is "
-                "shown below; merge your text into it and save again."
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            saved = operations.set_handover_notes(
+                item, form.handover_notes.data, version=form.version.data, actor=current_user
             )
-            form.version.data = current_version
+            db.session.commit()
+        except (EditConflict, StaleDataError):
+            conflict = _conflict(item_id, form)
         else:
-            if operations.set_handover_notes(item, form.handover_notes.data, actor=current_user):
+            if saved:
                 flash(f"Handover notes for {item.skill.name} saved.", "success")
             else:
                 flash(f"The handover notes for {item.skill.name} were not changed.", "info")
-            db.session.commit()
             return redirect(url_for(".notes", item_id=item.id))
-    return render_template("plans/notes.html", form=form, item=item, engagement=item.engagement)
+    return render_template(
+        "plans/notes.html", form=form, item=item, engagement=item.engagement, conflict=conflict
+    )
 
 
 @bp.route("/plan-items/<int:item_id>/assign", methods=["GET", "POST"])

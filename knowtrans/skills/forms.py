@@ -1,11 +1,8 @@
 """Forms of the skill catalogue."""
 
-import hashlib
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    HiddenField,
     SearchField,
     SelectChoice,
     SelectField,
@@ -15,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
+from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.skills.models import Skill
 from knowtrans.skills.operations import skill_named
@@ -27,12 +25,6 @@ def duplicate_name_message(existing: Skill) -> str:
     if existing.archived:
         message += " It is archived: restore it instead of creating it again."
     return message
-
-
-def skill_version(skill: Skill) -> str:
-    """A fingerprint of the editable fields, to notice that someone else saved meanwhile."""
-    text = "\x1f".join((skill.name, skill.category, skill.description or ""))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class SkillForm(FlaskForm):
@@ -60,7 +52,7 @@ class SkillForm(FlaskForm):
         validators=[NoControlCharacters(), Length(max=2000)],
         filters=[strip_filter],
     )
-    version = HiddenField()
+    version = VersionField()
 
     def __init__(self, *args, editing: Skill | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -72,17 +64,6 @@ class SkillForm(FlaskForm):
         existing = skill_named(field.data, exclude_id=self.editing.id if self.editing else None)
         if existing is not None:
             raise ValidationError(duplicate_name_message(existing))
-
-    def validate_version(self, field) -> None:
-        if self.editing is None:
-            return
-        current = skill_version(self.editing)
-        if field.data != current:
-            field.data = current
-            raise ValidationError(
-                "Someone else changed this skill while you were editing. The saved values are "
-                "shown below; check them and save again to overwrite."
-            )
 
 
 class SkillFilterForm(FlaskForm):

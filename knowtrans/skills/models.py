@@ -17,6 +17,9 @@ class Skill(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: optimistic locking (see Engagement.version)
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Skill {self.id} {self.name}>"

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
+from knowtrans.core.concurrency import check_version
 from knowtrans.extensions import db
 from knowtrans.skills.models import Skill
 
@@ -32,7 +33,18 @@ def create_skill(*, name: str, category: str, description: str, actor: User) -> 
     return skill
 
 
-def update_skill(skill: Skill, *, name: str, category: str, description: str, actor: User) -> Skill:
+def update_skill(
+    skill: Skill,
+    *,
+    name: str,
+    category: str,
+    description: str,
+    version: int | None,
+    actor: User,
+) -> Skill:
+    """Apply the edit made on the skill's ``version``; raises EditConflict when someone else
+    saved the skill in between."""
+    check_version(skill, version)
     before = {"name": skill.name, "category": skill.category, "description": skill.description}
     skill.name = name.strip()
     skill.category = category.strip()

@@ -4,9 +4,11 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
 from knowtrans.auth.views import safe_next
+from knowtrans.core.concurrency import ConflictNotice, EditConflict, conflict_notice
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate
 from knowtrans.extensions import db
@@ -18,7 +20,6 @@ from knowtrans.skills.forms import (
     SkillFilterForm,
     SkillForm,
     duplicate_name_message,
-    skill_version,
 )
 from knowtrans.skills.models import Skill
 
@@ -111,11 +112,12 @@ def edit(skill_id: int):
     require(permissions.can_manage_skills(current_user))
     skill = _get_skill(skill_id)
     form = SkillForm(editing=skill)
+    conflict = None
     if request.method == "GET":
         form.name.data = skill.name
         form.category.data = skill.category
         form.description.data = skill.description
-        form.version.data = skill_version(skill)
+        form.version.data = skill.version
     elif form.validate_on_submit():
         try:
             operations.update_skill(
@@ -123,23 +125,30 @@ def edit(skill_id: int):
                 name=form.name.data,
                 category=form.category.data,
                 description=form.description.data or "",
+                version=form.version.data,
                 actor=current_user,
             )
             db.session.commit()
+        except (EditConflict, StaleDataError):
+            db.session.rollback()
+            skill = _get_skill(skill_id)
+            conflict = conflict_notice(skill, "skill", viewer=current_user)
+            form.version.data = skill.version
         except IntegrityError:
             db.session.rollback()
             form.name.errors.append(_duplicate_after_race(form.name.data, exclude_id=skill.id))
         else:
             flash(f"Saved {skill.name}.", "success")
             return redirect(url_for("skills.index"))
-    return _render_form(form, skill=skill)
+    return _render_form(form, skill=skill, conflict=conflict)
 
 
-def _render_form(form: SkillForm, *, skill: Skill | None):
+def _render_form(form: SkillForm, *, skill: Skill | None, conflict: ConflictNotice | None = None):
     return render_template(
         "skills/form.html",
         form=form,
         skill=skill,
+        conflict=conflict,
         categories=_categories(),
         category_list_id=CATEGORY_LIST_ID,
     )

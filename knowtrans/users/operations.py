@@ -98,19 +98,30 @@ def update_user(
     if changes:
         summary += ": " + "; ".join(changes)
     record_event(actor, "user.update", user, summary)
+    if roles_before != roles_after:
+        record_event(
+            actor, "user.roles", user, f"Roles of {user.email}: {roles_before} → {roles_after}"
+        )
     return user
 
 
 def set_active(user: User, active: bool, *, actor: User) -> User:
     user.active = active
+    if not active:
+        user.end_sessions()
     verb = "activate" if active else "deactivate"
     record_event(actor, f"user.{verb}", user, f"{verb.capitalize()}d {user.email}")
     return user
 
 
 def set_password(user: User, password: str, *, actor: User | None) -> User:
+    """Set a new password; every session of the user ends (the caller may start a new one)."""
     user.password_hash = hash_password(password)
-    record_event(actor, "user.password_reset", user, f"Password set for {user.email}")
+    user.end_sessions()
+    if actor is not None and actor.id == user.id:
+        record_event(actor, "user.password_change", user, f"{user.email} changed their password")
+    else:
+        record_event(actor, "user.password_reset", user, f"Password set for {user.email}")
     return user
 
 

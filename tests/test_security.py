@@ -1,0 +1,239 @@
+"""Sessions, sign-in throttling, passwords, headers and error pages (OWASP ASVS level 2)."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+import config
+from knowtrans import create_app
+from knowtrans.audit.models import AuditEvent
+from knowtrans.auth.models import Role
+from knowtrans.auth.sessions import LOGIN_AT, SEEN_AT
+from knowtrans.core.clock import utcnow
+from knowtrans.core.security import CONTENT_SECURITY_POLICY
+from tests.conftest import PASSWORD, Browser
+
+NEW_PASSWORD = "a much longer passphrase"
+
+
+def wrong_login(browser, email="someone@example.com"):
+    return browser.post("/login", {"email": email, "password": "not the password"})
+
+
+# --- passwords ------------------------------------------------------------------------------
+
+
+def test_default_hash_is_scrypt_with_n_of_at_least_2_to_the_17():
+    method = config.Config.PASSWORD_HASH_METHOD
+    name, n, *_ = method.split(":")
+    assert name == "scrypt"
+    assert int(n) >= 2**17
+    assert generate_password_hash("x" * 12, method=method).startswith("scrypt:131072:")
+
+
+def test_change_password_says_why_and_needs_the_current_one(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    browser = login_as(user)
+    short = browser.post(
+        "/account/password",
+        {"current_password": PASSWORD, "password": "short", "confirm": "short"},
+    ).get_data(as_text=True)
+    assert "at least 12 characters" in short
+    wrong = browser.post(
+        "/account/password",
+        {"current_password": "guess", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    ).get_data(as_text=True)
+    assert "This is not your current password." in wrong
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def test_login_starts_a_new_session(browser, make_user):
+    user = make_user(Role.STAFF)
+    browser.get("/login")
+    with browser.client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    browser.login(user)
+    with browser.client.session_transaction() as session:
+        assert "planted" not in session
+        assert session[LOGIN_AT] > 0
+
+
+def test_logout_ends_the_users_other_sessions(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    laptop, phone = login_as(user), login_as(user)
+    assert phone.get("/").status_code == 200
+    laptop.logout()
+    assert phone.get("/").status_code == 302
+
+
+def test_password_change_ends_other_sessions_and_keeps_this_one(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    laptop, phone = login_as(user), login_as(user)
+    response = laptop.post(
+        "/account/password",
+        {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert laptop.get("/").status_code == 200
+    assert phone.get("/").status_code == 302
+    assert phone.post("/login", {"email": user.email, "password": NEW_PASSWORD}).status_code == 302
+    actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert "user.password_change" in actions
+
+
+def test_admin_password_reset_and_deactivation_sign_the_user_out(db, login_as, make_user):
+    admin = make_user(Role.ADMIN)
+    user = make_user(Role.STAFF)
+    session = login_as(user)
+    as_admin = login_as(admin)
+    as_admin.post(
+        f"/admin/users/{user.id}/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert session.get("/").status_code == 302
+
+    session = Browser(session.client)
+    session.login(user, NEW_PASSWORD)
+    assert session.get("/").status_code == 200
+    as_admin.post(f"/admin/users/{user.id}/active", {"active": "0"}, form_url="/admin/users")
+    db.session.expire_all()
+    assert not user.active
+    assert session.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(("key", "age"), [(SEEN_AT, 31 * 60), (LOGIN_AT, 13 * 60 * 60)])
+def test_idle_and_absolute_timeouts(db, login_as, make_user, key, age):
+    browser = login_as(make_user(Role.STAFF))
+    now = int(utcnow().timestamp())
+    with browser.client.session_transaction() as session:
+        session[key] = now - age
+    response = browser.get("/engagements")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/engagements")
+    assert "session has expired" in browser.get("/login").get_data(as_text=True)
+
+
+def test_session_cookie_flags(app, browser, make_user):
+    response = browser.post("/login", {"email": make_user().email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # served over plain HTTP in tests
+
+
+def test_secure_cookies_and_hsts_when_served_over_https():
+    settings = config.TestingConfig()
+    settings.SESSION_COOKIE_SECURE = True
+    settings.HSTS = True
+    app = create_app(settings)
+    with app.test_request_context():
+        client = app.test_client()
+        response = client.get("/login", base_url="https://knowtrans.example")
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+        assert "Secure" in response.headers["Set-Cookie"]
+
+
+# --- throttling -----------------------------------------------------------------------------
+
+
+def test_failed_logins_are_limited_per_account(db, browser, make_user):
+    user = make_user(Role.STAFF)
+    for _ in range(5):
+        assert wrong_login(browser, user.email).status_code == 200
+    response = wrong_login(browser, user.email)
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    # the right password does not get through a locked account either
+    assert browser.post("/login", {"email": user.email, "password": PASSWORD}).status_code == 429
+    failed = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
+    ).all()
+    assert len(failed) == 5
+    assert failed[0].object_id == user.id
+
+
+def test_failed_logins_are_limited_per_address(app, db, browser):
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3/minute"
+    try:
+        for n in range(3):
+            assert wrong_login(browser, f"nobody{n}@example.com").status_code == 200
+        assert wrong_login(browser, "nobody9@example.com").status_code == 429
+    finally:
+        app.config["LOGIN_LIMIT_PER_ADDRESS"] = config.Config.LOGIN_LIMIT_PER_ADDRESS
+
+
+def test_successful_logins_do_not_use_up_the_limit(db, browser, make_user):
+    user = make_user(Role.STAFF)
+    for _ in range(8):
+        browser.login(user)
+        browser.logout()
+
+
+# --- headers and error pages ----------------------------------------------------------------
+
+
+def test_content_security_policy_forbids_inline_script_and_framing():
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+
+
+def test_every_page_carries_the_security_headers(app, db, login_as, make_user, make_engagement):
+    engagement = make_engagement()
+    browser = login_as(make_user(Role.ADMIN, Role.CTO, Role.IT_LEAD))
+    pages = ["/", "/engagements", f"/engagements/{engagement.id}", "/skills", "/admin/users",
+             "/reports", "/account/password", "/no-such-page", "/login"]  # fmt: skip
+    for url in pages:
+        response = browser.get(url)
+        headers = response.headers
+        assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, url
+        assert headers["X-Content-Type-Options"] == "nosniff", url
+        assert headers["Referrer-Policy"] == "same-origin", url
+        assert headers["X-Frame-Options"] == "DENY", url
+        assert "Strict-Transport-Security" not in headers, url
+        html = response.get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert not re.search(r"\son[a-z]+=", html), url
+        assert "style=" not in html, url
+
+
+def test_too_large_request_gets_a_413_page(app, db, browser):
+    response = browser.client.post(
+        "/login", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)}
+    )
+    assert response.status_code == 413
+    assert 'class="site-header"' in response.get_data(as_text=True)
+
+
+def test_unexpected_errors_get_a_500_page_without_a_trace():
+    settings = config.TestingConfig()
+    settings.PROPAGATE_EXCEPTIONS = False
+    app = create_app(settings)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in html
+    assert "secret internals" not in html
+    assert "Traceback" not in html
+
+
+def test_method_not_allowed_page(browser):
+    response = browser.get("/logout")
+    assert response.status_code == 405
+    assert "Method not allowed" in response.get_data(as_text=True)
+
+
+def test_denials_are_audited(db, login_as, make_user):
+    staff = make_user(Role.STAFF)
+    assert login_as(staff).get("/admin/users").status_code == 403
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "access.denied"))
+    assert event.actor_id == staff.id
+    assert "403 GET /admin/users" in event.summary
