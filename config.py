@@ -79,7 +79,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("KNOWTRANS_TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("KNOWTRANS_TEST_DATABASE_URL") or "sqlite://"
     #: cheap hashes keep the suite fast; production keeps the strong default
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

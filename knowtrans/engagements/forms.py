@@ -77,7 +77,7 @@ def active_experts() -> list[User]:
 class EngagementForm(FlaskForm):
     title = StringField(
         "Title",
-        validators=[DataRequired("Enter a title."), Length(max=160), NoControlCharacters()],
+        validators=[Required("Enter a title."), Length(max=160), NoControlCharacters()],
         filters=[strip_filter],
     )
     expert_id = SelectField(
@@ -89,7 +89,7 @@ class EngagementForm(FlaskForm):
     )
     client = StringField(
         "Client",
-        validators=[DataRequired("Enter the client."), Length(max=120), NoControlCharacters()],
+        validators=[Required("Enter the client."), Length(max=120), NoControlCharacters()],
         filters=[strip_filter],
     )
     project = StringField(
