@@ -1,5 +1,6 @@
 """User-written Markdown rendered to HTML that cannot run script or load remote content."""
 
+import threading
 import xml.etree.ElementTree as etree
 
 import markdown as md
@@ -31,10 +32,24 @@ class DemoteHeadings(Extension):
         md_instance.treeprocessors.register(_DemoteHeadings(md_instance), "demote_headings", 5)
 
 
+_local = threading.local()
+
+
+def _converter() -> md.Markdown:
+    """One Markdown converter per thread: building one costs more than converting a note."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = md.Markdown(
+            extensions=["fenced_code", "tables", "sane_lists", DemoteHeadings()]
+        )
+        _local.converter = converter
+    return converter
+
+
 def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
-    html = md.markdown(text, extensions=["fenced_code", "tables", "sane_lists", DemoteHeadings()])
+    html = _converter().reset().convert(text)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

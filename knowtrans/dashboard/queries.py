@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from knowtrans.auth.models import Role, User
 from knowtrans.core.clock import today as current_day
 from knowtrans.engagements.models import Engagement, EngagementStatus
-from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
+from knowtrans.engagements.readiness import readiness_of_many
 from knowtrans.extensions import db
 from knowtrans.plans.models import Assignment, Criticality, Phase, PlanItem
 from knowtrans.readiness import EngagementReadiness
@@ -126,33 +126,28 @@ def awaits_confirmation(assignment: Assignment) -> bool:
     )
 
 
-def engagement_row(engagement: Engagement) -> EngagementRow:
-    """Readiness and counts of an engagement whose plan is loaded."""
-    readiness = engagement_readiness(engagement)
-    uncovered_critical = sum(
-        1
-        for item, assessed in zip(engagement.plan_items, readiness.items, strict=True)
-        if item.criticality is Criticality.CRITICAL and not assessed.covered
-    )
-    awaiting = sum(
-        1
-        for item in engagement.plan_items
-        for assignment in item.assignments
-        if awaits_confirmation(assignment)
-    )
-    return EngagementRow(engagement, readiness, uncovered_critical, awaiting)
-
-
 def _open_engagement_rows(conditions: list[sa.ColumnElement[bool]]) -> list[EngagementRow]:
+    """The open engagements matching any condition, with readiness from one lean query."""
     if not conditions:
         return []
     engagements = db.session.scalars(
         sa.select(Engagement)
         .where(Engagement.status != EngagementStatus.CLOSED, sa.or_(*conditions))
-        .options(*plan_loading_options())
+        .options(joinedload(Engagement.expert))
         .order_by(Engagement.planned_end_date, Engagement.id)
     ).all()
-    return [engagement_row(engagement) for engagement in engagements]
+    readiness = readiness_of_many(engagements)
+    rows = []
+    for engagement in engagements:
+        assessed, items = readiness[engagement.id]
+        uncovered_critical = sum(
+            1
+            for item, state in zip(items, assessed.items, strict=True)
+            if item.criticality == Criticality.CRITICAL.value and not state.covered
+        )
+        awaiting = sum(item.awaiting_confirmation for item in items)
+        rows.append(EngagementRow(engagement, assessed, uncovered_critical, awaiting))
+    return rows
 
 
 def _may_need_watching(today: date, ending_soon: date) -> sa.ColumnElement[bool]:

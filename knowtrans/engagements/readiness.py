@@ -1,13 +1,18 @@
 """From loaded engagements to the pure readiness functions' plain facts."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from knowtrans.auth.models import User, UserKind
+from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
 from knowtrans.engagements.models import Engagement
-from knowtrans.plans.models import Assignment, PlanItem
+from knowtrans.extensions import db
+from knowtrans.plans.models import Assignment, Phase, PlanItem
 from knowtrans.readiness import (
     EngagementReadiness,
     LearnerLevel,
@@ -17,13 +22,16 @@ from knowtrans.readiness import (
 
 
 def plan_loading_options():
-    """Eager loading for everything readiness reads: no lazy loads while assessing."""
+    """Eager loading for everything readiness reads: no lazy loads while assessing.
+
+    The learning log is not loaded: readiness counts confirmations only, and pages that show
+    hours or self-assessments ask ``learning.queries.assignment_summaries`` for them.
+    """
     assignments = selectinload(Engagement.plan_items).selectinload(PlanItem.assignments)
     return (
         selectinload(Engagement.plan_items).joinedload(PlanItem.skill),
         assignments.joinedload(Assignment.learner),
         assignments.selectinload(Assignment.confirmations),
-        assignments.selectinload(Assignment.learning_entries),
         joinedload(Engagement.expert),
     )
 
@@ -38,7 +46,6 @@ def plan_item_facts(item: PlanItem) -> PlanItemFacts:
                 # knowledge counts only while it is in the house: internal and still active
                 internal=assignment.learner.is_internal and assignment.learner.active,
                 confirmed=assignment.confirmed_level,
-                self_assessed=assignment.self_assessed_level,
             )
             for assignment in item.assignments
         ),
@@ -59,3 +66,95 @@ def engagement_readiness(
         window if window is not None else current_app.config["AT_RISK_DAYS"],
         closed=engagement.is_closed,
     )
+
+
+@dataclass(frozen=True)
+class LeanItem:
+    """A plan item as the lists need it, read without building ORM objects."""
+
+    engagement_id: int
+    criticality: str
+    facts: PlanItemFacts
+    #: learners working independently whose confirmed level is below the target
+    awaiting_confirmation: int
+
+
+def lean_plan_items(engagement_ids: Collection[int]) -> dict[int, list[LeanItem]]:
+    """The plans of many engagements in one query: items, learners, latest confirmations."""
+    if not engagement_ids:
+        return {}
+    ranked = sa.select(
+        LevelConfirmation.assignment_id,
+        LevelConfirmation.level,
+        sa.func.row_number()
+        .over(
+            partition_by=LevelConfirmation.assignment_id,
+            order_by=(LevelConfirmation.created_at.desc(), LevelConfirmation.id.desc()),
+        )
+        .label("rank"),
+    ).subquery()
+    latest = sa.select(ranked.c.assignment_id, ranked.c.level).where(ranked.c.rank == 1).subquery()
+    query = (
+        sa.select(
+            PlanItem.engagement_id,
+            PlanItem.id,
+            PlanItem.target_level,
+            PlanItem.criticality,
+            PlanItem.due_date,
+            Assignment.phase,
+            User.kind,
+            User.active,
+            latest.c.level,
+        )
+        .outerjoin(Assignment, Assignment.plan_item_id == PlanItem.id)
+        .outerjoin(User, User.id == Assignment.learner_id)
+        .outerjoin(latest, latest.c.assignment_id == Assignment.id)
+        .where(PlanItem.engagement_id.in_(list(engagement_ids)))
+        .order_by(PlanItem.engagement_id, PlanItem.id, Assignment.id)
+    )
+    rows_by_item: dict[int, list] = {}
+    for row in db.session.execute(query):
+        rows_by_item.setdefault(row[1], []).append(row)
+    plans: dict[int, list[LeanItem]] = {}
+    for rows in rows_by_item.values():
+        engagement_id, _, target, criticality, due, *_ = rows[0]
+        learners = tuple(
+            LearnerLevel(internal=kind is UserKind.INTERNAL and active, confirmed=level)
+            for _, _, _, _, _, phase, kind, active, level in rows
+            if phase is not None
+        )
+        awaiting = sum(
+            1
+            for *_, phase, _kind, _active, level in rows
+            if phase is Phase.INDEPENDENT and (level or 0) < target
+        )
+        facts = PlanItemFacts(target, criticality.value, due, learners)
+        plans.setdefault(engagement_id, []).append(
+            LeanItem(engagement_id, criticality.value, facts, awaiting)
+        )
+    return plans
+
+
+def readiness_of_many(
+    engagements: Sequence[Engagement], today: date | None = None
+) -> dict[int, tuple[EngagementReadiness, list[LeanItem]]]:
+    """Readiness of many engagements (lists, the start page) in one query."""
+    from flask import current_app
+
+    plans = lean_plan_items([engagement.id for engagement in engagements])
+    day = today or current_day()
+    window = current_app.config["AT_RISK_DAYS"]
+    result = {}
+    for engagement in engagements:
+        items = plans.get(engagement.id, [])
+        result[engagement.id] = (
+            assess_engagement(
+                [item.facts for item in items],
+                engagement.planned_end_date,
+                day,
+                window,
+                closed=engagement.is_closed,
+            ),
+            items,
+        )
+    return result

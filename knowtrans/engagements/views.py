@@ -7,15 +7,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from knowtrans import permissions
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import User
-from knowtrans.core.clock import today
 from knowtrans.core.concurrency import EditConflict, conflict_notice
 from knowtrans.core.pagination import paginate
 from knowtrans.engagements import operations
 from knowtrans.engagements.forms import AdvanceForm, EngagementFilterForm, EngagementForm
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import get_or_404, like_pattern, visible_engagements
-from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
+from knowtrans.engagements.readiness import (
+    engagement_readiness,
+    plan_loading_options,
+    readiness_of_many,
+)
 from knowtrans.extensions import db
+from knowtrans.learning.queries import assignment_summaries
 from knowtrans.permissions import require, require_change
 from knowtrans.plans.models import Phase
 from knowtrans.reports.chart import readiness_chart_svg
@@ -47,12 +51,12 @@ def index():
                 expert.name.ilike(pattern, escape="\\"),
             )
         )
-    query = query.options(*plan_loading_options()).order_by(
+    query = query.options(joinedload(Engagement.expert)).order_by(
         Engagement.start_date.desc(), Engagement.id.desc()
     )
     pagination = paginate(query)
-    day = today()
-    rows = [(engagement, engagement_readiness(engagement, day)) for engagement in pagination.items]
+    readiness = readiness_of_many(pagination.items)
+    rows = [(engagement, readiness[engagement.id][0]) for engagement in pagination.items]
     return render_template(
         "engagements/index.html",
         filters=filters,
@@ -144,6 +148,9 @@ def show(engagement_id: int):
         engagement=engagement,
         readiness=readiness,
         rows=list(zip(engagement.plan_items, readiness.items, strict=True)),
+        summaries=assignment_summaries(
+            [a.id for item in engagement.plan_items for a in item.assignments]
+        ),
         history=history,
         history_limit=HISTORY_LIMIT,
         can_edit=permissions.can_edit_plan(current_user, engagement),
