@@ -134,3 +134,32 @@ def test_deactivated_learners_no_longer_cover(
     leaver.active = False
     db.session.commit()
     assert engagement_readiness(item.engagement).covered == 0
+
+
+def test_lean_readiness_agrees_with_the_loaded_plan(
+    db, make_engagement, make_plan_item, make_assignment, make_user, make_confirmation
+):
+    """Lists read readiness from one lean query; it must say what the engagement page says."""
+    from knowtrans.auth.models import UserKind
+    from knowtrans.engagements.readiness import engagement_readiness, readiness_of_many
+    from knowtrans.plans.models import Criticality, Phase
+
+    engagements = [make_engagement(end=TODAY + timedelta(days=days)) for days in (5, 60)]
+    leaver = make_user(active=False)
+    for engagement in engagements:
+        expert = engagement.expert
+        covered = make_plan_item(engagement=engagement, criticality=Criticality.CRITICAL)
+        first = make_assignment(plan_item=covered, phase=Phase.INDEPENDENT)
+        make_confirmation(first, 4, expert)
+        make_confirmation(first, 2, expert)  # the latest counts: below target again
+        make_confirmation(make_assignment(plan_item=covered), 3, expert)
+        lost = make_plan_item(engagement=engagement, criticality=Criticality.LOW)
+        make_confirmation(make_assignment(plan_item=lost, learner=leaver), 5, expert)
+        outsider = make_user(kind=UserKind.EXTERNAL)
+        make_confirmation(make_assignment(plan_item=lost, learner=outsider), 5, expert)
+        make_plan_item(engagement=engagement, criticality=Criticality.HIGH, due=TODAY)
+    db.session.expire_all()
+    lean = readiness_of_many(engagements)
+    for engagement in engagements:
+        assert lean[engagement.id][0] == engagement_readiness(engagement)
+        assert sum(item.awaiting_confirmation for item in lean[engagement.id][1]) == 1
