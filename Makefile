@@ -4,8 +4,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+NPM := $(shell command -v npm 2>/dev/null)
+# axe-core for the accessibility test; refreshed when package-lock.json changes
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: run serve test test-sqlite test-postgres lint format install clean
+.PHONY: run serve test test-sqlite test-postgres lint format install clean bench screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +19,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(STAMP)
+$(NODE_STAMP): package-lock.json
+ifneq ($(NPM),)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+else
+	@echo "npm not found: axe-core is not installed, the accessibility test will be skipped."
+endif
+
+install: $(STAMP) $(NODE_STAMP)
 
 run: install
 	$(BIN)/knowtrans db upgrade
@@ -41,8 +52,18 @@ test: lint test-sqlite $(if $(KNOWTRANS_TEST_DATABASE_URL),test-postgres)
 test-sqlite: install
 	KNOWTRANS_TEST_DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# the browser tests run once, in the SQLite pass (their live server has its own SQLite file)
 test-postgres: install
-	KNOWTRANS_TEST_DATABASE_URL=$(KNOWTRANS_TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	KNOWTRANS_TEST_DATABASE_URL=$(KNOWTRANS_TEST_DATABASE_URL) $(BIN)/python -m pytest \
+		--ignore=tests/browser $(PYTEST_ARGS)
+
+# PNGs of the main pages for the README, with the browser tests' harness
+screenshots: install
+	$(BIN)/python -m tests.browser.screenshots
+
+# the large data set against the budgets of issue 5; BENCH_ARGS="--http" adds gunicorn
+bench: install
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,170 @@
+"""The browser harness shared by the browser tests and ``make screenshots``.
+
+A live server runs the real app (its own temporary SQLite file, demo data, CSRF on) in a
+thread; Playwright drives the system's Chromium, never a downloaded one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: every demo user's password in the live server's database
+DEMO_PASSWORD = "browser-journeys-pw"
+
+#: demo logins (knowtrans/demo/data.py)
+CTO = "helena.brandt@example.com"
+IT_LEAD = "markus.klein@example.com"
+ADMIN = "sam.porter@example.com"
+STAFF = "maria.lopez@example.com"
+EXPERT = "jonas.weber@example.com"
+
+
+def chromium_path() -> str:
+    return os.environ.get("KNOWTRANS_CHROMIUM") or DEFAULT_CHROMIUM
+
+
+def chromium_missing_reason() -> str | None:
+    """Why the browser tests cannot run here, or None when Chromium is present."""
+    path = chromium_path()
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        return (
+            f"Chromium not found at {path}; install Debian's chromium to run the browser tests "
+            "(or point KNOWTRANS_CHROMIUM at a Chromium binary)"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed; run `make install`"
+    return None
+
+
+def browser_required() -> bool:
+    """CI sets KNOWTRANS_REQUIRE_BROWSER=1: a browser test that cannot run fails."""
+    return os.environ.get("KNOWTRANS_REQUIRE_BROWSER") == "1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+def build_app(database_file: Path) -> Flask:
+    """The real app on its own SQLite file, a fresh schema and the demo company."""
+    from config import TestingConfig
+    from knowtrans import create_app
+    from knowtrans.extensions import db
+
+    class LiveConfig(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{database_file}"
+        WTF_CSRF_ENABLED = True
+        SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+
+    app = create_app(LiveConfig())
+    with app.app_context():
+        db.create_all()
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--password", DEMO_PASSWORD])
+    if result.exit_code != 0:
+        raise RuntimeError(f"seed-demo failed: {result.output}\n{result.exception!r}")
+    return app
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No line per request; errors are still logged."""
+
+    def log_request(self, code="-", size="-") -> None:
+        pass
+
+
+@contextmanager
+def live_server(database_dir: Path) -> Iterator[LiveServer]:
+    """Serve the app with werkzeug in a thread on a free 127.0.0.1 port."""
+    app = build_app(database_dir / "knowtrans.db")
+    server = make_server(
+        "127.0.0.1", free_port(), app, threaded=True, request_handler=QuietRequestHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    live = LiveServer(app, f"http://127.0.0.1:{server.server_port}", server, thread)
+    try:
+        yield live
+    finally:
+        live.stop()
+        from knowtrans.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """A headless Chromium; Playwright gives it a fresh, throw-away user-data dir."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def temporary_directory() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="knowtrans-browser-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form, as a person does (the context knows the base URL)."""
+    page.goto("/login")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login**")

@@ -1,0 +1,289 @@
+"""Every main page, for each role: axe-core finds no serious or critical violation, the HTML
+parses strictly, and the page has one h1, landmarks, a skip link, labelled inputs and unique
+ids. Plus the keyboard: skip link, sign-in and a dropdown form without a mouse."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+import html5lib
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from knowtrans.auth.models import User
+from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.extensions import db
+from knowtrans.learning.models import LearningEntry
+from knowtrans.plans.models import Assignment, Phase, PlanItem
+from knowtrans.skills.models import Skill
+from tests.browser.harness import ADMIN, CTO, DEMO_PASSWORD, EXPERT, IT_LEAD, STAFF, sign_in
+
+FAILING_IMPACTS = ("serious", "critical")
+ANONYMOUS = "anonymous"
+ROLES = {
+    ANONYMOUS: None,
+    "admin": ADMIN,
+    "cto": CTO,
+    "it_lead": IT_LEAD,
+    "staff": STAFF,
+    "expert": EXPERT,
+}
+
+
+@dataclass(frozen=True)
+class DemoIds:
+    engagement: int
+    closed_engagement: int
+    plan_item: int
+    assignment: int
+    skill_name: str
+    entry: int
+    skill: int
+    user: int
+
+
+@pytest.fixture(scope="module")
+def ids(live_server) -> DemoIds:
+    """Rows of the demo company to visit: the staff login's assignment on an open engagement
+    of the expert login."""
+    with live_server.app.app_context():
+        staff = db.session.scalar(sa.select(User).where(User.email == STAFF))
+        expert = db.session.scalar(sa.select(User).where(User.email == EXPERT))
+        assignment = db.session.scalars(
+            sa.select(Assignment)
+            .join(PlanItem)
+            .join(Engagement)
+            .join(LearningEntry)
+            .where(
+                Assignment.learner_id == staff.id,
+                Assignment.phase != Phase.SIGNED_OFF,
+                Engagement.expert_id == expert.id,
+                Engagement.status.in_([EngagementStatus.ACTIVE, EngagementStatus.HANDOVER]),
+            )
+            .order_by(Assignment.id)
+        ).first()
+        assert assignment is not None, "the demo data has no open assignment to visit"
+        closed = db.session.scalar(
+            sa.select(Engagement.id).where(Engagement.status == EngagementStatus.CLOSED)
+        )
+        return DemoIds(
+            engagement=assignment.plan_item.engagement_id,
+            closed_engagement=closed or assignment.plan_item.engagement_id,
+            plan_item=assignment.plan_item_id,
+            assignment=assignment.id,
+            skill_name=assignment.plan_item.skill.name,
+            entry=assignment.learning_entries[0].id,
+            skill=db.session.scalar(sa.select(Skill.id).order_by(Skill.id)),
+            user=staff.id,
+        )
+
+
+def pages_for(role: str, ids: DemoIds) -> list[str]:
+    """The main pages each role reaches from its navigation."""
+    engagement = f"/engagements/{ids.engagement}"
+    common = ["/", "/engagements", engagement, "/reports", "/account/password", "/no-such-page"]
+    return {
+        ANONYMOUS: ["/login"],
+        "admin": [
+            *common,
+            "/admin/users",
+            "/admin/users/new",
+            f"/admin/users/{ids.user}/edit",
+            f"/admin/users/{ids.user}/password",
+            "/skills",
+            "/skills/new",
+        ],
+        "cto": [
+            *common,
+            "/engagements/new",
+            f"{engagement}/edit",
+            f"{engagement}/plan/new",
+            f"/plan-items/{ids.plan_item}/edit",
+            f"/plan-items/{ids.plan_item}/assign",
+            f"/assignments/{ids.assignment}",
+            f"/engagements/{ids.closed_engagement}",
+            f"{engagement}/close",
+            "/skills",
+            f"/skills/{ids.skill}/edit",
+        ],
+        "it_lead": [
+            *common,
+            f"/assignments/{ids.assignment}",
+            f"/assignments/{ids.assignment}/confirm",
+            f"/plan-items/{ids.plan_item}/notes",
+            f"{engagement}/close",
+            "/skills",
+        ],
+        "staff": [
+            *common,
+            "/my/assignments",
+            f"/assignments/{ids.assignment}",
+            f"/assignments/{ids.assignment}/entries/new",
+            f"/entries/{ids.entry}/edit",
+        ],
+        "expert": [
+            *common,
+            f"/assignments/{ids.assignment}",
+            f"/assignments/{ids.assignment}/confirm",
+            f"/plan-items/{ids.plan_item}/notes",
+        ],
+    }[role]
+
+
+def format_violations(url: str, violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{url}: [{violation['impact']}] {violation['id']}: {violation['help']}"
+            f" ({violation['helpUrl']})"
+        )
+        for node in violation["nodes"][:5]:
+            lines.append(f"    at {' '.join(node['target'])}: {node['html'][:160]}")
+            if node.get("failureSummary"):
+                lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
+        if len(violation["nodes"]) > 5:
+            lines.append(f"    … and {len(violation['nodes']) - 5} more elements")
+    return "\n".join(lines)
+
+
+def axe_violations(page, axe_source: str) -> list[dict]:
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("""async () => await axe.run(document, {resultTypes: ["violations"]})""")
+    return result["violations"]
+
+
+def submit_empty_form(page, button: str) -> None:
+    """The form's error state is a page of its own for assistive technology."""
+    page.get_by_role("button", name=button).click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+
+
+#: pages that also show their error state: path suffix → submit button
+ERROR_STATES = {"/entries/new": "Record entry", "/confirm": "Confirm level"}
+
+
+def error_state_button(url: str) -> str | None:
+    return next((button for end, button in ERROR_STATES.items() if url.endswith(end)), None)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_axe_finds_no_serious_violations(role, audit_page, axe_script, ids):
+    page = audit_page
+    if ROLES[role]:
+        sign_in(page, ROLES[role])
+    failures, minor = [], Counter()
+
+    def check(state: str) -> None:
+        violations = axe_violations(page, axe_script)
+        serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+        minor.update(f"{v['impact']} {v['id']} on {state}" for v in violations if v not in serious)
+        if serious:
+            failures.append(format_violations(state, serious))
+
+    for url in pages_for(role, ids):
+        page.goto(url)
+        check(url)
+        if button := error_state_button(url):
+            submit_empty_form(page, button)
+            check(f"{url} (submitted empty)")
+    if minor:
+        print(f"\n{role}: minor axe findings (not failing): {dict(minor)}")
+    assert not failures, "axe-core found serious or critical violations:\n" + "\n".join(failures)
+
+
+def structure_problems(html: str, signed_in: bool) -> list[str]:
+    """Strict parse, then the structure every page promises."""
+    try:
+        tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(html)
+    except html5lib.html5parser.ParseError as error:
+        return [f"not valid HTML: {error}"]
+    problems = []
+    elements = list(tree.iter())
+    tags = Counter(element.tag for element in elements)
+    if tags["h1"] != 1:
+        problems.append(f"{tags['h1']} <h1> elements instead of one")
+    landmarks = ["header", "main", "nav"] if signed_in else ["header", "main"]
+    problems += [f"no <{tag}> landmark" for tag in landmarks if tags[tag] == 0]
+    if tags["main"] > 1:
+        problems.append("more than one <main>")
+    ids = Counter(element.get("id") for element in elements if element.get("id"))
+    problems += [f"duplicate id {value!r}" for value, n in ids.items() if n > 1]
+    links = [element for element in elements if element.tag == "a"]
+    if not links or links[0].get("href") != "#main" or "main" not in ids:
+        problems.append("the first link is not a skip link to #main")
+    labelled = {label.get("for") for label in elements if label.tag == "label"}
+    parents = {child: parent for parent in elements for child in parent}
+    for element in elements:
+        if element.tag not in ("input", "select", "textarea"):
+            continue
+        if element.get("type") in ("hidden", "submit", "button", "reset", "image"):
+            continue
+        inside_label = False
+        node = element
+        while node in parents:
+            node = parents[node]
+            if node.tag == "label":
+                inside_label = True
+                break
+        has_name = element.get("aria-label") or element.get("aria-labelledby")
+        if not (inside_label or has_name or element.get("id") in labelled):
+            problems.append(f"unlabelled <{element.tag} name={element.get('name')!r}>")
+    for element in elements:
+        for attribute in ("aria-describedby", "aria-labelledby", "for"):
+            for ref in (element.get(attribute) or "").split():
+                if ref not in ids:
+                    problems.append(f"{attribute}={ref!r} on <{element.tag}> names no element")
+    return problems
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_pages_are_valid_html_with_landmarks(role, page, ids):
+    if ROLES[role]:
+        sign_in(page, ROLES[role])
+    failures = []
+    for url in pages_for(role, ids):
+        response = page.goto(url)
+        problems = structure_problems(response.text(), signed_in=bool(ROLES[role]))
+        failures += [f"{url}: {problem}" for problem in problems]
+        if button := error_state_button(url):
+            with page.expect_response(lambda r: r.request.method == "POST") as posted:
+                submit_empty_form(page, button)
+            problems = structure_problems(posted.value.text(), signed_in=True)
+            failures += [f"{url} (submitted empty): {problem}" for problem in problems]
+    assert not failures, "\n".join(failures)
+
+
+def test_keyboard_alone_signs_in_and_skips_to_content(page):
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Email", exact=True)).to_be_focused()
+    page.keyboard.type(STAFF)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Maria Lopez")
+
+
+def test_keyboard_moves_a_learner_to_the_next_phase(page, ids):
+    """The small dropdown forms in the plan table work without a mouse."""
+    sign_in(page, CTO)
+    page.goto(f"/engagements/{ids.engagement}")
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=ids.skill_name))
+    phase = row.get_by_role("combobox", name="Phase of Maria Lopez")
+    phase.focus()
+    before = phase.input_value()
+    page.keyboard.press("ArrowDown" if before == "planned" else "ArrowUp")
+    after = phase.input_value()
+    assert after != before
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Move"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("Moved Maria Lopez to")
