@@ -233,9 +233,12 @@ def test_demo_data_keeps_the_rules_the_app_enforces(seed, db):
             assert (assignment.confirmed_level or 0) >= item.target_level, (learner.name, item)
 
 
-def test_large_size_reaches_the_scale_of_a_big_company(seed, db):
+def test_large_size_reaches_the_scale_of_a_big_company(seed, db, make_user, make_skill):
     result = seed("--size", "large")
     assert result.exit_code == 0, result.output
+    # the ids continue after the bulk rows (PostgreSQL sequences are advanced)
+    assert make_user().id > 500
+    assert make_skill().id > 300
     count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
     assert count(Engagement) >= 200
     assert count(Skill) >= 300

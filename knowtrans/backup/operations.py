@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from knowtrans.core.maintenance import after_bulk_insert
 from knowtrans.extensions import db
 
 FORMAT = "knowtrans-export"
@@ -112,21 +113,5 @@ def import_data(data: dict) -> dict[str, int]:
                 ],
             )
         counts[table.name] = len(rows)
-    _reset_sequences()
+    after_bulk_insert()
     return counts
-
-
-def _reset_sequences() -> None:
-    """After inserting explicit ids, PostgreSQL's sequences must continue after the largest."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for table in _tables():
-        key = list(table.primary_key.columns)
-        if len(key) != 1 or not isinstance(key[0].type, sa.Integer):
-            continue
-        db.session.execute(
-            sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key[0].name}'), "
-                f"COALESCE((SELECT MAX({key[0].name}) FROM {table.name}), 0) + 1, false)"
-            )
-        )

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from knowtrans.auth.models import Role, User, UserKind, UserRole
 from knowtrans.confirmations.models import LevelConfirmation
+from knowtrans.core.maintenance import after_bulk_insert
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
@@ -287,6 +288,7 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
         for start_row in range(0, len(rows), 5000):
             _insert(model, rows[start_row : start_row + 5000])
     db.session.flush()
+    after_bulk_insert()
     return LargeCounts(
         engagements=existing_engagements + len(engagements),
         users=db.session.scalar(sa.select(sa.func.count(User.id))),

@@ -1,5 +1,7 @@
 """From report data to HTML (the print layouts in ``reports/``) and from HTML to PDF."""
 
+import gc
+from contextlib import contextmanager
 from functools import cache
 
 import jinja2
@@ -35,8 +37,24 @@ def render_html(data: ReportData) -> str:
     return layouts().get_template("handover.html").render(report=data)
 
 
+#: while laying out, collect garbage far less often: layout allocates millions of short-lived
+#: objects in few reference cycles, and the default thresholds cost about a quarter of its time
+LAYOUT_GC_THRESHOLD = (100_000, 50, 100)
+
+
+@contextmanager
+def _fewer_collections():
+    previous = gc.get_threshold()
+    gc.set_threshold(*LAYOUT_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def html_to_pdf(html: str, fetcher: ReportURLFetcher | None = None) -> tuple[bytes, int]:
     """Lay ``html`` out as PDF; nothing is loaded except through the report's own fetcher."""
     fetcher = fetcher or ReportURLFetcher()
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
-    return document.write_pdf(), len(document.pages)
+    with _fewer_collections():
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        return document.write_pdf(), len(document.pages)
