@@ -43,18 +43,21 @@ LAYOUT_GC_THRESHOLD = (100_000, 50, 100)
 
 
 @contextmanager
-def _fewer_collections():
+def fewer_collections():
+    """Collect rarely, and never scan what existed before layout (the app, the session)."""
     previous = gc.get_threshold()
+    gc.freeze()
     gc.set_threshold(*LAYOUT_GC_THRESHOLD)
     try:
         yield
     finally:
         gc.set_threshold(*previous)
+        gc.unfreeze()
 
 
 def html_to_pdf(html: str, fetcher: ReportURLFetcher | None = None) -> tuple[bytes, int]:
     """Lay ``html`` out as PDF; nothing is loaded except through the report's own fetcher."""
     fetcher = fetcher or ReportURLFetcher()
-    with _fewer_collections():
+    with fewer_collections():
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
         return document.write_pdf(), len(document.pages)
