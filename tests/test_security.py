@@ -237,3 +237,57 @@ def test_denials_are_audited(db, login_as, make_user):
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "access.denied"))
     assert event.actor_id == staff.id
     assert "403 GET /admin/users" in event.summary
+
+
+def _redis_answers() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+REDIS_SCRIPT = """
+import re, sys, redis
+from config import TestingConfig
+from knowtrans import create_app
+from knowtrans.extensions import db, limiter
+
+settings = TestingConfig()
+settings.RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/15"
+settings.LOGIN_LIMIT_PER_ACCOUNT = "2/minute"
+app = create_app(settings)
+with app.app_context():
+    db.create_all()
+    limiter.reset()
+statuses = []
+for _ in range(3):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    data = {"csrf_token": token, "email": "nobody@example.com", "password": "wrong password"}
+    statuses.append(client.post("/login", data=data).status_code)
+keys = redis.Redis(db=15).keys("LIMITS*")
+with app.app_context():
+    limiter.reset()
+print(statuses, len(keys) > 0)
+"""
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+def test_sign_in_throttling_counts_in_the_configured_storage():
+    """With RATELIMIT_STORAGE_URI=redis://…, several workers or hosts share the counts."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run(
+        [sys.executable, "-c", REDIS_SCRIPT],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "[200, 200, 429] True"
