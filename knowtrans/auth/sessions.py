@@ -5,6 +5,7 @@ from flask_login import current_user, login_user, logout_user
 
 from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
+from knowtrans.core.urls import MAX_ID
 from knowtrans.extensions import db, login_manager
 
 LOGIN_AT = "login_at"
@@ -17,7 +18,7 @@ SEEN_RESOLUTION = 60
 def load_user(session_user_id: str) -> User | None:
     """The signed-in user, unless the session is an old one or the account is inactive."""
     user_id, _, version = session_user_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()) or int(user_id) > 2**31 - 1:
+    if not (user_id.isdigit() and version.isdigit()) or int(user_id) > MAX_ID:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):

@@ -7,7 +7,6 @@ from flask import abort
 
 from knowtrans import permissions
 from knowtrans.auth.models import Role, User
-from knowtrans.core.urls import MAX_ID
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.plans.models import Assignment, PlanItem
@@ -16,13 +15,12 @@ M = TypeVar("M")
 
 
 def get_or_404(model: type[M], object_id: int, *options) -> M:
-    """Load by primary key or answer 404, also for ids no database column can hold.
+    """Load by primary key or answer 404 (the URL converter already refuses ids beyond
+    ``MAX_ID``).
 
     A query rather than ``Session.get``, so eager-loading ``options`` apply even when the
     object is already in the session.
     """
-    if not 0 < object_id <= MAX_ID:
-        abort(404)
     query = sa.select(model).filter_by(id=object_id).options(*options)
     obj = db.session.execute(query).unique().scalar_one_or_none()
     if obj is None:
