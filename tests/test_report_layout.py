@@ -1,0 +1,126 @@
+"""How the report is laid out: the lean user-agent stylesheet and its equivalence."""
+
+import io
+from importlib import resources
+
+import pytest
+import tinycss2
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from knowtrans.auth.models import Role
+from knowtrans.core.clock import utcnow
+from knowtrans.plans.models import Phase
+from knowtrans.reports import render
+from knowtrans.reports.data import gather_report_data
+from knowtrans.reports.fetcher import BASE_URL, ReportURLFetcher, asset_url
+from knowtrans.reports.render import (
+    ReportHTML,
+    UnexpectedUserAgentStylesheet,
+    html_to_pdf,
+    lean_user_agent_css,
+    render_html,
+)
+
+STOCK = (resources.files("weasyprint.css") / "html5_ua.css").read_text("utf-8")
+
+
+def selectors(css: str) -> list[str]:
+    return [
+        tinycss2.serialize(rule.prelude).strip()
+        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+        if rule.type == "qualified-rule"
+    ]
+
+
+def test_lean_stylesheet_scopes_markers_to_list_items_and_drops_notes():
+    stock, lean = selectors(STOCK), selectors(lean_user_agent_css(STOCK))
+
+    assert "::marker" in stock
+    assert "::footnote-call" in stock
+    assert [s for s in lean if s.startswith("::")] == []
+    assert "li::marker" in lean
+    dropped = set(stock) - set(lean)
+    assert dropped == {
+        "::marker",
+        "::footnote-call",
+        "::footnote-marker",
+        "::note-call",
+        "::note-marker",
+        "::note-callback",
+    }
+    assert len(lean) == len(stock) - 5
+
+
+@pytest.mark.parametrize(
+    "css",
+    ["::marker { color: red } ::selection { color: blue }", "p { color: red }"],
+    ids=["an unknown pseudo-element for every element", "no marker rule"],
+)
+def test_an_unexpected_stock_stylesheet_is_refused(css):
+    with pytest.raises(UnexpectedUserAgentStylesheet):
+        lean_user_agent_css(css)
+
+
+def test_report_layout_goes_through_the_lean_stylesheet(monkeypatch):
+    calls = []
+    original = ReportHTML._ua_stylesheets
+
+    def spy(self, forms=False):
+        calls.append(forms)
+        return original(self, forms)
+
+    monkeypatch.setattr(ReportHTML, "_ua_stylesheets", spy)
+    pdf, _ = html_to_pdf("<ol><li>First step</li><li>Second step</li></ol>")
+
+    assert calls, "WeasyPrint no longer asks HTML._ua_stylesheets for its stylesheet"
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    for shown in ("First step", "Second step", "1.", "2."):  # the list markers are still drawn
+        assert shown in text
+
+
+@pytest.fixture
+def report_html(db, make_user, make_engagement, make_skill, make_plan_item, make_assignment):
+    """A report with lists, nested lists, tables, links and a contents page."""
+    expert = make_user(Role.EXPERT, name="Jonas Weber")
+    engagement = make_engagement(expert=expert, title="Storage migration")
+    item = make_plan_item(engagement=engagement, skill=make_skill("Ceph operations"))
+    item.handover_notes = (
+        "## Daily checks\n\n1. `ceph -s`\n2. Placement groups\n   - degraded\n   - stuck\n\n"
+        "| pool | size |\n|---|---|\n| rbd | 3 |\n\nSee [the runbook](https://wiki.example/ceph)."
+    )
+    make_assignment(item, make_user(Role.STAFF, name="Maria Lopez"), phase=Phase.INDEPENDENT)
+    db.session.flush()
+    data = gather_report_data(
+        engagement.id,
+        final=False,
+        generated_by=None,
+        generated_at=utcnow(),
+        identifier="KT-TEST",
+    )
+    return render_html(data)
+
+
+def test_lean_stylesheet_lays_the_report_out_exactly_like_the_stock_one(report_html):
+    lean, lean_pages = html_to_pdf(report_html)
+    with render.fewer_collections():
+        stock = HTML(string=report_html, base_url=BASE_URL, url_fetcher=ReportURLFetcher())
+        stock_pdf = stock.write_pdf()
+
+    lean_reader, stock_reader = PdfReader(io.BytesIO(lean)), PdfReader(io.BytesIO(stock_pdf))
+    assert lean_pages == len(stock_reader.pages) >= 3
+    for ours, theirs in zip(lean_reader.pages, stock_reader.pages, strict=True):
+        assert ours.get_contents().get_data() == theirs.get_contents().get_data()
+    assert "ceph -s" in "".join(page.extract_text() for page in lean_reader.pages)
+    assert asset_url("print.css") in report_html
+
+
+def test_report_is_set_in_its_own_typefaces(report_html):
+    """Another sans-serif would paginate differently: README lists the fonts to install."""
+    pdf, _ = html_to_pdf(report_html)
+    fonts = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(font.get_object()["/BaseFont"].split("+", 1)[-1])
+
+    assert {"Liberation-Sans", "Liberation-Sans-Bold", "DejaVu-Sans-Mono"} <= fonts, fonts
