@@ -11,6 +11,7 @@ from weasyprint import HTML
 from knowtrans.auth.models import Role
 from knowtrans.core.clock import utcnow
 from knowtrans.plans.models import Phase
+from knowtrans.reports import data as data_module
 from knowtrans.reports import render
 from knowtrans.reports.data import gather_report_data
 from knowtrans.reports.fetcher import BASE_URL, ReportURLFetcher, asset_url
@@ -124,3 +125,35 @@ def test_report_is_set_in_its_own_typefaces(report_html):
             fonts.add(font.get_object()["/BaseFont"].split("+", 1)[-1])
 
     assert {"Liberation-Sans", "Liberation-Sans-Bold", "DejaVu-Sans-Mono"} <= fonts, fonts
+
+
+def test_a_long_plan_gets_its_readiness_chart_in_parts_that_fit_a_page(
+    db, monkeypatch, make_engagement, make_skill, make_plan_item
+):
+    monkeypatch.setattr(data_module, "CHART_ROWS", 3)
+    engagement = make_engagement(title="Wide plan")
+    names = [f"Skill number {n}" for n in range(1, 6)]
+    for name in names:
+        make_plan_item(engagement=engagement, skill=make_skill(name))
+    report = gather_report_data(
+        engagement.id, final=False, generated_by=None, generated_at=utcnow(), identifier="KT-T"
+    )
+
+    assert [(part.first, part.last) for part in report.charts] == [(1, 3), (4, 5)]
+    first, second = (str(part.svg) for part in report.charts)
+    shown = [item.skill for item in report.items]
+    assert sorted(shown) == names
+    assert all(skill in first for skill in shown[:3])
+    assert not any(skill in first for skill in shown[3:])
+    assert all(skill in second for skill in shown[3:])
+    text = " ".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(html_to_pdf(render_html(report))[0])).pages
+    )
+    assert "Skills 1–3 of 5." in text
+    assert "Skills 4–5 of 5, continued." in text
+
+
+def test_a_short_plan_has_one_chart_without_part_numbers(report_html):
+    assert report_html.count('class="readiness-chart"') == 1
+    assert "Skills 1–" not in report_html

@@ -5,6 +5,7 @@ database access can happen while WeasyPrint lays the document out, and the queri
 bounded: one eager-loaded engagement and one for who created it, whatever its size.
 """
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -35,6 +36,9 @@ from knowtrans.reports.chart import ChartRow, readiness_chart_svg
 KEY_LEARNINGS = 3
 #: learners per coverage-matrix table, so the table fits the width of an A4 page
 MATRIX_COLUMNS = 6
+#: at most this many skills per readiness chart, so the first chart fits an A4 page below
+#: the summary's headline figures; longer plans get several charts of equal length
+CHART_ROWS = 24
 CRITICALITY_ORDER = {
     Criticality.CRITICAL: 0,
     Criticality.HIGH: 1,
@@ -179,6 +183,15 @@ class MatrixRow:
 
 
 @dataclass(frozen=True)
+class ChartPart:
+    """The readiness chart of skills ``first`` to ``last`` (1-based, in plan order)."""
+
+    first: int
+    last: int
+    svg: Markup
+
+
+@dataclass(frozen=True)
 class MatrixPart:
     """The coverage matrix for a slice of the learners (one table)."""
 
@@ -215,7 +228,8 @@ class ReportData:
     uncovered: int
     at_risk: int
     items: tuple[Item, ...]
-    chart: Markup
+    #: the readiness chart, in parts of at most CHART_ROWS skills
+    charts: tuple[ChartPart, ...]
     matrix: tuple[MatrixPart, ...]
     matrix_learners: int
     #: the confirmation that counts, per assignment; newest first
@@ -352,9 +366,7 @@ def gather_report_data(
         uncovered=readiness.uncovered,
         at_risk=readiness.at_risk,
         items=items,
-        chart=readiness_chart_svg(
-            [_chart_row(item) for item in items], chart_id="report-readiness-chart"
-        ),
+        charts=_charts(items),
         matrix=matrix,
         matrix_learners=matrix_learners,
         sign_offs=tuple(sign_offs),
@@ -412,6 +424,23 @@ def _best_confirmed(item: PlanItem) -> int | None:
         if learner.internal and learner.confirmed is not None
     ]
     return max(levels, default=None)
+
+
+def _charts(items: Sequence[Item]) -> tuple[ChartPart, ...]:
+    if not items:
+        return ()
+    size = math.ceil(len(items) / math.ceil(len(items) / CHART_ROWS))
+    return tuple(
+        ChartPart(
+            first=start + 1,
+            last=min(start + size, len(items)),
+            svg=readiness_chart_svg(
+                [_chart_row(item) for item in items[start : start + size]],
+                chart_id=f"report-readiness-chart-{start // size + 1}",
+            ),
+        )
+        for start in range(0, len(items), size)
+    )
 
 
 def _chart_row(item: Item) -> ChartRow:
