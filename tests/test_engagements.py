@@ -695,11 +695,15 @@ def test_actions_for_a_cto(login_as, cto, staffed):
     assert f"/plan-items/{item.id}/edit" in html
     assert f"/plan-items/{item.id}/delete" in html
     assert f"/plan-items/{item.id}/assign" in html
-    assert f"/assignments/{assignment.id}/unassign" in html
-    assert f"/assignments/{assignment.id}/phase" in html
+    assert f'href="/assignments/{assignment.id}#manage-heading"' in html
     assert "Start handover" in html
     assert f"/plan-items/{item.id}/notes" not in html
     assert f"/assignments/{assignment.id}/confirm" not in html
+    # a learner's phase, role and unassigning live on the assignment page
+    assert f"/assignments/{assignment.id}/phase" not in html
+    assignment_page = text_of(login_as(cto).get(f"/assignments/{assignment.id}"))
+    for path in ("phase", "role", "unassign"):
+        assert f'action="/assignments/{assignment.id}/{path}"' in assignment_page
 
 
 @pytest.mark.parametrize("who", ["expert", "it_lead"])
@@ -710,8 +714,11 @@ def test_actions_for_the_expert_and_an_it_lead(login_as, make_user, staffed, who
     assert f"/plan-items/{item.id}/notes" in html
     assert f"/assignments/{assignment.id}/confirm" in html
     assert f"/plan-items/{item.id}/edit" not in html
-    assert f"/assignments/{assignment.id}/phase" not in html
+    assert "#manage-heading" not in html
     assert "Start handover" not in html
+    assignment_page = text_of(login_as(user).get(f"/assignments/{assignment.id}"))
+    assert f"/assignments/{assignment.id}/confirm" in assignment_page
+    assert f"/assignments/{assignment.id}/phase" not in assignment_page
 
 
 def test_a_learner_sees_no_actions(login_as, staffed):
@@ -726,8 +733,12 @@ def test_a_learner_sees_no_actions(login_as, staffed):
         f"/assignments/{assignment.id}/phase",
         f"/assignments/{assignment.id}/unassign",
         f"/engagements/{engagement.id}/advance",
+        "#manage-heading",
     ):
         assert path not in html
+    assignment_page = text_of(login_as(assignment.learner).get(f"/assignments/{assignment.id}"))
+    assert "Phase and role" not in assignment_page
+    assert f"/assignments/{assignment.id}/unassign" not in assignment_page
 
 
 def test_history_lists_the_latest_events_newest_first(login_as, cto, make_engagement, db):

@@ -1,5 +1,6 @@
 import pytest
 
+from knowtrans.core import markdown
 from knowtrans.core.markdown import render_markdown
 
 
@@ -47,3 +48,16 @@ def test_user_headings_sit_below_the_pages_own():
     assert "<h5>Gotchas</h5>" in html
     assert "<h1" not in html
     assert "raw" in html
+
+
+def test_notes_are_converted_once_and_long_texts_are_not_kept():
+    note = "## Where things live\n\n- `platform/clusters` <script>x</script>"
+    markdown._cached.cache_clear()
+    first, second = render_markdown(note), render_markdown(note)
+    assert first == second
+    assert "<script>" not in first
+    assert markdown._cached.cache_info().hits == 1
+
+    long_text = "word " * (markdown.CACHED_LENGTH // 5 + 1)
+    assert render_markdown(long_text) == render_markdown(long_text)
+    assert markdown._cached.cache_info().currsize == 1

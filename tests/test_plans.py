@@ -816,9 +816,12 @@ def test_nobody_left_to_assign(login_as, cto, item):
 def test_unassign(login_as, cto, engagement, item, maria, make_assignment):
     assignment = make_assignment(plan_item=item, learner=maria)
     browser = login_as(cto)
+    form_page = f"/assignments/{assignment.id}"
+    assert f'action="/assignments/{assignment.id}/unassign"' in text_of(browser.get(form_page))
+    response = browser.post(f"/assignments/{assignment.id}/unassign", form_url=form_page)
     page = f"/engagements/{engagement.id}"
-    response = browser.post(f"/assignments/{assignment.id}/unassign", form_url=page)
     assert response.status_code == 302
+    assert response.headers["Location"] == f"{page}#item-{item.id}"
     assert row_count(Assignment) == 0
     (event,) = events("assignment.delete")
     assert event.summary == "Unassigned Maria Lopez from Kubernetes operations"
@@ -832,8 +835,9 @@ def test_a_learner_with_recorded_learning_stays_assigned(
     assignment = make_assignment(plan_item=item, learner=maria)
     make_entry(assignment=assignment)
     browser = login_as(cto)
-    page = f"/engagements/{engagement.id}"
-    browser.post(f"/assignments/{assignment.id}/unassign", form_url=page)
+    page = f"/assignments/{assignment.id}"
+    response = browser.post(f"/assignments/{assignment.id}/unassign", form_url=page)
+    assert response.headers["Location"] == page
     assert row_count(Assignment) == 1
     assert row_count(LearningEntry) == 1
     assert "Make them a backup learner instead" in text_of(browser.get(page))
@@ -842,11 +846,14 @@ def test_a_learner_with_recorded_learning_stays_assigned(
 def test_switch_primary_and_backup(login_as, cto, engagement, item, maria, make_assignment):
     assignment = make_assignment(plan_item=item, learner=maria, role=LearnerRole.PRIMARY)
     browser = login_as(cto)
-    page = f"/engagements/{engagement.id}"
+    page = f"/assignments/{assignment.id}"
+    assert "Make backup learner" in text_of(browser.get(page))
     response = browser.post(
         f"/assignments/{assignment.id}/role", {"learner_role": "backup"}, form_url=page
     )
     assert response.status_code == 302
+    assert response.headers["Location"] == page
+    assert "Make primary learner" in text_of(browser.get(page))
     assert _db.session.get(Assignment, assignment.id).learner_role is LearnerRole.BACKUP
     (event,) = events("assignment.role")
     assert event.summary == "Made Maria Lopez the backup learner for Kubernetes operations"
@@ -864,13 +871,14 @@ def assignment(item, maria, make_assignment):
 
 def test_move_phase(login_as, cto, engagement, assignment):
     browser = login_as(cto)
-    page = f"/engagements/{engagement.id}"
+    page = f"/assignments/{assignment.id}"
     html = browser.get(page).get_data(as_text=True)
-    assert '<option value="shadowing" selected>2. Shadowing</option>' in html
+    assert re.search(r'<option selected value="shadowing">2\. Shadowing</option>', html)
     response = browser.post(
         f"/assignments/{assignment.id}/phase", {"phase": "independent"}, form_url=page
     )
     assert response.status_code == 302
+    assert response.headers["Location"] == page
     assert _db.session.get(Assignment, assignment.id).phase is Phase.INDEPENDENT
     (event,) = events("assignment.phase")
     assert event.summary == ("Moved Maria Lopez on Kubernetes operations: Shadowing → Independent")
@@ -884,7 +892,7 @@ def test_signing_off_needs_a_confirmed_level_at_target(
     login_as, cto, engagement, item, assignment, make_confirmation
 ):
     browser = login_as(cto)
-    page = f"/engagements/{engagement.id}"
+    page = f"/assignments/{assignment.id}"
     url = f"/assignments/{assignment.id}/phase"
     browser.post(url, {"phase": "signed_off"}, form_url=page)
     assert _db.session.get(Assignment, assignment.id).phase is Phase.SHADOWING
@@ -896,7 +904,7 @@ def test_signing_off_needs_a_confirmed_level_at_target(
 
 def test_moving_to_the_same_phase_records_nothing(login_as, cto, engagement, assignment):
     browser = login_as(cto)
-    page = f"/engagements/{engagement.id}"
+    page = f"/assignments/{assignment.id}"
     browser.post(f"/assignments/{assignment.id}/phase", {"phase": "shadowing"}, form_url=page)
     assert "Maria Lopez is already in Shadowing" in text_of(browser.get(page))
     assert row_count(AuditEvent) == 0

@@ -9,10 +9,10 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from knowtrans.auth.models import Role
+from knowtrans.core import heap
 from knowtrans.core.clock import utcnow
 from knowtrans.plans.models import Phase
 from knowtrans.reports import data as data_module
-from knowtrans.reports import render
 from knowtrans.reports.data import gather_report_data
 from knowtrans.reports.fetcher import BASE_URL, ReportURLFetcher, asset_url
 from knowtrans.reports.render import (
@@ -104,7 +104,7 @@ def report_html(db, make_user, make_engagement, make_skill, make_plan_item, make
 
 def test_lean_stylesheet_lays_the_report_out_exactly_like_the_stock_one(report_html):
     lean, lean_pages = html_to_pdf(report_html)
-    with render.fewer_collections():
+    with heap.fewer_collections():
         stock = HTML(string=report_html, base_url=BASE_URL, url_fetcher=ReportURLFetcher())
         stock_pdf = stock.write_pdf()
 

@@ -72,3 +72,17 @@ def test_gunicorn_serves_with_several_workers_and_logs_each_request(gunicorn):
     requests = [line for line in text.splitlines() if '"GET /' in line]
     assert any('"GET /login HTTP/1.1" 200' in line for line in requests)
     assert all("session=" not in line and "next=" not in line for line in requests)
+
+
+def test_the_worker_entry_point_freezes_what_lives_as_long_as_the_process(tmp_path):
+    """Long-lived objects stay out of full collections (see knowtrans.core.heap)."""
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'wsgi.db'}",
+        "KNOWTRANS_INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "serve-test-secret-key",
+    }
+    probe = "import gc, knowtrans.wsgi; print(gc.get_freeze_count())"
+    result = subprocess.run(
+        [BIN / "python", "-c", probe], env=env, cwd=ROOT, check=True, capture_output=True
+    )
+    assert int(result.stdout) > 10_000

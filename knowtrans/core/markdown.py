@@ -2,6 +2,7 @@
 
 import threading
 import xml.etree.ElementTree as etree
+from functools import lru_cache
 
 import markdown as md
 import nh3
@@ -46,9 +47,27 @@ def _converter() -> md.Markdown:
     return converter
 
 
+#: rendered notes kept per process: a page shows the same handover notes on every view, and
+#: converting them was a fifth of the engagement page's time. Bounded in number and in the
+#: length of what is kept (at most about 1024 x 2 x 8 KB).
+CACHED_NOTES = 1024
+CACHED_LENGTH = 8_000
+
+
 def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
+    if len(text) <= CACHED_LENGTH:
+        return _cached(text)
+    return _render(text)
+
+
+@lru_cache(maxsize=CACHED_NOTES)
+def _cached(text: str) -> Markup:
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
     html = _converter().reset().convert(text)
     clean = nh3.clean(
         html,

@@ -21,7 +21,6 @@ from knowtrans.engagements.readiness import (
 from knowtrans.extensions import db
 from knowtrans.learning.queries import assignment_summaries
 from knowtrans.permissions import require, require_change
-from knowtrans.plans.models import Phase
 from knowtrans.reports.chart import readiness_chart_svg
 from knowtrans.reports.data import chart_rows
 from knowtrans.reports.queries import final_report_of
@@ -158,7 +157,6 @@ def show(engagement_id: int):
         can_report=permissions.can_generate_report(current_user),
         can_close=permissions.can_close_engagement(current_user, engagement),
         final_report=final_report_of(engagement.id) if engagement.is_closed else None,
-        phases=list(Phase),
         readiness_chart=readiness_chart_svg(chart_rows(engagement.plan_items, readiness.items)),
     )
 

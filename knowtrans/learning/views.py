@@ -25,6 +25,7 @@ from knowtrans.learning.queries import (
     newest_entries_first,
 )
 from knowtrans.permissions import require, require_change
+from knowtrans.plans.forms import PhaseForm
 from knowtrans.plans.models import Assignment, PlanItem
 from knowtrans.skills.models import Skill
 
@@ -73,14 +74,17 @@ def assignment(assignment_id: int):
     assignment = _visible_assignment(assignment_id)
     pagination = paginate(newest_entries_first(assignment.id))
     summary = assignment_summaries([assignment.id])[assignment.id]
+    engagement = assignment.plan_item.engagement
+    may_manage = permissions.can_edit_plan(current_user, engagement)
     return render_template(
         "learning/assignment.html",
         assignment=assignment,
         plan_item=assignment.plan_item,
-        engagement=assignment.plan_item.engagement,
+        engagement=engagement,
         pagination=pagination,
         summary=summary,
         may_resolve=permissions.can_resolve_questions(current_user, assignment),
+        phase_form=PhaseForm(phase=assignment.phase.value) if may_manage else None,
     )
 
 

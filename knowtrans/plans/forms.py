@@ -195,7 +195,9 @@ def is_assigned(item: PlanItem, learner: User) -> bool:
 class PhaseForm(FlaskForm):
     phase = SelectField(
         "Phase",
-        choices=enum_choices(Phase),
+        choices=[
+            SelectChoice(value=phase.value, label=f"{phase.step}. {phase.label}") for phase in Phase
+        ],
         validators=[Required("Choose a phase.")],
         invalid_choice_message="Choose one of the transfer phases.",
     )

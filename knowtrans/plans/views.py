@@ -64,6 +64,11 @@ def _conflict(item_id: int, form: PlanItemEditForm | NotesForm) -> ConflictNotic
     return conflict_notice(item, "plan item", viewer=current_user)
 
 
+def _back_to_assignment(assignment: Assignment):
+    """Where a learner's phase and role are managed; from the top, so the message shows."""
+    return redirect(url_for("learning.assignment", assignment_id=assignment.id))
+
+
 def _back_to_plan(engagement_id: int, item_id: int | None = None):
     anchor = f"item-{item_id}" if item_id else "plan-heading"
     return redirect(url_for("engagements.show", engagement_id=engagement_id, _anchor=anchor))
@@ -206,13 +211,13 @@ def unassign(assignment_id: int):
     item = assignment.plan_item
     if not ConfirmForm().validate_on_submit():
         flash("The request could not be read; nothing was changed. Please try again.", "error")
-        return _back_to_plan(item.engagement_id, item.id)
+        return _back_to_assignment(assignment)
     name = assignment.learner.name
     try:
         operations.unassign_learner(assignment, actor=current_user)
     except operations.Refused as refusal:
         flash(str(refusal), "error")
-        return _back_to_plan(item.engagement_id, item.id)
+        return _back_to_assignment(assignment)
     db.session.commit()
     flash(f"Unassigned {name} from {item.skill.name}.", "success")
     return _back_to_plan(item.engagement_id, item.id)
@@ -222,16 +227,15 @@ def unassign(assignment_id: int):
 @login_required
 def set_role(assignment_id: int):
     assignment = _editable_assignment(assignment_id)
-    item = assignment.plan_item
     form = LearnerRoleForm()
     if not form.validate_on_submit():
         flash("The learner's role was not changed: choose primary or backup.", "error")
-        return _back_to_plan(item.engagement_id, item.id)
+        return _back_to_assignment(assignment)
     role = LearnerRole(form.learner_role.data)
     if operations.set_learner_role(assignment, role, actor=current_user):
         db.session.commit()
         flash(f"{assignment.learner.name} is now the {role.value} learner.", "success")
-    return _back_to_plan(item.engagement_id, item.id)
+    return _back_to_assignment(assignment)
 
 
 @bp.post("/assignments/<int:assignment_id>/phase")
@@ -243,17 +247,17 @@ def set_phase(assignment_id: int):
     if not form.validate_on_submit():
         reason = form.phase.errors[0] if form.phase.errors else "The form could not be read."
         flash(f"The phase was not changed. {reason}", "error")
-        return _back_to_plan(item.engagement_id, item.id)
+        return _back_to_assignment(assignment)
     phase = Phase(form.phase.data)
     name = assignment.learner.name
     try:
         changed = operations.set_phase(assignment, phase, actor=current_user)
     except operations.Refused as refusal:
         flash(str(refusal), "error")
-        return _back_to_plan(item.engagement_id, item.id)
+        return _back_to_assignment(assignment)
     if changed:
         db.session.commit()
         flash(f"Moved {name} to {phase.label} on {item.skill.name}.", "success")
     else:
         flash(f"{name} is already in {phase.label} on {item.skill.name}.", "info")
-    return _back_to_plan(item.engagement_id, item.id)
+    return _back_to_assignment(assignment)

@@ -1,7 +1,5 @@
 """From report data to HTML (the print layouts in ``reports/``) and from HTML to PDF."""
 
-import gc
-from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 
@@ -10,6 +8,7 @@ import tinycss2
 from weasyprint import CSS, HTML
 
 from knowtrans import ROOT
+from knowtrans.core.heap import fewer_collections
 from knowtrans.core.web import format_date, format_minutes
 from knowtrans.plans.models import LEVELS
 from knowtrans.reports.data import ReportData
@@ -37,24 +36,6 @@ def layouts() -> jinja2.Environment:
 
 def render_html(data: ReportData) -> str:
     return layouts().get_template("handover.html").render(report=data)
-
-
-#: while laying out, collect garbage far less often: layout allocates millions of short-lived
-#: objects in few reference cycles, and the default thresholds cost about a quarter of its time
-LAYOUT_GC_THRESHOLD = (100_000, 50, 100)
-
-
-@contextmanager
-def fewer_collections():
-    """Collect rarely, and never scan what existed before layout (the app, the session)."""
-    previous = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*LAYOUT_GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
-        gc.unfreeze()
 
 
 #: WeasyPrint's stock user-agent stylesheet styles pseudo-elements of *every* element

@@ -2,6 +2,7 @@
 parses strictly, and the page has one h1, landmarks, a skip link, labelled inputs and unique
 ids. Plus the keyboard: skip link, sign-in and a dropdown form without a mouse."""
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -273,11 +274,15 @@ def test_keyboard_alone_signs_in_and_skips_to_content(page):
 
 
 def test_keyboard_moves_a_learner_to_the_next_phase(page, ids):
-    """The small dropdown forms in the plan table work without a mouse."""
+    """From the plan table to the learner's phase form and through it without a mouse."""
     sign_in(page, CTO)
     page.goto(f"/engagements/{ids.engagement}")
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=ids.skill_name))
-    phase = row.get_by_role("combobox", name="Phase of Maria Lopez")
+    link = row.get_by_role("link", name=f"Phase and role of Maria Lopez on {ids.skill_name}")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/assignments/{ids.assignment}#manage-heading$"))
+    phase = page.get_by_role("combobox", name="Phase")
     phase.focus()
     before = phase.input_value()
     page.keyboard.press("ArrowDown" if before == "planned" else "ArrowUp")

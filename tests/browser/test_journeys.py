@@ -105,7 +105,7 @@ def test_cto_sets_up_an_engagement(page, snapshot):
         page.get_by_label("Role in the transfer").select_option(label="Primary")
         page.get_by_role("button", name="Assign").click()
         expect(page.get_by_text(f"Assigned {learner} (primary) to {skill}.")).to_be_visible()
-        expect(plan_row(page, skill).get_by_role("link", name=learner)).to_be_visible()
+        expect(plan_row(page, skill).get_by_role("link", name=learner, exact=True)).to_be_visible()
     assert readiness_percent(page) == 0
     snapshot("learners assigned")
 
