@@ -11,7 +11,7 @@ from knowtrans import ROOT
 from knowtrans.core.heap import fewer_collections
 from knowtrans.core.web import format_date, format_minutes
 from knowtrans.plans.models import LEVELS
-from knowtrans.reports.data import ReportData
+from knowtrans.reports.content import ReportData
 from knowtrans.reports.fetcher import BASE_URL, ReportURLFetcher, asset_url
 
 LAYOUTS_DIR = ROOT / "reports"

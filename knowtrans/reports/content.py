@@ -1,0 +1,222 @@
+"""What a handover report says: plain frozen values, gathered before rendering.
+
+The print layout reads only these dataclasses (strings, numbers, dates, sanitised HTML), so
+no database access can happen while WeasyPrint lays the document out.
+``knowtrans.reports.data`` gathers them from the database.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from markupsafe import Markup
+
+from knowtrans.plans.models import LEVELS
+
+
+@dataclass(frozen=True)
+class EngagementFacts:
+    id: int
+    title: str
+    expert: str
+    client: str
+    project: str
+    start_date: date
+    planned_end_date: date
+    status: str
+    closed_at: datetime | None
+    close_justification: str
+    objectives: Markup
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    asked_on: date
+    learner: str
+    skill: str
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One learning entry, as the learner wrote it (Markdown already sanitised)."""
+
+    id: int
+    date: date
+    activity: str
+    minutes: int
+    learned: Markup
+    self_level: int | None
+    learner: str
+    skill: str
+    evidence: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    level: int
+    confirmed_by: str
+    confirmed_at: datetime
+    comment: str
+    learner: str
+    skill: str
+
+    @property
+    def level_label(self) -> str:
+        return LEVELS[self.level]
+
+
+@dataclass(frozen=True)
+class Learner:
+    name: str
+    #: counts towards coverage: internal staff still with the company (see readiness)
+    internal: bool
+    #: why not, if not: "external", "left"
+    standing: str
+    role: str
+    phase: str
+    phase_step: int
+    confirmed: int | None
+    self_assessed: int | None
+    minutes: int
+    entry_count: int
+    key_learnings: tuple[Entry, ...]
+    evidence: tuple[str, ...]
+    questions: tuple[Question, ...]
+    #: newest first; the first one counts
+    confirmations: tuple[Confirmation, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A plan item: one skill to hand over, with its readiness and its learners."""
+
+    anchor: str
+    number: str
+    skill: str
+    category: str
+    target: int
+    criticality: str
+    criticality_label: str
+    due_date: date | None
+    deadline: date | None
+    covered: bool
+    bus_factor: int
+    at_risk: bool
+    best_confirmed: int | None
+    notes: Markup
+    minutes: int
+    learners: tuple[Learner, ...]
+    #: what to do next, for an item below target or held by a single person
+    follow_up: str = ""
+
+    @property
+    def open_questions(self) -> tuple[Question, ...]:
+        return tuple(q for learner in self.learners for q in learner.questions if not q.resolved)
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    #: met (confirmed ≥ target), below, unconfirmed (assigned, no confirmation), none
+    state: str
+    confirmed: int | None = None
+    self_assessed: int | None = None
+
+    @property
+    def text(self) -> str:
+        if self.state == "none":
+            return "—"
+        confirmed = str(self.confirmed) if self.confirmed else "–"
+        self_part = f" / self {self.self_assessed}" if self.self_assessed else ""
+        return f"{confirmed}{self_part}"
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    skill: str
+    target: int
+    cells: tuple[MatrixCell, ...]
+
+
+@dataclass(frozen=True)
+class ChartPart:
+    """The readiness chart of skills ``first`` to ``last`` (1-based, in plan order)."""
+
+    first: int
+    last: int
+    svg: Markup
+
+
+@dataclass(frozen=True)
+class MatrixPart:
+    """The coverage matrix for a slice of the learners (one table)."""
+
+    learners: tuple[str, ...]
+    rows: tuple[MatrixRow, ...]
+
+
+@dataclass(frozen=True)
+class LearnerHours:
+    name: str
+    minutes: int
+    skills: int
+    entries: int
+
+
+@dataclass(frozen=True)
+class Signatory:
+    role: str
+    name: str
+    note: str = ""
+    signed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    identifier: str
+    final: bool
+    generated_at: datetime
+    generated_by: str
+    engagement: EngagementFacts
+    readiness_percent: int | None
+    total: int
+    covered: int
+    uncovered: int
+    at_risk: int
+    items: tuple[Item, ...]
+    #: the readiness chart, in parts of at most CHART_ROWS skills
+    charts: tuple[ChartPart, ...]
+    matrix: tuple[MatrixPart, ...]
+    matrix_learners: int
+    #: the confirmation that counts, per assignment; newest first
+    sign_offs: tuple[Confirmation, ...]
+    signed_off_phase: int
+    total_minutes: int
+    hours_by_learner: tuple[LearnerHours, ...]
+    open_questions: tuple[Question, ...]
+    signatories: tuple[Signatory, ...]
+    #: the whole learning log, oldest first
+    log: tuple[Entry, ...]
+
+    @property
+    def critical_items(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.criticality in ("critical", "high"))
+
+    @property
+    def below_target(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if not item.covered)
+
+    @property
+    def single_points(self) -> tuple[Item, ...]:
+        """Covered high or critical items that only one person holds."""
+        return tuple(item for item in self.critical_items if item.covered and item.bus_factor == 1)
+
+    @property
+    def skill_names(self) -> tuple[str, ...]:
+        return tuple(item.skill for item in self.items)
