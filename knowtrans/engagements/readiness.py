@@ -83,16 +83,26 @@ def lean_plan_items(engagement_ids: Collection[int]) -> dict[int, list[LeanItem]
     """The plans of many engagements in one query: items, learners, latest confirmations."""
     if not engagement_ids:
         return {}
-    ranked = sa.select(
-        LevelConfirmation.assignment_id,
-        LevelConfirmation.level,
-        sa.func.row_number()
-        .over(
-            partition_by=LevelConfirmation.assignment_id,
-            order_by=(LevelConfirmation.created_at.desc(), LevelConfirmation.id.desc()),
+    ids = list(engagement_ids)
+    of_these_engagements = (
+        sa.select(Assignment.id)
+        .join(PlanItem, PlanItem.id == Assignment.plan_item_id)
+        .where(PlanItem.engagement_id.in_(ids))
+    )
+    ranked = (
+        sa.select(
+            LevelConfirmation.assignment_id,
+            LevelConfirmation.level,
+            sa.func.row_number()
+            .over(
+                partition_by=LevelConfirmation.assignment_id,
+                order_by=(LevelConfirmation.created_at.desc(), LevelConfirmation.id.desc()),
+            )
+            .label("rank"),
         )
-        .label("rank"),
-    ).subquery()
+        .where(LevelConfirmation.assignment_id.in_(of_these_engagements))
+        .subquery()
+    )
     latest = sa.select(ranked.c.assignment_id, ranked.c.level).where(ranked.c.rank == 1).subquery()
     query = (
         sa.select(
@@ -109,7 +119,7 @@ def lean_plan_items(engagement_ids: Collection[int]) -> dict[int, list[LeanItem]
         .outerjoin(Assignment, Assignment.plan_item_id == PlanItem.id)
         .outerjoin(User, User.id == Assignment.learner_id)
         .outerjoin(latest, latest.c.assignment_id == Assignment.id)
-        .where(PlanItem.engagement_id.in_(list(engagement_ids)))
+        .where(PlanItem.engagement_id.in_(ids))
         .order_by(PlanItem.engagement_id, PlanItem.id, Assignment.id)
     )
     rows_by_item: dict[int, list] = {}
