@@ -70,6 +70,15 @@ def test_uncovered_critical_item_needs_a_justification(db, setup, login_as):
     assert row_count(HandoverReport) == 0
 
 
+def test_a_justification_says_more_than_ok(db, setup, login_as):
+    engagement = setup["engagement"]
+    response = close(login_as(setup["cto"]), engagement, justification="ok")
+    assert "Write at least 20 characters" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert engagement.status is EngagementStatus.HANDOVER
+    assert row_count(HandoverReport) == 0
+
+
 def test_closing_needs_the_confirmation_box(db, setup, login_as):
     response = close(login_as(setup["cto"]), setup["engagement"], "Reason", confirm=False)
     assert "Tick this box" in response.get_data(as_text=True)
@@ -113,7 +122,7 @@ def test_close_archives_the_final_report_and_makes_the_engagement_read_only(db, 
 
 def test_after_closing_every_form_refuses_with_a_message(db, setup, login_as, make_skill):
     engagement, assignment = setup["engagement"], setup["assignment"]
-    close(login_as(setup["cto"]), engagement, "Accepted")
+    close(login_as(setup["cto"]), engagement, "Accepted: the vendor contract covers it.")
     entries_before = row_count(LearningEntry)
     items_before = row_count(PlanItem)
 
@@ -147,9 +156,9 @@ def test_after_closing_every_form_refuses_with_a_message(db, setup, login_as, ma
 
 def test_a_second_close_is_refused(db, setup, login_as):
     cto = login_as(setup["cto"])
-    close(cto, setup["engagement"], "Accepted")
+    close(cto, setup["engagement"], "Accepted: the vendor contract covers it.")
     report = db.session.scalar(sa.select(HandoverReport))
-    response = close(cto, setup["engagement"], "Again")
+    response = close(cto, setup["engagement"], "Again, with the same reason.")
     assert response.status_code == 403
     assert "This engagement is closed" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -158,7 +167,7 @@ def test_a_second_close_is_refused(db, setup, login_as):
 
 
 def test_the_archived_report_is_immutable(db, setup, login_as):
-    close(login_as(setup["cto"]), setup["engagement"], "Accepted")
+    close(login_as(setup["cto"]), setup["engagement"], "Accepted: the vendor contract covers it.")
     report = db.session.scalar(sa.select(HandoverReport))
     report.page_count = 99
     with pytest.raises(ValueError, match="immutable"):
@@ -171,7 +180,9 @@ def test_a_failing_pdf_closes_nothing(db, setup, login_as, monkeypatch):
         raise RuntimeError("layout exploded")
 
     monkeypatch.setattr("knowtrans.reports.build.build_report", broken)
-    response = close(login_as(setup["cto"]), setup["engagement"], "Accepted")
+    response = close(
+        login_as(setup["cto"]), setup["engagement"], "Accepted: the vendor contract covers it."
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert setup["engagement"].status is EngagementStatus.HANDOVER
@@ -183,7 +194,9 @@ def test_a_failing_pdf_closes_nothing(db, setup, login_as, monkeypatch):
 
 def test_a_planned_engagement_cannot_be_closed(db, login_as, make_user, make_engagement):
     engagement = make_engagement(status=EngagementStatus.PLANNED)
-    response = close(login_as(make_user(Role.CTO)), engagement, "x")
+    response = close(
+        login_as(make_user(Role.CTO)), engagement, "A reason long enough for the record."
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert engagement.status is EngagementStatus.PLANNED
@@ -200,7 +213,7 @@ def test_only_cto_and_it_lead_close(db, setup, login_as, make_user, role):
     )
     browser = login_as(user)
     assert browser.get(f"/engagements/{setup['engagement'].id}/close").status_code == 403
-    response = close(browser, setup["engagement"], "x")
+    response = close(browser, setup["engagement"], "A reason long enough for the record.")
     assert response.status_code == 403
     assert row_count(HandoverReport) == 0
 
@@ -232,7 +245,7 @@ def test_draft_needs_post_and_the_right_role(db, setup, login_as):
 
 def test_final_report_access(db, setup, login_as, make_user, make_engagement):
     engagement = setup["engagement"]
-    close(login_as(setup["cto"]), engagement, "Accepted")
+    close(login_as(setup["cto"]), engagement, "Accepted: the vendor contract covers it.")
     url = f"/engagements/{engagement.id}/report/final"
     outsider_staff = make_user(Role.STAFF)
     other_expert = make_user(Role.EXPERT)
@@ -248,7 +261,7 @@ def test_final_report_access(db, setup, login_as, make_user, make_engagement):
 
 
 def test_archive_lists_final_reports_the_user_may_see(db, setup, login_as, make_user):
-    close(login_as(setup["cto"]), setup["engagement"], "Accepted")
+    close(login_as(setup["cto"]), setup["engagement"], "Accepted: the vendor contract covers it.")
     report = db.session.scalar(sa.select(HandoverReport))
     for user in (setup["cto"], setup["learner"], setup["expert"]):
         html = login_as(user).get("/reports").get_data(as_text=True)
@@ -272,7 +285,7 @@ def test_report_command(app, db, setup, login_as, tmp_path):
     assert "no engagement with id 424242" in result.output
     assert not (tmp_path / "x.pdf").exists()
 
-    close(login_as(setup["cto"]), setup["engagement"], "Accepted")
+    close(login_as(setup["cto"]), setup["engagement"], "Accepted: the vendor contract covers it.")
     final = tmp_path / "final.pdf"
     result = runner.invoke(args=["report", str(setup["engagement"].id), "--out", str(final)])
     assert result.exit_code == 0, result.output

@@ -239,7 +239,7 @@ def test_staff_sees_the_first_ten_and_a_link_to_all(
         make_assignment(make_plan_item(engagement), learner=learner)
     html = section(page(learner), "staff-section")
     assert html.count("Record learning") == 10
-    assert "All my assignments (12)" in html
+    assert "All my assignments (12 open)" in html
 
 
 # --- expert ----------------------------------------------------------------------------

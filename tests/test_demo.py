@@ -15,6 +15,7 @@ from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, LearnerRole, Phase, PlanItem
+from knowtrans.reports.models import HandoverReport
 from knowtrans.skills.models import Skill
 from tests.conftest import row_count
 
@@ -265,3 +266,23 @@ def test_large_size_reaches_the_scale_of_a_big_company(seed, db, make_user, make
         .where(PlanItem.engagement_id == big_id)
     )
     assert (items >= 40, learners >= 25, entries >= 2000) == (True, True, True)
+
+
+def test_closed_engagements_have_their_final_report_in_the_archive(seed, db, browser):
+    result = seed()
+    assert result.exit_code == 0
+    closed = db.session.scalars(
+        sa.select(Engagement).where(Engagement.status == EngagementStatus.CLOSED)
+    ).all()
+    assert closed
+    reports = {
+        report.engagement_id: report for report in db.session.scalars(sa.select(HandoverReport))
+    }
+    assert set(reports) == {engagement.id for engagement in closed}
+    for engagement in closed:
+        assert reports[engagement.id].generated_at == engagement.closed_at
+    email, password = logins(result.output)["it_lead"]
+    browser.login(email, password)
+    download = browser.get(f"/engagements/{closed[0].id}/report/final")
+    assert download.status_code == 200
+    assert download.data.startswith(b"%PDF-")

@@ -520,11 +520,15 @@ def test_empty_states(login_as, cto, make_user):
         ("?q=%00", {"Kubernetes handover", "Billing rewrite", "Data warehouse"}),
         ("?page=abc", {"Kubernetes handover", "Billing rewrite", "Data warehouse"}),
         ("?page=-3", {"Kubernetes handover", "Billing rewrite", "Data warehouse"}),
-        ("?page=99999999999999999999999", set()),
+        # past the end: the last page
+        (
+            "?page=99999999999999999999999",
+            {"Kubernetes handover", "Billing rewrite", "Data warehouse"},
+        ),
     ],
 )
 def test_filters_and_search(login_as, cto, three_engagements, query, expected):
-    response = login_as(cto).get(f"/engagements{query}")
+    response = login_as(cto).get(f"/engagements{query}", follow_redirects=True)
     assert response.status_code == 200
     html = text_of(response)
     shown = {t for t in ("Kubernetes handover", "Billing rewrite", "Data warehouse") if t in html}
@@ -944,3 +948,11 @@ def test_dates_cannot_leave_plan_items_outside_the_engagement(
     assert "the start cannot be later" in response.get_data(as_text=True)
     _db.session.expire_all()
     assert engagement.planned_end_date == today() + timedelta(days=50)
+
+
+def test_a_learner_who_left_is_marked_as_not_counting(login_as, cto, staffed, db):
+    engagement, _item, assignment = staffed
+    assignment.learner.active = False
+    db.session.commit()
+    html = text_of(login_as(cto).get(f"/engagements/{engagement.id}"))
+    assert "Inactive · does not count" in html

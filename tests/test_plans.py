@@ -1039,3 +1039,24 @@ def test_the_engagements_expert_cannot_be_a_learner(
     assert response.status_code == 200
     assert "cannot learn from themself" in response.get_data(as_text=True)
     assert row_count(Assignment) == 0
+
+
+def test_notes_saved_unchanged_from_a_browser_are_not_a_change(login_as, engagement, item):
+    """Browsers send CRLF line breaks; saving what was loaded records nothing."""
+    item.handover_notes = "## Where things live\n\nRunbooks in `platform/runbooks`."
+    _db.session.commit()
+    browser = login_as(engagement.expert)
+    page = f"/plan-items/{item.id}/notes"
+    version = _db.session.get(PlanItem, item.id).version
+    browser.post(
+        page,
+        {
+            "handover_notes": "## Where things live\r\n\r\nRunbooks in `platform/runbooks`.\r\n",
+            "version": str(version),
+        },
+    )
+    stored = _db.session.get(PlanItem, item.id)
+    assert stored.handover_notes == "## Where things live\n\nRunbooks in `platform/runbooks`."
+    assert stored.version == version
+    assert events("plan_item.notes") == []
+    assert "were not changed" in text_of(browser.get(page))

@@ -298,6 +298,40 @@ def test_create_rejects_duplicate_name_case_insensitively(as_cto, make_skill, ar
     assert row_count(Skill) == 1
 
 
+@pytest.mark.parametrize(
+    ("existing", "typed"),
+    [
+        ("Kubernetes operations", "  Kubernetes   operations "),
+        ("Kubernetes operations", "Kubernetes operations\u200b"),
+        ("Kubernetes operations", "\uff2bubernetes operations"),  # full-width K
+        ("Übertragung SAP", "übertragung sap"),  # beyond ASCII: SQLite's lower() is ASCII
+    ],
+    ids=["spaces", "zero-width space", "full-width letter", "non-ASCII case"],
+)
+def test_create_rejects_names_that_only_look_different(as_cto, make_skill, existing, typed):
+    make_skill(name=existing)
+    response = as_cto.post("/skills/new", skill_data(name=typed))
+    assert response.status_code == 200
+    assert f"A skill named “{existing}” exists already." in html(response)
+    assert row_count(Skill) == 1
+
+
+def test_a_category_differing_only_in_case_takes_the_existing_spelling(as_cto, make_skill):
+    make_skill(name="Vault", category="Security")
+    response = as_cto.post("/skills/new", skill_data(name="Keycloak", category="security"))
+    assert response.status_code == 302
+    assert {skill.category for skill in _db.session.scalars(sa.select(Skill))} == {"Security"}
+
+
+def test_renaming_to_an_archived_skill_says_to_choose_another_name(as_cto, make_skill):
+    make_skill(name="Terraform", archived=True)
+    skill = make_skill(name="OpenTofu")
+    response = as_cto.post(f"/skills/{skill.id}/edit", edit_data(as_cto, skill, name="terraform"))
+    page = html(response)
+    assert "It is archived; choose another name." in page
+    assert "restore it instead" not in page
+
+
 def test_create_survives_a_race_on_the_unique_index(as_cto, make_skill, monkeypatch):
     """Another request took the name between the check and the insert."""
     make_skill(name="Terraform")

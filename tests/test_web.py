@@ -51,3 +51,24 @@ def test_health_check_is_503_when_the_database_does_not_answer(client, monkeypat
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] == "down"
+
+
+def test_a_page_number_past_the_end_goes_to_the_last_page(
+    login_as, make_user, make_assignment, make_entry
+):
+    """A stale or mistyped ?page= lands on the last page, filters kept, not on "nothing yet"."""
+    learner = make_user(Role.STAFF, Role.CTO, Role.IT_LEAD)
+    assignment = make_assignment(learner=learner)
+    make_entry(assignment=assignment)
+    browser = login_as(learner)
+    for url, last in (
+        ("/engagements?status=active&page=999", "/engagements?status=active&page=1"),
+        ("/my/assignments?page=5", "/my/assignments?page=1"),
+        ("/reports?page=50", "/reports?page=1"),
+        (f"/assignments/{assignment.id}?page=99", f"/assignments/{assignment.id}?page=1"),
+        ("/skills?page=9", "/skills?page=1"),
+    ):
+        response = browser.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"] == last
+    assert browser.get("/engagements?page=1").status_code == 200

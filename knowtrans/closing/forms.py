@@ -5,6 +5,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 
 JUSTIFICATION_MAX = 5000
+#: a justification is a sentence or two for the record, not "ok"
+JUSTIFICATION_MIN = 20
 
 
 class CloseForm(FlaskForm):
@@ -16,6 +18,7 @@ class CloseForm(FlaskForm):
         ),
         validators=[Length(max=JUSTIFICATION_MAX), NoControlCharacters()],
         filters=[strip_filter],
+        render_kw={"rows": 5},
     )
     confirm = BooleanField(
         "I understand that closing makes the engagement read-only and archives the final "
@@ -33,4 +36,9 @@ class CloseForm(FlaskForm):
             items = "item is" if count == 1 else "items are"
             raise ValidationError(
                 f"{count} critical {items} not covered: write why the engagement closes anyway."
+            )
+        if self.uncovered_critical and len(field.data) < JUSTIFICATION_MIN:
+            raise ValidationError(
+                f"Write at least {JUSTIFICATION_MIN} characters: the justification goes into "
+                "the final report as the record of why these items stay uncovered."
             )

@@ -1,5 +1,7 @@
 """Closing an engagement: status, final report and archive in one transaction."""
 
+from datetime import datetime
+
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
@@ -19,8 +21,6 @@ def close_engagement(engagement: Engagement, *, justification: str, actor: User)
     as closed with its justification. If building fails the exception propagates and the
     caller rolls back: nothing is closed without its report.
     """
-    from knowtrans.reports.build import build_report
-
     if engagement.is_closed:
         raise AlreadyClosed(engagement.id)
     closed_at = utcnow()
@@ -29,11 +29,29 @@ def close_engagement(engagement: Engagement, *, justification: str, actor: User)
     engagement.close_justification = justification
     db.session.flush()
 
-    built = build_report(engagement.id, final=True, generated_by=actor, generated_at=closed_at)
+    report = archive_final_report(engagement, actor=actor, generated_at=closed_at)
+    record_event(
+        actor,
+        "engagement.close",
+        engagement,
+        f"Closed the engagement; final report {report.identifier} "
+        f"({report.page_count} pages, SHA-256 {report.sha256[:12]}…)",
+        engagement_id=engagement.id,
+    )
+    return report
+
+
+def archive_final_report(
+    engagement: Engagement, *, actor: User, generated_at: datetime
+) -> HandoverReport:
+    """Build the final report of the closed (and flushed) engagement and store it."""
+    from knowtrans.reports.build import build_report
+
+    built = build_report(engagement.id, final=True, generated_by=actor, generated_at=generated_at)
     report = HandoverReport(
         engagement=engagement,
         identifier=built.identifier,
-        generated_at=closed_at,
+        generated_at=generated_at,
         generated_by=actor,
         page_count=built.page_count,
         sha256=built.sha256,
@@ -41,12 +59,4 @@ def close_engagement(engagement: Engagement, *, justification: str, actor: User)
         pdf=built.pdf,
     )
     db.session.add(report)
-    record_event(
-        actor,
-        "engagement.close",
-        engagement,
-        f"Closed the engagement; final report {built.identifier} "
-        f"({built.page_count} pages, SHA-256 {built.sha256[:12]}…)",
-        engagement_id=engagement.id,
-    )
     return report

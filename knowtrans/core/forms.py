@@ -1,5 +1,6 @@
 """Small reusable form pieces."""
 
+import re
 import unicodedata
 
 from flask_wtf import FlaskForm
@@ -29,5 +30,28 @@ class NoControlCharacters:
             raise ValidationError("Contains characters that are not allowed.")
 
 
+#: invisible characters that make two names look the same but compare different
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+SPACES = re.compile(r"[ \t]+")
+
+
+def single_line_filter(value):
+    """A name as people read it: compatibility forms folded (full-width letters, ligatures,
+    no-break spaces), invisible characters dropped, runs of spaces and tabs one space.
+    Control characters stay, for NoControlCharacters to refuse."""
+    if not isinstance(value, str):
+        return value
+    folded = unicodedata.normalize("NFKC", value).translate(INVISIBLE)
+    return SPACES.sub(" ", folded).strip()
+
+
 def strip_filter(value):
-    return value.strip() if isinstance(value, str) else value
+    """Surrounding whitespace off, and line breaks as ``\n``.
+
+    Browsers send a textarea's line breaks as CRLF: stored as sent, saving an unchanged note
+    would count as a change (a new version, a false edit conflict for anyone else) and each
+    line break would count twice against the length the browser itself allowed.
+    """
+    if not isinstance(value, str):
+        return value
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()

@@ -1,6 +1,6 @@
 """One way to paginate a list page."""
 
-from flask import current_app, request
+from flask import current_app, redirect, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
@@ -18,4 +18,20 @@ def page_number() -> int:
 def paginate(query: Select) -> Pagination:
     return db.paginate(
         query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+
+
+def past_the_end(pagination: Pagination):
+    """A redirect to the last page when the page number is beyond it (a stale link after
+    deletions, a typo); None otherwise. Keeps the page's other arguments (filters)."""
+    if pagination.items or pagination.page == 1:
+        return None
+    arguments = {key: value for key, value in request.args.items() if key != "page"}
+    return redirect(
+        url_for(
+            request.endpoint,
+            **(request.view_args or {}),
+            **arguments,
+            page=max(pagination.pages, 1),
+        )
     )

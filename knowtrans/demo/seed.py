@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import Role, User
+from knowtrans.closing.operations import archive_final_report
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
 from knowtrans.core.clock import utcnow
@@ -106,6 +107,15 @@ def seed_demo(password_hash: str) -> DemoCompany:
     builder = _EngagementBuilder(users, skills, today, rng)
     engagements = [builder.build(spec) for spec in ENGAGEMENTS]
     db.session.flush()
+    for engagement in engagements:
+        if engagement.is_closed:
+            # as closing would have left it: the final report in the archive
+            archive_final_report(
+                engagement,
+                actor=users[LOGIN_PEOPLE[Role.IT_LEAD]],
+                generated_at=engagement.closed_at,
+            )
+            db.session.flush()
     return DemoCompany(users=users, skills=skills, engagements=engagements)
 
 

@@ -105,6 +105,7 @@ class EngagementForm(FlaskForm):
         "Objectives",
         validators=[Length(max=5000), NoControlCharacters()],
         filters=[strip_filter],
+        render_kw={"rows": 6},
     )
     version = VersionField()
 

@@ -8,7 +8,7 @@ from knowtrans import permissions
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import User
 from knowtrans.core.concurrency import EditConflict, conflict_notice
-from knowtrans.core.pagination import paginate
+from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.engagements import operations
 from knowtrans.engagements.forms import AdvanceForm, EngagementFilterForm, EngagementForm
 from knowtrans.engagements.models import Engagement
@@ -54,6 +54,8 @@ def index():
         Engagement.start_date.desc(), Engagement.id.desc()
     )
     pagination = paginate(query)
+    if last_page := past_the_end(pagination):
+        return last_page
     readiness = readiness_of_many(pagination.items)
     rows = [(engagement, readiness[engagement.id][0]) for engagement in pagination.items]
     return render_template(

@@ -13,7 +13,7 @@ from knowtrans import permissions
 from knowtrans.auth.models import Role
 from knowtrans.core.concurrency import EditConflict, conflict_notice
 from knowtrans.core.forms import ConfirmForm
-from knowtrans.core.pagination import paginate
+from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.learning import operations
@@ -55,6 +55,8 @@ def my_assignments():
         )
     )
     pagination = paginate(query)
+    if last_page := past_the_end(pagination):
+        return last_page
     assignments = list(pagination.items)
     groups = [
         (engagement, list(group))
@@ -73,6 +75,8 @@ def my_assignments():
 def assignment(assignment_id: int):
     assignment = _visible_assignment(assignment_id)
     pagination = paginate(newest_entries_first(assignment.id))
+    if last_page := past_the_end(pagination):
+        return last_page
     summary = assignment_summaries([assignment.id])[assignment.id]
     engagement = assignment.plan_item.engagement
     may_manage = permissions.can_edit_plan(current_user, engagement)

@@ -118,6 +118,7 @@ class NotesForm(FlaskForm):
         "Handover notes",
         validators=[Length(max=MAX_NOTES_LENGTH), NoControlCharacters()],
         filters=[strip_filter],
+        render_kw={"rows": 16},
     )
     version = VersionField()
 

@@ -9,7 +9,7 @@ from knowtrans import permissions
 from knowtrans.audit.operations import record_event
 from knowtrans.core.clock import utcnow
 from knowtrans.core.forms import ConfirmForm
-from knowtrans.core.pagination import paginate
+from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import get_or_404, visible_engagements
 from knowtrans.extensions import db
@@ -89,4 +89,6 @@ def archive():
         .order_by(HandoverReport.generated_at.desc(), HandoverReport.id.desc())
     )
     pagination = paginate(query)
+    if last_page := past_the_end(pagination):
+        return last_page
     return render_template("reports/archive.html", pagination=pagination)

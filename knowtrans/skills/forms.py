@@ -13,16 +13,18 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 from knowtrans.core.concurrency import VersionField
-from knowtrans.core.forms import NoControlCharacters, strip_filter
+from knowtrans.core.forms import NoControlCharacters, single_line_filter, strip_filter
 from knowtrans.skills.models import Skill
 from knowtrans.skills.operations import skill_named
 
 CATEGORY_LIST_ID = "skill-categories"
 
 
-def duplicate_name_message(existing: Skill) -> str:
+def duplicate_name_message(existing: Skill, *, renaming: bool = False) -> str:
     message = f"A skill named “{existing.name}” exists already."
-    if existing.archived:
+    if existing.archived and renaming:
+        message += " It is archived; choose another name."
+    elif existing.archived:
         message += " It is archived: restore it instead of creating it again."
     return message
 
@@ -35,7 +37,7 @@ class SkillForm(FlaskForm):
             NoControlCharacters(),
             Length(max=100),
         ],
-        filters=[strip_filter],
+        filters=[single_line_filter],
     )
     category = StringField(
         "Category",
@@ -44,7 +46,7 @@ class SkillForm(FlaskForm):
             NoControlCharacters(),
             Length(max=60),
         ],
-        filters=[strip_filter],
+        filters=[single_line_filter],
         render_kw={"list": CATEGORY_LIST_ID, "autocomplete": "off"},
     )
     description = TextAreaField(
@@ -63,7 +65,9 @@ class SkillForm(FlaskForm):
             return
         existing = skill_named(field.data, exclude_id=self.editing.id if self.editing else None)
         if existing is not None:
-            raise ValidationError(duplicate_name_message(existing))
+            raise ValidationError(
+                duplicate_name_message(existing, renaming=self.editing is not None)
+            )
 
 
 class SkillFilterForm(FlaskForm):

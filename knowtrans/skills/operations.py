@@ -12,19 +12,32 @@ from knowtrans.skills.models import Skill
 def skill_named(name: str, *, exclude_id: int | None = None) -> Skill | None:
     """The skill (archived or not) whose name equals ``name`` ignoring case, if any.
 
-    Compares with the database's lower(), the same function as the unique index
-    uq_skills_name_lower, so this check and the index agree.
+    Compares case-folded in Python: SQLite's lower() folds ASCII only ("Übertragung" and
+    "übertragung" differ there). The catalogue is small; the unique index
+    uq_skills_name_lower still guards the ASCII case against a concurrent insert.
     """
-    query = sa.select(Skill).where(sa.func.lower(Skill.name) == sa.func.lower(name.strip()))
+    wanted = name.strip().casefold()
+    query = sa.select(Skill).order_by(Skill.id)
     if exclude_id is not None:
         query = query.where(Skill.id != exclude_id)
-    return db.session.scalars(query.limit(1)).first()
+    return next(
+        (skill for skill in db.session.scalars(query) if skill.name.casefold() == wanted), None
+    )
+
+
+def known_category(category: str) -> str:
+    """An existing category's spelling when ``category`` differs from it only in case."""
+    wanted = category.strip().casefold()
+    for existing in db.session.scalars(sa.select(Skill.category).distinct()):
+        if existing.casefold() == wanted:
+            return existing
+    return category.strip()
 
 
 def create_skill(*, name: str, category: str, description: str, actor: User) -> Skill:
     skill = Skill(
         name=name.strip(),
-        category=category.strip(),
+        category=known_category(category),
         description=description.strip(),
         archived=False,
     )
@@ -45,9 +58,10 @@ def update_skill(
     """Apply the edit made on the skill's ``version``; raises EditConflict when someone else
     saved the skill in between."""
     check_version(skill, version)
+    category = known_category(category)  # before any change: its query would flush them
     before = {"name": skill.name, "category": skill.category, "description": skill.description}
     skill.name = name.strip()
-    skill.category = category.strip()
+    skill.category = category
     skill.description = description.strip()
     changes = []
     if before["name"] != skill.name:

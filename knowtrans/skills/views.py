@@ -10,7 +10,7 @@ from knowtrans import permissions
 from knowtrans.auth.views import safe_next
 from knowtrans.core.concurrency import ConflictNotice, EditConflict, conflict_notice
 from knowtrans.core.forms import ConfirmForm
-from knowtrans.core.pagination import paginate
+from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.extensions import db
 from knowtrans.permissions import require
 from knowtrans.plans.models import PlanItem
@@ -70,8 +70,8 @@ def index():
     if "archived" not in applied:
         query = query.where(Skill.archived.is_(False))
     pagination = paginate(query)
-    if not pagination.items and pagination.page > 1:
-        return redirect(url_for("skills.index", **applied, page=max(pagination.pages, 1)))
+    if last_page := past_the_end(pagination):
+        return last_page
     return render_template(
         "skills/index.html",
         skills=pagination.items,
@@ -158,7 +158,7 @@ def _duplicate_after_race(name: str, *, exclude_id: int | None = None) -> str:
     """The field message when the unique index refused a name another request took first."""
     existing = operations.skill_named(name, exclude_id=exclude_id)
     if existing is not None:
-        return duplicate_name_message(existing)
+        return duplicate_name_message(existing, renaming=exclude_id is not None)
     return f"A skill named “{name}” exists already."
 
 

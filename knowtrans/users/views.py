@@ -9,7 +9,7 @@ from knowtrans import permissions
 from knowtrans.auth.models import Role, User, UserRole
 from knowtrans.auth.views import safe_next
 from knowtrans.core.forms import ConfirmForm
-from knowtrans.core.pagination import paginate
+from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.extensions import db
 from knowtrans.permissions import require
 from knowtrans.users import operations
@@ -49,8 +49,8 @@ def index():
     if "active" in applied:
         query = query.where(User.active.is_(applied["active"] == "1"))
     pagination = paginate(query)
-    if not pagination.items and pagination.page > 1:
-        return redirect(url_for("users.index", **applied, page=max(pagination.pages, 1)))
+    if last_page := past_the_end(pagination):
+        return last_page
     return render_template(
         "users/index.html",
         users=pagination.items,
