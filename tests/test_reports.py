@@ -183,6 +183,15 @@ def test_levels_of_learners_who_left_or_are_external_do_not_cover(
         "Carl Contractor": "external",
     }
     assert "Lena Left (left)" in data.matrix[0].learners
+    # in the matrix their level is shown struck through, never as meeting the target
+    part = data.matrix[0]
+    row = next(row for row in part.rows if row.skill == "ArgoCD GitOps")
+    states = dict(zip(part.learners, (cell.state for cell in row.cells), strict=True))
+    assert states["Lena Left (left)"] == "uncounted"
+    assert states["Carl Contractor (external)"] == "uncounted"
+    assert data.matrix_uncounted
+    text = pdf_text(html_to_pdf(render.render_html(data))[0])
+    assert "left the company or external: does not count" in text
 
 
 def test_final_report_has_no_draft_mark_and_shows_the_close_justification(db, engagement, people):
@@ -497,6 +506,21 @@ def test_chart_shows_skills_levels_and_targets_as_valid_svg():
     assert "none of 2" in texts
     assert "at risk" in texts
     assert "below target" in texts
+
+
+def test_chart_puts_a_long_skill_name_on_two_lines_instead_of_cutting_it():
+    name = "pgBackRest backup and restore drills"
+    svg = readiness_chart_svg([ChartRow(name, target=3, confirmed=1, covered=False)])
+    root = ET.fromstring(str(svg))
+    label = next(
+        node
+        for node in root.iter("{http://www.w3.org/2000/svg}text")
+        if "pgBackRest" in "".join(node.itertext())
+    )
+    lines = ["".join(span.itertext()) for span in label]
+    assert len(lines) == 2
+    assert " ".join(lines) == name
+    assert "…" not in " ".join(lines)
 
 
 def test_chart_of_an_empty_plan_is_empty():

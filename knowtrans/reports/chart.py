@@ -5,6 +5,7 @@ the engagement page and the PDF show the same picture. Readable without colour: 
 targets are solid bars, bars below target are hatched, and every row says its levels in text.
 """
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,10 @@ ROW_HEIGHT = 30
 BAR_HEIGHT = 14
 LEGEND_HEIGHT = 40
 LABEL_CHARS = 28
+#: characters per line of a longer name, set smaller
+LABEL_LINE_CHARS = 32
+LABEL_FONT_SIZE = 12
+SMALL_LABEL_FONT_SIZE = 10.5
 
 INK = "#1d2430"
 MUTED = "#5b6575"
@@ -107,10 +112,9 @@ def _axis(row_count: int) -> str:
 def _row(row: ChartRow, top: int, chart_id: str) -> str:
     middle = top + ROW_HEIGHT / 2
     bar_top = middle - BAR_HEIGHT / 2
-    name = row.skill if len(row.skill) <= LABEL_CHARS else row.skill[: LABEL_CHARS - 1] + "…"
     parts = [
         f"<g><title>{escape(_row_sentence(row))}</title>",
-        f'<text x="{LABEL_WIDTH}" y="{middle + 4:.1f}" text-anchor="end">{escape(name)}</text>',
+        _label(row.skill, middle),
         f'<rect x="{PLOT_LEFT}" y="{bar_top:.1f}" width="{PLOT_WIDTH}" height="{BAR_HEIGHT}" '
         f'fill="{TRACK}"/>',
     ]
@@ -136,6 +140,31 @@ def _row(row: ChartRow, top: int, chart_id: str) -> str:
         parts.append(f' <tspan fill="{RISK}" font-weight="bold">· at risk</tspan>')
     parts.append("</text></g>")
     return "".join(parts)
+
+
+def _label(skill: str, middle: float) -> str:
+    """The skill's name right-aligned before its bar; a longer name set smaller, on two lines
+    if need be; only a name longer than both lines is shortened."""
+    if len(skill) <= LABEL_CHARS:
+        return _text(skill, middle + 4, LABEL_FONT_SIZE)
+    first, *rest = textwrap.wrap(skill, LABEL_LINE_CHARS) or [skill]
+    if not rest:
+        return _text(first, middle + 3.5, SMALL_LABEL_FONT_SIZE)
+    second = " ".join(rest)
+    if len(second) > LABEL_LINE_CHARS:
+        second = second[: LABEL_LINE_CHARS - 1].rstrip() + "…"
+    return (
+        f'<text x="{LABEL_WIDTH}" y="{middle - 2:.1f}" text-anchor="end" '
+        f'font-size="{SMALL_LABEL_FONT_SIZE}"><tspan>{escape(first)}</tspan>'
+        f'<tspan x="{LABEL_WIDTH}" dy="12">{escape(second)}</tspan></text>'
+    )
+
+
+def _text(label: str, y: float, size: float) -> str:
+    return (
+        f'<text x="{LABEL_WIDTH}" y="{y:.1f}" text-anchor="end" font-size="{size}">'
+        f"{escape(label)}</text>"
+    )
 
 
 def _target_marker(x: float, top: float, bottom: float) -> str:

@@ -123,7 +123,8 @@ class Item:
 
 @dataclass(frozen=True)
 class MatrixCell:
-    #: met (confirmed ≥ target), below, unconfirmed (assigned, no confirmation), none
+    #: met (confirmed ≥ target), below, unconfirmed (assigned, no confirmation), uncounted
+    #: (a learner who left or is external: their level does not cover), none (not assigned)
     state: str
     confirmed: int | None = None
     self_assessed: int | None = None
@@ -132,6 +133,8 @@ class MatrixCell:
     def text(self) -> str:
         if self.state == "none":
             return "—"
+        if self.state == "unconfirmed" and not self.self_assessed:
+            return "not yet"
         confirmed = str(self.confirmed) if self.confirmed else "–"
         self_part = f" / self {self.self_assessed}" if self.self_assessed else ""
         return f"{confirmed}{self_part}"
@@ -220,3 +223,13 @@ class ReportData:
     @property
     def skill_names(self) -> tuple[str, ...]:
         return tuple(item.skill for item in self.items)
+
+    @property
+    def matrix_uncounted(self) -> bool:
+        """Whether the matrix shows a level that does not count (a learner who left)."""
+        return any(
+            cell.state == "uncounted"
+            for part in self.matrix
+            for row in part.rows
+            for cell in row.cells
+        )

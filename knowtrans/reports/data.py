@@ -175,7 +175,7 @@ def gather_report_data(
         matrix=matrix,
         matrix_learners=matrix_learners,
         sign_offs=tuple(sign_offs),
-        signed_off_phase=sum(1 for a in assignments if a.phase.value == "signed_off"),
+        signed_off_phase=len({a.learner_id for a in assignments if a.phase.value == "signed_off"}),
         total_minutes=sum(entry.minutes for entry in log),
         hours_by_learner=_hours_by_learner(assignments),
         open_questions=tuple(
@@ -436,7 +436,9 @@ def _matrix(plan: Sequence[PlanItem]) -> tuple[tuple[MatrixPart, ...], int]:
                 cells.append(MatrixCell("none"))
                 continue
             confirmed = a.confirmed_level
-            if confirmed is None:
+            if _standing(a.learner):
+                state = "uncounted"
+            elif confirmed is None:
                 state = "unconfirmed"
             elif confirmed >= item.target_level:
                 state = "met"
