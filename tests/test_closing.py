@@ -159,8 +159,12 @@ def test_a_second_close_is_refused(db, setup, login_as):
     close(cto, setup["engagement"], "Accepted: the vendor contract covers it.")
     report = db.session.scalar(sa.select(HandoverReport))
     response = close(cto, setup["engagement"], "Again, with the same reason.")
-    assert response.status_code == 403
-    assert "This engagement is closed" in response.get_data(as_text=True)
+    engagement_page = f"/engagements/{setup['engagement'].id}"
+    assert response.status_code == 302
+    assert response.headers["Location"] == engagement_page
+    assert "closed already; its final report stands" in cto.get(engagement_page).get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert row_count(HandoverReport) == 1
     assert db.session.scalar(sa.select(HandoverReport)).sha256 == report.sha256

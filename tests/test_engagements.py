@@ -956,3 +956,14 @@ def test_a_learner_who_left_is_marked_as_not_counting(login_as, cto, staffed, db
     db.session.commit()
     html = text_of(login_as(cto).get(f"/engagements/{engagement.id}"))
     assert "Inactive · does not count" in html
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("start_date", "0001-01-01"), ("planned_end_date", "9999-12-31")]
+)
+def test_dates_of_another_era_are_refused(login_as, cto, make_user, field, value):
+    expert = make_user(Role.EXPERT)
+    response = login_as(cto).post("/engagements/new", engagement_data(expert, **{field: value}))
+    assert response.status_code == 200
+    assert "Enter a date between the years 2000 and 2100." in text_of(response)
+    assert row_count(Engagement) == 0

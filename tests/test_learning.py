@@ -850,3 +850,20 @@ def test_phase_of_the_assignment_is_shown(scene, login_as, db):
     db.session.commit()
     html = login_as(scene.learner).get(f"/assignments/{scene.assignment.id}").get_data(as_text=True)
     assert "Reverse shadowing" in html
+
+
+def test_the_same_entry_sent_twice_is_recorded_once(scene, login_as, db):
+    """Back after recording, then submit again: the entry is not doubled."""
+    browser = login_as(scene.learner)
+    new_url = f"/assignments/{scene.assignment.id}/entries/new"
+    first = browser.post(new_url, entry_data())
+    again = browser.post(new_url, entry_data())
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    assert row_count(LearningEntry) == 1
+    assert "recorded already; nothing was added" in browser.get(again.headers["Location"]).get_data(
+        as_text=True
+    )
+    # a second session of the same kind with other words is a new entry
+    browser.post(new_url, entry_data(learned="Drained a second node on my own."))
+    assert row_count(LearningEntry) == 2

@@ -157,3 +157,29 @@ def test_a_long_plan_gets_its_readiness_chart_in_parts_that_fit_a_page(
 def test_a_short_plan_has_one_chart_without_part_numbers(report_html):
     assert report_html.count('class="readiness-chart"') == 1
     assert "Skills 1–" not in report_html
+
+
+def test_a_split_matrix_lists_in_each_table_the_skills_its_learners_hold(
+    db, monkeypatch, make_user, make_engagement, make_skill, make_plan_item, make_assignment
+):
+    monkeypatch.setattr(data_module, "MATRIX_COLUMNS", 1)
+    engagement = make_engagement(title="Split matrix")
+    kafka = make_plan_item(engagement=engagement, skill=make_skill("Kafka operations"))
+    vault = make_plan_item(engagement=engagement, skill=make_skill("Vault operations"))
+    make_plan_item(engagement=engagement, skill=make_skill("Nobody's skill"))
+    make_assignment(kafka, make_user(Role.STAFF, name="Anna Adams"))
+    make_assignment(vault, make_user(Role.STAFF, name="Bert Brown"))
+    report = gather_report_data(
+        engagement.id, final=False, generated_by=None, generated_at=utcnow(), identifier="KT-T"
+    )
+
+    tables = {part.learners: {row.skill for row in part.rows} for part in report.matrix}
+    assert tables == {
+        ("Anna Adams",): {"Kafka operations", "Nobody's skill"},
+        ("Bert Brown",): {"Vault operations"},
+    }
+
+
+def test_follow_up_for_a_learner_who_has_not_started_is_to_start(report_html):
+    assert "No learning is recorded yet for Maria Lopez: start shadowing sessions" in report_html
+    assert "plan reverse shadowing on Ceph operations" not in report_html

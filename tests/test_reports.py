@@ -228,7 +228,7 @@ def test_metadata_names_title_author_subject_and_creation_date(engagement, peopl
     metadata = PdfReader(io.BytesIO(report.pdf)).metadata
 
     assert report.identifier == f"KT-{engagement.id:05d}-D-20261127T101500Z"
-    assert "Kubernetes platform handover" in metadata.title
+    assert metadata.title == "Draft handover report: Kubernetes platform handover"
     assert metadata.author == "Markus Klein"
     assert "handover report" in metadata.subject
     assert report.identifier in metadata.subject

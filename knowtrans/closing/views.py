@@ -11,7 +11,7 @@ from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import get_or_404
 from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
 from knowtrans.extensions import db
-from knowtrans.permissions import require, require_change
+from knowtrans.permissions import require
 from knowtrans.plans.models import Criticality
 
 bp = Blueprint("closing", __name__)
@@ -22,7 +22,11 @@ bp = Blueprint("closing", __name__)
 def close(engagement_id: int):
     engagement = get_or_404(Engagement, engagement_id, *plan_loading_options())
     require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require_change(permissions.can_generate_report(current_user), engagement)
+    require(permissions.can_generate_report(current_user))
+    if engagement.is_closed:
+        # e.g. a second tab, or a colleague was quicker: say so instead of a bare refusal
+        flash("This engagement is closed already; its final report stands.", "info")
+        return redirect(url_for("engagements.show", engagement_id=engagement.id))
     if not permissions.can_close_engagement(current_user, engagement):
         flash(
             "Only an active engagement or one in handover can be closed; "

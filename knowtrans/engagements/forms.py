@@ -128,6 +128,7 @@ class EngagementForm(FlaskForm):
             raise ValidationError("Choose an active user with the expert role.")
 
     def validate_start_date(self, field) -> None:
+        _plausible(field.data)
         earliest = self._due_dates()[0]
         if field.data and earliest and field.data > earliest:
             raise ValidationError(
@@ -135,6 +136,7 @@ class EngagementForm(FlaskForm):
             )
 
     def validate_planned_end_date(self, field) -> None:
+        _plausible(field.data)
         start = self.start_date.data
         if start and field.data and field.data < start:
             raise ValidationError("The planned end must be on or after the start date.")
@@ -191,3 +193,12 @@ class AdvanceForm(FlaskForm):
     """Move the engagement one status on; ``current`` guards against a double submit."""
 
     current = HiddenField(validators=[DataRequired()])
+
+
+#: an engagement's dates lie in this range; year 1 or 9999 is a typo
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def _plausible(day) -> None:
+    if day and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ValidationError(f"Enter a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")

@@ -2,11 +2,13 @@
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from knowtrans.confirmations.models import LevelConfirmation
+from knowtrans.core.clock import utcnow
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry, OpenQuestion
@@ -105,4 +107,27 @@ def newest_entries_first(assignment_id: int) -> sa.Select:
         .where(LearningEntry.assignment_id == assignment_id)
         .order_by(LearningEntry.date.desc(), LearningEntry.id.desc())
         .options(*entry_loading_options())
+    )
+
+
+#: an identical entry recorded this recently is the same one sent twice (back and resubmit)
+DUPLICATE_WINDOW = timedelta(hours=1)
+
+
+def recent_twin(assignment_id: int, details) -> LearningEntry | None:
+    """An entry of the assignment recorded within DUPLICATE_WINDOW with the same day,
+    activity, minutes and text as ``details``, if any."""
+    query = (
+        sa.select(LearningEntry)
+        .where(
+            LearningEntry.assignment_id == assignment_id,
+            LearningEntry.date == details.date,
+            LearningEntry.activity == details.activity,
+            LearningEntry.minutes == details.minutes,
+            LearningEntry.created_at >= utcnow() - DUPLICATE_WINDOW,
+        )
+        .order_by(LearningEntry.id.desc())
+    )
+    return next(
+        (entry for entry in db.session.scalars(query) if entry.learned == details.learned), None
     )

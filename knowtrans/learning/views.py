@@ -23,6 +23,7 @@ from knowtrans.learning.queries import (
     assignment_summaries,
     load_assignment,
     newest_entries_first,
+    recent_twin,
 )
 from knowtrans.permissions import require, require_change
 from knowtrans.plans.forms import PhaseForm
@@ -102,7 +103,12 @@ def new_entry(assignment_id: int):
     )
     form = EntryForm(earliest=_earliest_date(assignment))
     if form.validate_on_submit():
-        entry = operations.create_entry(assignment, form.details(), actor=current_user)
+        details = form.details()
+        if twin := recent_twin(assignment.id, details):
+            # sent twice (the back button, then submit again): nothing new to record
+            flash("This learning entry is recorded already; nothing was added.", "info")
+            return redirect(_entry_url(twin))
+        entry = operations.create_entry(assignment, details, actor=current_user)
         db.session.commit()
         flash("Your learning entry is recorded.", "success")
         return redirect(_entry_url(entry))

@@ -383,6 +383,12 @@ def follow_up(item: Item, expert: str, closed: bool) -> str:
             f"Nobody internal is assigned to {item.skill}: assign a primary and a backup "
             f"learner and plan shadowing sessions with {expert}."
         )
+    elif not any(learner.entry_count for learner in internal):
+        names = _names(learner.name for learner in internal)
+        step = (
+            f"No learning is recorded yet for {names}: start shadowing sessions on "
+            f"{item.skill} with {expert}, then have the level confirmed."
+        )
     elif not confirmed:
         names = _names(learner.name for learner in internal)
         step = (
@@ -455,10 +461,17 @@ def _matrix(plan: Sequence[PlanItem]) -> tuple[tuple[MatrixPart, ...], int]:
                 rows=tuple(
                     MatrixRow(skill, target, tuple(cells[start:stop]))
                     for skill, target, cells in rows
+                    # a table lists the skills its learners hold; the first also those
+                    # nobody holds, so a split matrix stays readable and shows every gap
+                    if _assigned(cells[start:stop]) or (start == 0 and not _assigned(cells))
                 ),
             )
         )
     return tuple(parts), len(order)
+
+
+def _assigned(cells: Sequence[MatrixCell]) -> bool:
+    return any(cell.state != "none" for cell in cells)
 
 
 def _hours_by_learner(assignments: Sequence[Assignment]) -> tuple[LearnerHours, ...]:
