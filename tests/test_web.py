@@ -72,3 +72,16 @@ def test_a_page_number_past_the_end_goes_to_the_last_page(
         assert response.status_code == 302, url
         assert response.headers["Location"] == last
     assert browser.get("/engagements?page=1").status_code == 200
+
+
+def test_past_the_end_keeps_no_hostile_arguments(login_as, make_user, make_assignment):
+    learner = make_user(Role.STAFF)
+    assignment = make_assignment(learner=learner)
+    browser = login_as(learner)
+    url = (
+        f"/assignments/{assignment.id}?page=99&assignment_id=1&_external=1"
+        "&_scheme=javascript&_anchor=x"
+    )
+    response = browser.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/assignments/{assignment.id}?page=1"

@@ -26,12 +26,13 @@ def past_the_end(pagination: Pagination):
     deletions, a typo); None otherwise. Keeps the page's other arguments (filters)."""
     if pagination.items or pagination.page == 1:
         return None
-    arguments = {key: value for key, value in request.args.items() if key != "page"}
+    path_values = request.view_args or {}
+    # only plain query arguments: never a path value twice, never url_for's own _options
+    arguments = {
+        key: value
+        for key, value in request.args.items()
+        if key != "page" and key not in path_values and not key.startswith("_")
+    }
     return redirect(
-        url_for(
-            request.endpoint,
-            **(request.view_args or {}),
-            **arguments,
-            page=max(pagination.pages, 1),
-        )
+        url_for(request.endpoint, **path_values, **arguments, page=max(pagination.pages, 1))
     )
