@@ -124,10 +124,10 @@ def recent_twin(assignment_id: int, details) -> LearningEntry | None:
             LearningEntry.date == details.date,
             LearningEntry.activity == details.activity,
             LearningEntry.minutes == details.minutes,
+            LearningEntry.learned == details.learned,
             LearningEntry.created_at >= utcnow() - DUPLICATE_WINDOW,
         )
         .order_by(LearningEntry.id.desc())
+        .limit(1)
     )
-    return next(
-        (entry for entry in db.session.scalars(query) if entry.learned == details.learned), None
-    )
+    return db.session.scalars(query).first()
