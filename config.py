@@ -60,6 +60,8 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get(
         "LOGIN_LIMIT_PER_ADDRESS", "30 per minute;200 per hour"
     )
+    #: saves of learning entries, questions, confirmations and notes allowed per user
+    WRITE_LIMIT_PER_USER = os.environ.get("WRITE_LIMIT_PER_USER", "30/minute;300/day")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25

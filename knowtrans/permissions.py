@@ -118,7 +118,13 @@ def can_record_learning(user: User, assignment: Assignment) -> bool:
 
 
 def can_edit_entry(user: User, entry: LearningEntry) -> bool:
-    return can_record_learning(user, entry.assignment)
+    """The learner edits or deletes their own entries, unless a lead has hidden one."""
+    return not entry.is_hidden and can_record_learning(user, entry.assignment)
+
+
+def can_hide_entries(user: User, engagement: Engagement) -> bool:
+    """Hide learning entries (one, or a learner's in bulk) with a reason: a CTO or IT lead."""
+    return user.has_role(Role.CTO, Role.IT_LEAD) and not engagement.is_closed
 
 
 def can_generate_report(user: User) -> bool:

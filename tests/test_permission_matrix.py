@@ -134,6 +134,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "learning.delete_entry":    {"POST": "L 403 403 403 302 403 404 404"},
     "learning.resolve_question": {"POST": "L 403 403 302 302 302 404 404"},
+    # hiding learning entries with a reason: a CTO or IT lead
+    "learning.hide_entry": {
+        "GET":  "L   403 200 200 403 403 404 404",
+        "POST": "L   403 200 200 403 403 404 404",
+    },
+    "learning.show_entry":  {"POST": "L   403 302 302 403 403 404 404"},
+    "learning.hide_entries": {
+        "GET":  "L   403 200 200 403 403 404 404",
+        "POST": "L   403 200 200 403 403 404 404",
+    },
     # confirming a level: the expert of the engagement or an IT lead, never the learner
     "confirmations.confirm": {
         "GET":  "L   403 403 200 403 200 404 404",
@@ -189,6 +199,15 @@ EXPECTED_ON_CLOSED: dict[str, dict[str, str]] = {
     },
     "learning.delete_entry":    {"POST": "L 403 403 403 403 403 404 404"},
     "learning.resolve_question": {"POST": "L 403 403 403 403 403 404 404"},
+    "learning.hide_entry": {
+        "GET":  "L   403 403 403 403 403 404 404",
+        "POST": "L   403 403 403 403 403 404 404",
+    },
+    "learning.show_entry":  {"POST": "L   403 403 403 403 403 404 404"},
+    "learning.hide_entries": {
+        "GET":  "L   403 403 403 403 403 404 404",
+        "POST": "L   403 403 403 403 403 404 404",
+    },
     "confirmations.confirm": {
         "GET":  "L   403 403 403 403 403 404 404",
         "POST": "L   403 403 403 403 403 404 404",
@@ -373,6 +392,9 @@ def url_arguments(w: World) -> dict[str, dict[str, int]]:
         "learning.edit_entry": {"entry_id": w.entry},
         "learning.delete_entry": {"entry_id": w.spare_entry},
         "learning.resolve_question": {"question_id": w.question},
+        "learning.hide_entry": {"entry_id": w.entry},
+        "learning.show_entry": {"entry_id": w.entry},
+        "learning.hide_entries": {"engagement_id": w.main},
         "confirmations.confirm": {"assignment_id": w.assignment},
         "closing.close": {"engagement_id": w.main},
         "reports.draft": {"engagement_id": w.main},
@@ -400,6 +422,9 @@ def closed_url_arguments(w: World) -> dict[str, dict[str, int]]:
         "learning.edit_entry": {"entry_id": w.closed_entry},
         "learning.delete_entry": {"entry_id": w.closed_entry},
         "learning.resolve_question": {"question_id": w.closed_question},
+        "learning.hide_entry": {"entry_id": w.closed_entry},
+        "learning.show_entry": {"entry_id": w.closed_entry},
+        "learning.hide_entries": {"engagement_id": w.closed},
         "confirmations.confirm": {"assignment_id": w.closed_assignment},
         "closing.close": {"engagement_id": w.closed},
         "reports.draft": {"engagement_id": w.closed},

@@ -35,6 +35,9 @@ HEADING_OFFSET = 3
 #: RecursionError) and nested brackets cost it quadratic time. Hand-written notes stay
 #: far below.
 MAX_NESTING = 12
+#: cells in a table row: a "table" wider than this is not one anyone reads, and laying it out
+#: costs the report seconds
+MAX_TABLE_CELLS = 50
 #: how deeply the rendered HTML may nest elements: WeasyPrint lays nested boxes out
 #: recursively and fails at about 120 levels; pages and reports wrap notes in their own.
 MAX_HTML_DEPTH = 32
@@ -134,7 +137,8 @@ def plain_text(text: str) -> Markup:
 
 def nesting_depth(text: str) -> int:
     """The deepest nesting the text asks of the parser: container markers and indentation at
-    the start of a line (fenced code and thematic breaks aside), and nested link brackets."""
+    the start of a line (fenced code and thematic breaks aside), and nested link brackets;
+    a table row of more than MAX_TABLE_CELLS cells counts as too deep."""
     deepest = 0
     fence: str | None = None
     for line in text.splitlines():
@@ -147,6 +151,8 @@ def nesting_depth(text: str) -> int:
             continue
         if not THEMATIC_BREAK.match(line):
             deepest = max(deepest, _line_depth(line))
+        if line.count("|") > MAX_TABLE_CELLS:
+            deepest = max(deepest, MAX_NESTING + 1)
     return max(deepest, _bracket_depth(text))
 
 
@@ -206,3 +212,30 @@ def html_depth(html: str) -> int:
     counter.feed(html)
     counter.close()
     return counter.deepest
+
+
+#: a tag of sanitised HTML (attribute values double-quoted; they may hold ">")
+TAG = re.compile(r'(<(?:[^">]|"[^"]*")*>)')
+#: a run of text without a break opportunity, longer than any word or address people read
+LONG_RUN = re.compile(r"[^\s\u200b]{200,}")
+#: a character or a character reference of escaped text
+TEXT_UNIT = re.compile(r"&#?\w+;|.", re.DOTALL)
+#: characters between the break opportunities put into a long run
+RUN_PIECE = 60
+
+
+def with_break_opportunities(html: Markup) -> Markup:
+    """``html`` with a zero-width space every RUN_PIECE characters of each long unbroken run
+    of text: WeasyPrint's line breaking takes time quadratic in a word's length (a word of
+    20,000 characters took 5 s), with break opportunities linear time. Tags are untouched."""
+    parts = TAG.split(str(html))
+    for index in range(0, len(parts), 2):  # text between the tags
+        parts[index] = LONG_RUN.sub(_broken_run, parts[index])
+    return Markup("".join(parts))
+
+
+def _broken_run(match: re.Match) -> str:
+    units = TEXT_UNIT.findall(match.group())
+    return "\u200b".join(
+        "".join(units[start : start + RUN_PIECE]) for start in range(0, len(units), RUN_PIECE)
+    )

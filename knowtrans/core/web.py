@@ -54,7 +54,10 @@ def init_web(app: Flask) -> None:
         code = error.code or 500
         title = ERROR_TITLES.get(code, error.name)
         message = error.description if getattr(error, "show_description", False) else None
-        return render_template("errors/error.html", code=code, title=title, message=message), code
+        # Allow (405), Retry-After (429): the headers the error itself carries
+        headers = [(key, value) for key, value in error.get_headers() if key != "Content-Type"]
+        page = render_template("errors/error.html", code=code, title=title, message=message)
+        return page, code, headers
 
     @app.errorhandler(InternalServerError)
     def unexpected_error(error: InternalServerError):

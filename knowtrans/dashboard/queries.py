@@ -13,6 +13,7 @@ from knowtrans.core.clock import today as current_day
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness import readiness_of_many
 from knowtrans.extensions import db
+from knowtrans.learning.queries import AssignmentSummary, assignment_summaries
 from knowtrans.plans.models import Assignment, Criticality, Phase, PlanItem
 from knowtrans.readiness import EngagementReadiness
 
@@ -54,6 +55,8 @@ class ItLeadSection:
 class StaffSection:
     assignments: list[Assignment]
     total: int
+    #: hours and self-assessments per assignment id (learning.queries.assignment_summaries)
+    summaries: dict[int, AssignmentSummary]
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,6 @@ def staff_section(user: User) -> StaffSection:
             contains_eager(Assignment.plan_item).contains_eager(PlanItem.engagement),
             contains_eager(Assignment.plan_item).joinedload(PlanItem.skill),
             selectinload(Assignment.confirmations),
-            selectinload(Assignment.learning_entries),
         )
         .order_by(
             signed_off_last,
@@ -223,7 +225,11 @@ def staff_section(user: User) -> StaffSection:
         )
         .limit(LIST_LIMIT)
     ).all()
-    return StaffSection(assignments=list(assignments), total=total or 0)
+    return StaffSection(
+        assignments=list(assignments),
+        total=total or 0,
+        summaries=assignment_summaries([assignment.id for assignment in assignments]),
+    )
 
 
 def _deadline() -> sa.ColumnElement:

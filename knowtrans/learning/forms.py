@@ -1,8 +1,10 @@
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    DateTimeLocalField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -14,7 +16,7 @@ from knowtrans.core.clock import today
 from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.learning.models import MAX_MINUTES, Activity
-from knowtrans.learning.operations import EntryDetails
+from knowtrans.learning.operations import MAX_REASON, EntryDetails
 from knowtrans.plans.models import LEVELS
 
 #: how far before the engagement's start a learning entry may be dated
@@ -172,3 +174,72 @@ class EntryForm(FlaskForm):
             self_level=self.self_level.data,
             questions=lines_of(self.questions.data),
         )
+
+
+class HideEntryForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is it hidden?",
+        validators=[
+            DataRequired("Say why: the learner sees the reason."),
+            Length(max=MAX_REASON),
+            NoControlCharacters(),
+        ],
+        filters=[strip_filter],
+        render_kw={"rows": 3, "maxlength": MAX_REASON},
+    )
+    version = VersionField()
+
+
+class HideEntriesForm(FlaskForm):
+    """A learner's entries recorded in a time range, hidden with one reason.
+
+    A GET with the learner and the range previews what would be hidden (``range_is_valid``);
+    the POST adds the reason.
+    """
+
+    learner = SelectField(
+        "Learner",
+        coerce=optional_level,
+        invalid_value_message="Choose a learner from the list.",
+        invalid_choice_message="Choose a learner from the list.",
+    )
+    recorded_from = DateTimeLocalField(
+        "Recorded from (UTC)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("Enter when the range starts, e.g. 2026-12-01T09:00.")],
+    )
+    recorded_until = DateTimeLocalField(
+        "Recorded until (UTC)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("Enter when the range ends, e.g. 2026-12-01T17:30.")],
+    )
+    reason = HideEntryForm.reason
+
+    def __init__(self, *args, learners: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.learner.choices = [SelectChoice("", "Choose a learner")] + [
+            SelectChoice(str(user_id), name) for user_id, name in learners
+        ]
+
+    def validate_learner(self, field) -> None:
+        if field.data is None:
+            raise ValidationError("Choose the learner whose entries to hide.")
+
+    def validate_recorded_until(self, field) -> None:
+        start = self.recorded_from.data
+        if field.data is not None and start is not None and field.data <= start:
+            raise ValidationError("The end of the range must be after its start.")
+
+    def range_is_valid(self) -> bool:
+        """Validate the learner and the range only, as the preview needs them."""
+        results = []
+        for field in (self.learner, self.recorded_from, self.recorded_until):
+            inline = getattr(type(self), f"validate_{field.name}", None)
+            results.append(field.validate(self, [inline] if inline else []))
+        return all(results)
+
+    def range(self) -> tuple[datetime, datetime]:
+        """The range as aware UTC times, the end's minute included."""
+        start = self.recorded_from.data.replace(tzinfo=UTC)
+        end = self.recorded_until.data.replace(tzinfo=UTC) + timedelta(minutes=1)
+        return start, end

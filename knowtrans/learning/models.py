@@ -34,6 +34,11 @@ class LearningEntry(db.Model):
         sa.CheckConstraint(
             "self_level IS NULL OR self_level BETWEEN 1 AND 5", name="self_level_range"
         ),
+        sa.CheckConstraint(
+            "(hidden_at IS NULL AND hidden_reason IS NULL)"
+            " OR (hidden_at IS NOT NULL AND hidden_reason IS NOT NULL)",
+            name="hidden_with_reason",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,11 +54,17 @@ class LearningEntry(db.Model):
     self_level: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: hidden by a CTO or IT lead, with the reason (a flood of entries, text that must not be
+    #: in the record): kept for the audit trail, left out of totals, pages and the report
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
     #: optimistic locking (see Engagement.version)
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 
     assignment: Mapped[Assignment] = relationship(back_populates="learning_entries")
+    hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
     evidence_links: Mapped[list["EvidenceLink"]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="EvidenceLink.position"
     )
@@ -63,6 +74,10 @@ class LearningEntry(db.Model):
 
     def __repr__(self) -> str:
         return f"<LearningEntry {self.id} assignment={self.assignment_id}>"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class EvidenceLink(db.Model):

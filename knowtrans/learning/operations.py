@@ -1,16 +1,23 @@
 """Writes on the learning log. Each function flushes; the caller commits."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+
+import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
 from knowtrans.core.concurrency import check_version
-from knowtrans.core.web import format_minutes
+from knowtrans.core.web import format_date, format_minutes
 from knowtrans.extensions import db
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
+from knowtrans.learning.queries import entries_recorded_by
 from knowtrans.plans.models import Assignment
+
+
+class Refused(Exception):
+    """A change the learning log's rules do not allow; the message says why, for the user."""
 
 
 @dataclass(frozen=True)
@@ -110,3 +117,99 @@ def _apply(entry: LearningEntry, details: EntryDetails) -> None:
 
 def _what(entry: LearningEntry) -> str:
     return f"{format_minutes(entry.minutes)} of {entry.activity.label.lower()} on {entry.date}"
+
+
+def hide_entry(entry: LearningEntry, *, reason: str, actor: User) -> LearningEntry:
+    """Hide the entry from pages, totals and the report; the author sees that and why.
+
+    The entry stays in the database and the audit trail. Hiding it again changes nothing.
+    """
+    reason = _reason(reason)
+    if entry.is_hidden:
+        return entry
+    entry.hidden_at = utcnow()
+    entry.hidden_by = actor
+    entry.hidden_reason = reason
+    assignment = entry.assignment
+    record_event(
+        actor,
+        "learning_entry.hide",
+        entry,
+        f"Hid {_what(entry)} of {assignment.learner.name} for "
+        f"{assignment.plan_item.skill.name}: {reason}",
+        engagement_id=assignment.plan_item.engagement_id,
+    )
+    return entry
+
+
+def show_entry(entry: LearningEntry, *, actor: User) -> LearningEntry:
+    """Undo hiding: the entry counts and appears again."""
+    if not entry.is_hidden:
+        return entry
+    reason = entry.hidden_reason
+    entry.hidden_at = entry.hidden_by = entry.hidden_reason = None
+    assignment = entry.assignment
+    record_event(
+        actor,
+        "learning_entry.show",
+        entry,
+        f"Showed again {_what(entry)} of {assignment.learner.name} for "
+        f"{assignment.plan_item.skill.name} (hidden because: {reason})",
+        engagement_id=assignment.plan_item.engagement_id,
+    )
+    return entry
+
+
+def hide_entries(
+    engagement_id: int,
+    learner: User,
+    *,
+    recorded_from: datetime,
+    recorded_until: datetime,
+    reason: str,
+    actor: User,
+) -> int:
+    """Hide every visible entry ``learner`` recorded on the engagement in the time range,
+    with one reason and one audit event; returns how many. One UPDATE, whatever the number."""
+    reason = _reason(reason)
+    if recorded_from >= recorded_until:
+        raise Refused("The end of the time range must be after its start.")
+    matching = entries_recorded_by(engagement_id, learner.id, recorded_from, recorded_until)
+    ids = matching.with_only_columns(LearningEntry.id).scalar_subquery()
+    hidden = db.session.execute(
+        sa.update(LearningEntry)
+        .where(LearningEntry.id.in_(ids))
+        .values(
+            hidden_at=utcnow(),
+            hidden_by_id=actor.id,
+            hidden_reason=reason,
+            # the bulk statement bypasses the mapper's version counter: move it by hand, so
+            # an edit opened before the hiding is refused as a conflict
+            version=LearningEntry.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire_all()
+    if hidden:
+        record_event(
+            actor,
+            "learning_entry.hide_many",
+            learner,
+            f"Hid {hidden} learning {'entry' if hidden == 1 else 'entries'} of {learner.name} "
+            f"recorded {format_date(recorded_from)} to {format_date(recorded_until)}: {reason}",
+            engagement_id=engagement_id,
+        )
+    return hidden
+
+
+#: the column size of learning_entries.hidden_reason
+MAX_REASON = 500
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("Say why the entry is hidden: the learner sees the reason.")
+    if len(reason) > MAX_REASON:
+        raise Refused(f"The reason is longer than {MAX_REASON} characters.")
+    return reason

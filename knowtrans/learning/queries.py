@@ -2,17 +2,19 @@
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from knowtrans.auth.models import User
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import utcnow
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, PlanItem
+from knowtrans.skills.models import Skill
 
 
 @dataclass(frozen=True)
@@ -24,13 +26,19 @@ class AssignmentSummary:
     open_questions: int = 0
     self_assessed_level: int | None = None
     confirmed_level: int | None = None
+    #: entries a CTO or IT lead hid: in none of the figures above
+    hidden: int = 0
 
 
 def assignment_summaries(assignment_ids: Collection[int]) -> dict[int, AssignmentSummary]:
-    """One query for the totals and latest levels of the given assignments."""
+    """One query for the totals and latest levels of the given assignments.
+
+    Hidden entries count nowhere but in ``hidden``."""
     if not assignment_ids:
         return {}
-    of_assignment = LearningEntry.assignment_id == Assignment.id
+    of_assignment = sa.and_(
+        LearningEntry.assignment_id == Assignment.id, LearningEntry.hidden_at.is_(None)
+    )
     minutes = (
         sa.select(sa.func.coalesce(sa.func.sum(LearningEntry.minutes), 0))
         .where(of_assignment)
@@ -57,8 +65,13 @@ def assignment_summaries(assignment_ids: Collection[int]) -> dict[int, Assignmen
         .limit(1)
         .scalar_subquery()
     )
+    hidden = (
+        sa.select(sa.func.count(LearningEntry.id))
+        .where(LearningEntry.assignment_id == Assignment.id, LearningEntry.hidden_at.is_not(None))
+        .scalar_subquery()
+    )
     query = sa.select(
-        Assignment.id, minutes, entries, open_questions, self_assessed, confirmed
+        Assignment.id, minutes, entries, open_questions, self_assessed, confirmed, hidden
     ).where(Assignment.id.in_(list(assignment_ids)))
     return {
         row[0]: AssignmentSummary(
@@ -67,6 +80,7 @@ def assignment_summaries(assignment_ids: Collection[int]) -> dict[int, Assignmen
             open_questions=row[3] or 0,
             self_assessed_level=row[4],
             confirmed_level=row[5],
+            hidden=row[6] or 0,
         )
         for row in db.session.execute(query)
     }
@@ -101,13 +115,54 @@ def entry_loading_options():
     )
 
 
-def newest_entries_first(assignment_id: int) -> sa.Select:
+def newest_entries_first(assignment_id: int, *, hidden: bool = False) -> sa.Select:
+    """The assignment's visible entries, or with ``hidden`` the hidden ones."""
     return (
         sa.select(LearningEntry)
-        .where(LearningEntry.assignment_id == assignment_id)
+        .where(
+            LearningEntry.assignment_id == assignment_id,
+            LearningEntry.hidden_at.is_not(None) if hidden else LearningEntry.hidden_at.is_(None),
+        )
         .order_by(LearningEntry.date.desc(), LearningEntry.id.desc())
-        .options(*entry_loading_options())
+        .options(*entry_loading_options(), joinedload(LearningEntry.hidden_by))
     )
+
+
+@dataclass(frozen=True)
+class HiddenGroup:
+    """Entries hidden in one act: by whom, when, why, how many."""
+
+    hidden_at: datetime
+    hidden_by: str | None
+    reason: str
+    entries: int
+
+
+#: hiding acts listed on a page (the newest); the summaries count every hidden entry
+HIDDEN_GROUPS = 5
+
+
+def hidden_groups(assignment_ids: Collection[int]) -> list[HiddenGroup]:
+    """The acts that hid entries of these assignments, newest first (one query)."""
+    if not assignment_ids:
+        return []
+    query = (
+        sa.select(
+            LearningEntry.hidden_at,
+            User.name,
+            LearningEntry.hidden_reason,
+            sa.func.count(LearningEntry.id),
+        )
+        .outerjoin(User, User.id == LearningEntry.hidden_by_id)
+        .where(
+            LearningEntry.assignment_id.in_(list(assignment_ids)),
+            LearningEntry.hidden_at.is_not(None),
+        )
+        .group_by(LearningEntry.hidden_at, User.name, LearningEntry.hidden_reason)
+        .order_by(LearningEntry.hidden_at.desc())
+        .limit(HIDDEN_GROUPS)
+    )
+    return [HiddenGroup(*row) for row in db.session.execute(query)]
 
 
 #: an identical entry recorded this recently is the same one sent twice (back and resubmit)
@@ -126,8 +181,92 @@ def recent_twin(assignment_id: int, details) -> LearningEntry | None:
             LearningEntry.minutes == details.minutes,
             LearningEntry.learned == details.learned,
             LearningEntry.created_at >= utcnow() - DUPLICATE_WINDOW,
+            LearningEntry.hidden_at.is_(None),
         )
         .order_by(LearningEntry.id.desc())
         .limit(1)
     )
     return db.session.scalars(query).first()
+
+
+def entries_recorded_by(
+    engagement_id: int, learner_id: int, recorded_from: datetime, recorded_until: datetime
+) -> sa.Select:
+    """The visible entries a learner recorded on an engagement in ``[from, until)``."""
+    return (
+        sa.select(LearningEntry)
+        .join(LearningEntry.assignment)
+        .join(Assignment.plan_item)
+        .where(
+            PlanItem.engagement_id == engagement_id,
+            Assignment.learner_id == learner_id,
+            LearningEntry.hidden_at.is_(None),
+            LearningEntry.created_at >= recorded_from,
+            LearningEntry.created_at < recorded_until,
+        )
+    )
+
+
+def learners_of(engagement_id: int) -> list[tuple[int, str]]:
+    """(id, name) of everyone assigned as a learner on the engagement, by name."""
+    query = (
+        sa.select(User.id, User.name)
+        .join(Assignment, Assignment.learner_id == User.id)
+        .join(Assignment.plan_item)
+        .where(PlanItem.engagement_id == engagement_id)
+        .distinct()
+        .order_by(User.name, User.id)
+    )
+    return [(user_id, name) for user_id, name in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class HidingPreview:
+    """What hiding a learner's entries in a time range would hide."""
+
+    entries: int
+    minutes: int
+    first_recorded: datetime | None
+    last_recorded: datetime | None
+    #: the newest few, with their skill's name, for the lead to recognise them
+    newest: list[tuple[LearningEntry, str]]
+
+
+#: entries the preview shows
+PREVIEW_ENTRIES = 5
+
+
+def preview_hiding(
+    engagement_id: int, learner_id: int, recorded_from: datetime, recorded_until: datetime
+) -> HidingPreview:
+    matching = entries_recorded_by(engagement_id, learner_id, recorded_from, recorded_until)
+    entries, minutes, first, last = db.session.execute(
+        matching.with_only_columns(
+            sa.func.count(LearningEntry.id),
+            sa.func.coalesce(sa.func.sum(LearningEntry.minutes), 0),
+            sa.func.min(LearningEntry.created_at),
+            sa.func.max(LearningEntry.created_at),
+        )
+    ).one()
+    newest = db.session.execute(
+        matching.add_columns(Skill.name)
+        .join(PlanItem.skill)
+        .order_by(LearningEntry.created_at.desc(), LearningEntry.id.desc())
+        .limit(PREVIEW_ENTRIES)
+    ).all()
+    return HidingPreview(
+        entries=entries,
+        minutes=minutes,
+        first_recorded=_utc(first),
+        last_recorded=_utc(last),
+        newest=[(entry, skill) for entry, skill in newest],
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """An aggregate skips the column type: SQLite answers a naive (UTC) time or a string."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -10,19 +10,24 @@ from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
-from knowtrans.auth.models import Role
-from knowtrans.core.concurrency import EditConflict, conflict_notice
+from knowtrans.auth.models import Role, User
+from knowtrans.core.clock import utcnow
+from knowtrans.core.concurrency import EditConflict, check_version, conflict_notice
 from knowtrans.core.forms import ConfirmForm
+from knowtrans.core.limits import require_budget, write_allowed
 from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.learning import operations
-from knowtrans.learning.forms import EARLY_DAYS, EntryForm
+from knowtrans.learning.forms import EARLY_DAYS, EntryForm, HideEntriesForm, HideEntryForm
 from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.learning.queries import (
     assignment_summaries,
+    hidden_groups,
+    learners_of,
     load_assignment,
     newest_entries_first,
+    preview_hiding,
     recent_twin,
 )
 from knowtrans.permissions import require, require_change
@@ -74,8 +79,10 @@ def my_assignments():
 @bp.route("/assignments/<int:assignment_id>")
 @login_required
 def assignment(assignment_id: int):
+    """The assignment and its learning log; ``?hidden=1`` lists the entries a lead hid."""
     assignment = _visible_assignment(assignment_id)
-    pagination = paginate(newest_entries_first(assignment.id))
+    show_hidden = request.args.get("hidden") == "1"
+    pagination = paginate(newest_entries_first(assignment.id, hidden=show_hidden))
     if last_page := past_the_end(pagination):
         return last_page
     summary = assignment_summaries([assignment.id])[assignment.id]
@@ -88,7 +95,10 @@ def assignment(assignment_id: int):
         engagement=engagement,
         pagination=pagination,
         summary=summary,
+        show_hidden=show_hidden,
+        hidden_groups=hidden_groups([assignment.id]) if summary.hidden else [],
         may_resolve=permissions.can_resolve_questions(current_user, assignment),
+        may_hide=permissions.can_hide_entries(current_user, engagement),
         phase_form=PhaseForm(phase=assignment.phase.value) if may_manage else None,
     )
 
@@ -102,7 +112,7 @@ def new_entry(assignment_id: int):
         assignment.plan_item.engagement,
     )
     form = EntryForm(earliest=_earliest_date(assignment))
-    if form.validate_on_submit():
+    if form.validate_on_submit() and write_allowed(current_user, form):
         details = form.details()
         if twin := recent_twin(assignment.id, details):
             # sent twice (the back button, then submit again): nothing new to record
@@ -134,7 +144,7 @@ def edit_entry(entry_id: int):
         }
     form = EntryForm(data=initial, earliest=_earliest_date(assignment))
     conflict = None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and write_allowed(current_user, form):
         try:
             operations.update_entry(
                 entry, form.details(), version=form.version.data, actor=current_user
@@ -163,6 +173,7 @@ def delete_entry(entry_id: int):
     entry = _editable_entry(entry_id)
     assignment = entry.assignment
     if ConfirmForm().validate_on_submit():
+        require_budget(current_user)
         try:
             operations.delete_entry(entry, actor=current_user)
             db.session.commit()
@@ -192,22 +203,111 @@ def resolve_question(question_id: int):
         if question.is_resolved:
             flash("That question was already resolved.", "info")
         else:
+            require_budget(current_user)
             operations.resolve_question(question, actor=current_user)
             db.session.commit()
             flash("The question is marked resolved.", "success")
     return redirect(_entry_url(entry))
 
 
-def _visible_assignment(assignment_id: int, *, history: bool = True) -> Assignment:
-    """The assignment, or 404 when it does not exist or its engagement is not the user's."""
-    assignment = load_assignment(assignment_id, history=history) or abort(404)
-    engagement = assignment.plan_item.engagement
+@bp.route("/entries/<int:entry_id>/hide", methods=["GET", "POST"])
+@login_required
+def hide_entry(entry_id: int):
+    """A CTO or IT lead hides one entry, with a reason the learner sees."""
+    entry = _entry_of_engagement(entry_id)
+    engagement = entry.assignment.plan_item.engagement
+    require_change(permissions.can_hide_entries(current_user, engagement), engagement)
+    if entry.is_hidden:
+        flash("This learning entry is hidden already.", "info")
+        return redirect(_entry_url(entry, hidden=True))
+    form = HideEntryForm(data={"version": entry.version} if request.method == "GET" else None)
+    conflict = None
+    if form.validate_on_submit() and write_allowed(current_user, form):
+        try:
+            check_version(entry, form.version.data)
+            operations.hide_entry(entry, reason=form.reason.data, actor=current_user)
+            db.session.commit()
+        except (EditConflict, StaleDataError):
+            db.session.rollback()
+            entry = _entry_of_engagement(entry_id)
+            conflict = conflict_notice(entry, "learning entry", viewer=current_user)
+            form.version.data = entry.version
+        else:
+            flash("The learning entry is hidden; the learner sees why.", "success")
+            return redirect(url_for(".assignment", assignment_id=entry.assignment_id))
+    return render_template("learning/hide_entry.html", form=form, entry=entry, conflict=conflict)
+
+
+@bp.post("/entries/<int:entry_id>/show")
+@login_required
+def show_entry(entry_id: int):
+    """Undo hiding an entry."""
+    entry = _entry_of_engagement(entry_id)
+    engagement = entry.assignment.plan_item.engagement
+    require_change(permissions.can_hide_entries(current_user, engagement), engagement)
+    if ConfirmForm().validate_on_submit() and entry.is_hidden:
+        require_budget(current_user)
+        operations.show_entry(entry, actor=current_user)
+        db.session.commit()
+        flash("The learning entry is shown again and counts again.", "success")
+    return redirect(_entry_url(entry))
+
+
+@bp.route("/engagements/<int:engagement_id>/entries/hide", methods=["GET", "POST"])
+@login_required
+def hide_entries(engagement_id: int):
+    """Hide a learner's entries recorded in a time range, in bulk, with one reason.
+
+    GET with the learner and range previews what would be hidden; POST hides it.
+    """
+    engagement = db.session.get(Engagement, engagement_id) or abort(404)
     require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    return assignment
+    require_change(permissions.can_hide_entries(current_user, engagement), engagement)
+    learners = learners_of(engagement.id)
+    form = HideEntriesForm(
+        formdata=request.form if request.method == "POST" else request.args or None,
+        data=_default_range(),
+        learners=learners,
+    )
+    if form.validate_on_submit() and write_allowed(current_user, form):
+        recorded_from, recorded_until = form.range()
+        learner = db.session.get(User, form.learner.data) or abort(404)
+        try:
+            count = operations.hide_entries(
+                engagement.id,
+                learner,
+                recorded_from=recorded_from,
+                recorded_until=recorded_until,
+                reason=form.reason.data,
+                actor=current_user,
+            )
+        except operations.Refused as refusal:
+            db.session.rollback()
+            form.form_errors.append(str(refusal))
+        else:
+            db.session.commit()
+            flash(
+                f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
+                "hidden; the learner sees why.",
+                "success" if count else "info",
+            )
+            return redirect(url_for("engagements.show", engagement_id=engagement.id))
+    preview = None
+    if (request.method == "POST" or request.args) and form.range_is_valid():
+        preview = preview_hiding(engagement.id, form.learner.data, *form.range())
+    return render_template(
+        "learning/hide_entries.html", form=form, engagement=engagement, preview=preview
+    )
 
 
-def _editable_entry(entry_id: int) -> LearningEntry:
-    """404 when the user cannot see the engagement, 403 when the entry is not theirs to edit."""
+def _default_range() -> dict:
+    """From the start of today to now (UTC), the minute included."""
+    now = utcnow().replace(tzinfo=None, second=0, microsecond=0)
+    return {"recorded_from": now.replace(hour=0, minute=0), "recorded_until": now}
+
+
+def _entry_of_engagement(entry_id: int) -> LearningEntry:
+    """The entry, or 404 when it does not exist or its engagement is not visible."""
     entry = db.session.get(
         LearningEntry,
         entry_id,
@@ -223,6 +323,20 @@ def _editable_entry(entry_id: int) -> LearningEntry:
         permissions.can_view_engagement(current_user, entry.assignment.plan_item.engagement),
         hide=True,
     )
+    return entry
+
+
+def _visible_assignment(assignment_id: int, *, history: bool = True) -> Assignment:
+    """The assignment, or 404 when it does not exist or its engagement is not the user's."""
+    assignment = load_assignment(assignment_id, history=history) or abort(404)
+    engagement = assignment.plan_item.engagement
+    require(permissions.can_view_engagement(current_user, engagement), hide=True)
+    return assignment
+
+
+def _editable_entry(entry_id: int) -> LearningEntry:
+    """404 when the user cannot see the engagement, 403 when the entry is not theirs to edit."""
+    entry = _entry_of_engagement(entry_id)
     require_change(
         permissions.can_edit_entry(current_user, entry), entry.assignment.plan_item.engagement
     )
@@ -237,5 +351,10 @@ def _earliest_date(assignment: Assignment) -> date:
         return date.min
 
 
-def _entry_url(entry: LearningEntry) -> str:
-    return url_for(".assignment", assignment_id=entry.assignment_id, _anchor=f"entry-{entry.id}")
+def _entry_url(entry: LearningEntry, *, hidden: bool = False) -> str:
+    return url_for(
+        ".assignment",
+        assignment_id=entry.assignment_id,
+        hidden="1" if hidden or entry.is_hidden else None,
+        _anchor=f"entry-{entry.id}",
+    )

@@ -131,15 +131,3 @@ class Assignment(db.Model):
     def confirmed_level(self) -> int | None:
         latest = self.latest_confirmation
         return latest.level if latest else None
-
-    @property
-    def self_assessed_level(self) -> int | None:
-        """The self-assessment of the most recent learning entry that gives one."""
-        for entry in self.learning_entries:
-            if entry.self_level is not None:
-                return entry.self_level
-        return None
-
-    @property
-    def minutes_spent(self) -> int:
-        return sum(entry.minutes for entry in self.learning_entries)

@@ -2,12 +2,15 @@
 
 from datetime import date
 
+import sqlalchemy as sa
+
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.web import format_date
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
+from knowtrans.learning.models import LearningEntry
 from knowtrans.plans.models import LEVELS, Assignment, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.skills.models import Skill
 
@@ -22,7 +25,7 @@ def _target_text(level: int) -> str:
 
 def recorded_learning(assignments: list[Assignment]) -> str:
     """What removing these assignments would destroy, as text; empty when nothing."""
-    entries = sum(len(assignment.learning_entries) for assignment in assignments)
+    entries = _entry_count([assignment.id for assignment in assignments])
     confirmations = sum(len(assignment.confirmations) for assignment in assignments)
     parts = []
     if entries:
@@ -30,6 +33,17 @@ def recorded_learning(assignments: list[Assignment]) -> str:
     if confirmations:
         parts.append(f"{confirmations} level confirmation{'' if confirmations == 1 else 's'}")
     return " and ".join(parts)
+
+
+def _entry_count(assignment_ids: list[int]) -> int:
+    """Learning entries of the assignments, hidden ones included (one query, none loaded)."""
+    if not assignment_ids:
+        return 0
+    return db.session.scalar(
+        sa.select(sa.func.count(LearningEntry.id)).where(
+            LearningEntry.assignment_id.in_(assignment_ids)
+        )
+    )
 
 
 def create_plan_item(

@@ -56,6 +56,9 @@ class Entry:
     skill: str
     evidence: tuple[str, ...] = ()
     questions: tuple[Question, ...] = ()
+    #: characters of the text as written, and whether ``learned`` shows only its beginning
+    length: int = 0
+    shortened: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,9 @@ class Learner:
     self_assessed: int | None
     minutes: int
     entry_count: int
+    #: the newest entries (at most LOG_ENTRIES_PER_ASSIGNMENT of ``entry_count``) are in the
+    #: appendix in full, the others summed up by month
+    entries_in_full: int
     key_learnings: tuple[Entry, ...]
     evidence: tuple[str, ...]
     questions: tuple[Question, ...]
@@ -173,6 +179,29 @@ class LearnerHours:
 
 
 @dataclass(frozen=True)
+class MonthOfEntries:
+    """Entries of one learner on one skill in one month, summed up (not printed in full)."""
+
+    learner: str
+    skill: str
+    month: date
+    entries: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class HiddenEntries:
+    """Entries a CTO or IT lead hid in one act, with the reason."""
+
+    learner: str
+    skill: str
+    entries: int
+    hidden_by: str
+    hidden_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class Signatory:
     role: str
     name: str
@@ -202,10 +231,20 @@ class ReportData:
     signed_off_phase: int
     total_minutes: int
     hours_by_learner: tuple[LearnerHours, ...]
+    #: the unresolved questions of the entries printed in full
     open_questions: tuple[Question, ...]
+    #: unresolved questions of every visible entry (more than listed when entries are summed up)
+    open_questions_total: int
     signatories: tuple[Signatory, ...]
-    #: the whole learning log, oldest first
+    #: the entries printed in full, oldest first
     log: tuple[Entry, ...]
+    #: every visible entry, printed in full or summed up by month
+    log_total: int
+    #: the entries not printed in full, summed up by learner, skill and month
+    log_by_month: tuple[MonthOfEntries, ...] = ()
+    #: entries a CTO or IT lead hid: counted here, nowhere else
+    hidden: tuple[HiddenEntries, ...] = ()
+    hidden_total: int = 0
 
     @property
     def critical_items(self) -> tuple[Item, ...]:

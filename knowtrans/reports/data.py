@@ -1,7 +1,8 @@
 """Gathering a handover report's content (``knowtrans.reports.content``) from the database.
 
-The queries stay bounded: one eager-loaded engagement and one for who created it, whatever
-its size. Everything is turned into plain frozen values before rendering.
+The queries stay bounded: one eager-loaded engagement, the bounded learning log
+(``knowtrans.reports.log``) and one for who planned it, whatever its size. Everything is
+turned into plain frozen values before rendering.
 """
 
 import math
@@ -18,7 +19,7 @@ from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role, User, UserRole
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
-from knowtrans.core.markdown import render_markdown
+from knowtrans.core.markdown import render_markdown, with_break_opportunities
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.readiness import (
     engagement_readiness,
@@ -35,19 +36,24 @@ from knowtrans.reports.content import (
     Confirmation,
     EngagementFacts,
     Entry,
+    HiddenEntries,
     Item,
     Learner,
     LearnerHours,
     MatrixCell,
     MatrixPart,
     MatrixRow,
+    MonthOfEntries,
     Question,
     ReportData,
     Signatory,
 )
+from knowtrans.reports.log import ReportLog, load_report_log
 
 #: learning entries quoted as "key learnings" per learner; the appendix has them all
 KEY_LEARNINGS = 3
+#: characters of an entry's text the report prints (about a page); the rest is in knowtrans
+ENTRY_TEXT = 3_000
 #: learners per coverage-matrix table, so the table fits the width of an A4 page
 MATRIX_COLUMNS = 6
 #: at most this many skills per readiness chart, so the first chart fits an A4 page below
@@ -66,16 +72,14 @@ class EngagementNotFound(LookupError):
 
 
 def report_loading_options():
-    """Everything the report reads, eagerly: readiness's plan plus the whole learning log."""
+    """The plan as readiness reads it, with who confirmed each level; the learning log is
+    read apart from it, bounded (``knowtrans.reports.log``)."""
     assignments = selectinload(Engagement.plan_items).selectinload(PlanItem.assignments)
-    entries = assignments.selectinload(Assignment.learning_entries)
     return (
         *plan_loading_options(),
         assignments.selectinload(Assignment.confirmations).joinedload(
             LevelConfirmation.confirmed_by
         ),
-        entries.selectinload(LearningEntry.evidence_links),
-        entries.selectinload(LearningEntry.questions).joinedload(OpenQuestion.resolved_by),
     )
 
 
@@ -120,22 +124,24 @@ def gather_report_data(
         key=lambda item: (CRITICALITY_ORDER[item.criticality], item.skill.name.lower()),
     )
     closed = final or engagement.is_closed
+    assignments = [a for item in plan for a in item.assignments]
+    learning = load_report_log(engagement.id, [a.id for a in assignments])
     items = tuple(
-        _item(item, states[item.id], f"3.{number}", engagement, closed, rendered)
+        _item(item, states[item.id], f"3.{number}", engagement, closed, rendered, learning)
         for number, item in enumerate(plan, start=1)
     )
-    assignments = [a for item in plan for a in item.assignments]
     log = tuple(
         sorted(
             (
                 _entry(entry, a.learner.name, item.skill.name, rendered)
                 for item in plan
                 for a in item.assignments
-                for entry in a.learning_entries
+                for entry in learning.in_full.get(a.id, ())
             ),
             key=lambda entry: (entry.date, entry.id),
         )
     )
+    summaries = [learning.summary(a.id) for a in assignments]
     sign_offs = sorted(
         (
             _confirmation(a.latest_confirmation, a.learner.name, item.skill.name)
@@ -146,7 +152,7 @@ def gather_report_data(
         key=lambda c: c.confirmed_at,
         reverse=True,
     )
-    matrix, matrix_learners = _matrix(plan)
+    matrix, matrix_learners = _matrix(plan, learning)
     return ReportData(
         identifier=identifier,
         final=final,
@@ -163,7 +169,7 @@ def gather_report_data(
             status=engagement.status.label,
             closed_at=engagement.closed_at,
             close_justification=engagement.close_justification or "",
-            objectives=render_markdown(engagement.objectives),
+            objectives=with_break_opportunities(render_markdown(engagement.objectives)),
         ),
         readiness_percent=readiness.percent,
         total=readiness.total,
@@ -176,16 +182,48 @@ def gather_report_data(
         matrix_learners=matrix_learners,
         sign_offs=tuple(sign_offs),
         signed_off_phase=len({a.learner_id for a in assignments if a.phase.value == "signed_off"}),
-        total_minutes=sum(entry.minutes for entry in log),
-        hours_by_learner=_hours_by_learner(assignments),
+        total_minutes=sum(summary.minutes for summary in summaries),
+        hours_by_learner=_hours_by_learner(assignments, learning),
         open_questions=tuple(
             sorted(
                 (q for item in items for q in item.open_questions),
                 key=lambda q: (q.asked_on, q.skill, q.learner),
             )
         ),
+        open_questions_total=sum(summary.open_questions for summary in summaries),
         signatories=_signatories(engagement, generated_by, generated_at, final, assignments),
         log=log,
+        log_total=sum(summary.entries for summary in summaries),
+        log_by_month=_log_by_month(plan, learning),
+        hidden=_hidden(plan, learning),
+        hidden_total=sum(summary.hidden for summary in summaries),
+    )
+
+
+def _log_by_month(plan: Sequence[PlanItem], learning: ReportLog) -> tuple[MonthOfEntries, ...]:
+    months = (
+        MonthOfEntries(
+            a.learner.name, item.skill.name, month.first_day, month.entries, month.minutes
+        )
+        for item in plan
+        for a in item.assignments
+        for month in learning.by_month.get(a.id, ())
+    )
+    return tuple(sorted(months, key=lambda m: (m.month, m.learner.lower(), m.skill.lower())))
+
+
+def _hidden(plan: Sequence[PlanItem], learning: ReportLog) -> tuple[HiddenEntries, ...]:
+    names = {a.id: (a.learner.name, item.skill.name) for item in plan for a in item.assignments}
+    return tuple(
+        HiddenEntries(
+            learner=names[act.assignment_id][0],
+            skill=names[act.assignment_id][1],
+            entries=act.entries,
+            hidden_by=act.hidden_by or "",
+            hidden_at=act.hidden_at,
+            reason=act.reason,
+        )
+        for act in learning.hidden
     )
 
 
@@ -204,15 +242,28 @@ def chart_rows(plan_items: Sequence[PlanItem], states: Sequence[ItemReadiness]) 
 
 
 class _Markdown:
-    """Renders each text once, though the report may show it twice (key learnings, log)."""
+    """Renders each text once, though the report may show it twice (key learnings, log), with
+    break opportunities in runs of text too long for WeasyPrint to break quickly."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, int], Markup] = {}
 
     def __call__(self, kind: str, key: int, text: str) -> Markup:
         if (kind, key) not in self._cache:
-            self._cache[kind, key] = render_markdown(text)
+            self._cache[kind, key] = with_break_opportunities(render_markdown(text))
         return self._cache[kind, key]
+
+
+def shortened(text: str, limit: int = ENTRY_TEXT) -> str:
+    """``text`` cut to at most ``limit`` characters, at a line break or a space if near."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    for boundary in ("\n\n", "\n", " "):
+        position = cut.rfind(boundary)
+        if position > limit * 0.8:
+            return cut[:position].rstrip()
+    return cut
 
 
 def _counting(item: PlanItem) -> dict[int, bool]:
@@ -284,7 +335,9 @@ def _entry(entry: LearningEntry, learner: str, skill: str, rendered: _Markdown) 
         date=entry.date,
         activity=entry.activity.label,
         minutes=entry.minutes,
-        learned=rendered("entry", entry.id, entry.learned),
+        learned=rendered("entry", entry.id, shortened(entry.learned)),
+        length=len(entry.learned),
+        shortened=len(entry.learned) > ENTRY_TEXT,
         self_level=entry.self_level,
         learner=learner,
         skill=skill,
@@ -304,9 +357,14 @@ def _confirmation(confirmation: LevelConfirmation, learner: str, skill: str) -> 
     )
 
 
-def _learner(assignment: Assignment, skill: str, counts: bool, rendered: _Markdown) -> Learner:
+def _learner(
+    assignment: Assignment, skill: str, counts: bool, rendered: _Markdown, learning: ReportLog
+) -> Learner:
     name = assignment.learner.name
-    entries = [_entry(entry, name, skill, rendered) for entry in assignment.learning_entries]
+    summary = learning.summary(assignment.id)
+    entries = [
+        _entry(entry, name, skill, rendered) for entry in learning.in_full.get(assignment.id, ())
+    ]
     evidence: dict[str, None] = {}
     for entry in reversed(entries):  # oldest first
         evidence.update(dict.fromkeys(entry.evidence))
@@ -318,9 +376,10 @@ def _learner(assignment: Assignment, skill: str, counts: bool, rendered: _Markdo
         phase=assignment.phase.label,
         phase_step=assignment.phase.step,
         confirmed=assignment.confirmed_level,
-        self_assessed=assignment.self_assessed_level,
-        minutes=assignment.minutes_spent,
-        entry_count=len(entries),
+        self_assessed=summary.self_assessed_level,
+        minutes=summary.minutes,
+        entry_count=summary.entries,
+        entries_in_full=len(entries),
         key_learnings=tuple(entries[:KEY_LEARNINGS]),
         evidence=tuple(evidence),
         questions=tuple(q for entry in reversed(entries) for q in entry.questions),
@@ -335,10 +394,13 @@ def _item(
     engagement: Engagement,
     closed: bool,
     rendered: _Markdown,
+    learning: ReportLog,
 ) -> Item:
     skill = item.skill.name
     counting = _counting(item)
-    learners = tuple(_learner(a, skill, counting[a.id], rendered) for a in item.assignments)
+    learners = tuple(
+        _learner(a, skill, counting[a.id], rendered, learning) for a in item.assignments
+    )
     facts = Item(
         anchor=f"skill-{item.id}",
         number=number,
@@ -424,7 +486,7 @@ def _standing(user: User) -> str:
     return "" if user.active else "left"
 
 
-def _matrix(plan: Sequence[PlanItem]) -> tuple[tuple[MatrixPart, ...], int]:
+def _matrix(plan: Sequence[PlanItem], learning: ReportLog) -> tuple[tuple[MatrixPart, ...], int]:
     learners: dict[int, str] = {}
     for item in plan:
         for a in item.assignments:
@@ -450,7 +512,7 @@ def _matrix(plan: Sequence[PlanItem]) -> tuple[tuple[MatrixPart, ...], int]:
                 state = "met"
             else:
                 state = "below"
-            cells.append(MatrixCell(state, confirmed, a.self_assessed_level))
+            cells.append(MatrixCell(state, confirmed, learning.summary(a.id).self_assessed_level))
         rows.append((item.skill.name, item.target_level, cells))
     parts = []
     for start in range(0, len(order), MATRIX_COLUMNS):
@@ -474,13 +536,16 @@ def _assigned(cells: Sequence[MatrixCell]) -> bool:
     return any(cell.state != "none" for cell in cells)
 
 
-def _hours_by_learner(assignments: Sequence[Assignment]) -> tuple[LearnerHours, ...]:
+def _hours_by_learner(
+    assignments: Sequence[Assignment], learning: ReportLog
+) -> tuple[LearnerHours, ...]:
     totals: dict[int, list] = {}
     for a in assignments:
+        summary = learning.summary(a.id)
         row = totals.setdefault(a.learner_id, [a.learner.name, 0, 0, 0])
-        row[1] += a.minutes_spent
+        row[1] += summary.minutes
         row[2] += 1
-        row[3] += len(a.learning_entries)
+        row[3] += summary.entries
     return tuple(
         LearnerHours(name=name, minutes=minutes, skills=skills, entries=entries)
         for name, minutes, skills, entries in sorted(

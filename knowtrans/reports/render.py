@@ -13,6 +13,7 @@ from knowtrans.core.web import format_date, format_minutes
 from knowtrans.plans.models import LEVELS
 from knowtrans.reports.content import ReportData
 from knowtrans.reports.fetcher import BASE_URL, ReportURLFetcher, asset_url
+from knowtrans.reports.log import LOG_ENTRIES_PER_ASSIGNMENT
 
 LAYOUTS_DIR = ROOT / "reports"
 
@@ -30,6 +31,7 @@ def layouts() -> jinja2.Environment:
     env.filters["date"] = format_date
     env.filters["duration"] = format_minutes
     env.globals["LEVELS"] = LEVELS
+    env.globals["LOG_ENTRIES_PER_ASSIGNMENT"] = LOG_ENTRIES_PER_ASSIGNMENT
     env.globals["asset_url"] = asset_url
     return env
 

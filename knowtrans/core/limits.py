@@ -1,0 +1,87 @@
+"""How fast one person may write: a budget of saves per user (learning entries, questions,
+confirmations and their comments, handover notes, hiding entries).
+
+A script that saves thousands of entries would bury an engagement: its pages, its report, its
+closing. The budget (``WRITE_LIMIT_PER_USER``) is counted by the rate limiter's storage
+(``RATELIMIT_STORAGE_URI``), so every worker and host shares it, and only saves that pass
+validation use it up.
+"""
+
+import math
+import time
+
+from flask import Flask, Response, current_app, g
+from flask_wtf import FlaskForm
+from limits import RateLimitItem, parse_many
+from werkzeug.exceptions import TooManyRequests
+
+from knowtrans.auth.models import User
+from knowtrans.extensions import limiter
+
+#: the limiter's key prefix for write budgets
+SCOPE = "user-writes"
+
+
+class WriteLimitReached(TooManyRequests):
+    """A POST button's save over the budget: the 429 page says so (see ``require_budget``)."""
+
+    show_description = True
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+
+
+def _write_limits() -> list[RateLimitItem]:
+    return parse_many(current_app.config["WRITE_LIMIT_PER_USER"])
+
+
+def _spend(user: User) -> tuple[str, int] | None:
+    """Count one save; None when within every limit, else the message and seconds to wait."""
+    strategy = limiter.limiter
+    for item in _write_limits():
+        if not strategy.hit(item, SCOPE, str(user.id)):
+            reset_at, _remaining = strategy.get_window_stats(item, SCOPE, str(user.id))
+            wait = max(1, math.ceil(reset_at - time.time()))
+            return _message(item, wait), wait
+    return None
+
+
+def _message(item: RateLimitItem, wait: int) -> str:
+    unit = item.GRANULARITY.name
+    period = f"one {unit}" if item.multiples == 1 else f"{item.multiples} {unit}s"
+    when = f"{wait} seconds" if wait < 120 else f"{math.ceil(wait / 60)} minutes"
+    return (
+        f"You have saved {item.amount} times in {period}, the most knowtrans accepts from "
+        f"one person. Nothing was saved; try again in {when}."
+    )
+
+
+def write_allowed(user: User, form: FlaskForm) -> bool:
+    """Count a save of ``form``; over the budget the form says why above its fields (what the
+    user typed stays) and the response becomes a 429 with ``Retry-After``."""
+    refusal = _spend(user)
+    if refusal is None:
+        return True
+    message, wait = refusal
+    form.form_errors.append(message)
+    g.write_limit_retry_after = wait
+    return False
+
+
+def require_budget(user: User) -> None:
+    """Count a save made with a button (no text to keep); over the budget, a 429 page."""
+    refusal = _spend(user)
+    if refusal is not None:
+        raise WriteLimitReached(*refusal)
+
+
+def _limited_response(response: Response) -> Response:
+    wait = g.pop("write_limit_retry_after", None)
+    if wait is not None:
+        response.status_code = 429
+        response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def init_limits(app: Flask) -> None:
+    app.after_request(_limited_response)

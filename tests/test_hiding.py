@@ -1,0 +1,307 @@
+"""Hiding learning entries (one, or a learner's in bulk) and the write budget per user."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from knowtrans.audit.models import AuditEvent
+from knowtrans.auth.models import Role
+from knowtrans.core.clock import today, utcnow
+from knowtrans.learning.models import LearningEntry, OpenQuestion
+from knowtrans.learning.queries import assignment_summaries
+from knowtrans.reports.build import build_report
+from knowtrans.reports.data import gather_report_data
+from tests.conftest import row_count
+from tests.test_reports import pdf_text
+
+
+@pytest.fixture
+def setup(make_user, make_engagement, make_plan_item, make_assignment, make_entry):
+    expert = make_user(Role.EXPERT, name="Jonas Weber")
+    engagement = make_engagement(expert=expert, title="Platform handover")
+    item = make_plan_item(engagement=engagement)
+    learner = make_user(Role.STAFF, name="Maria Lopez")
+    other = make_user(Role.STAFF, name="Tom Becker")
+    assignment = make_assignment(item, learner)
+    other_assignment = make_assignment(item, other)
+    return {
+        "engagement": engagement,
+        "expert": expert,
+        "learner": learner,
+        "other": other,
+        "assignment": assignment,
+        "other_assignment": other_assignment,
+        "entry": make_entry(assignment, minutes=90, learned="Rotated the etcd certificates."),
+        "cto": make_user(Role.CTO, name="Helena Brandt"),
+        "it_lead": make_user(Role.IT_LEAD, name="Markus Klein"),
+    }
+
+
+def hide(browser, entry, reason="Recorded by a script, not learning."):
+    data = {"reason": reason, "version": str(entry.version)}
+    return browser.post(f"/entries/{entry.id}/hide", data)
+
+
+def test_a_lead_hides_an_entry_and_the_learner_sees_why(db, setup, login_as):
+    entry = setup["entry"]
+    response = hide(login_as(setup["it_lead"]), entry, "Contains a customer password.")
+    assert response.status_code == 302
+
+    db.session.expire_all()
+    assert entry.is_hidden
+    assert entry.hidden_by == setup["it_lead"]
+    assert entry.hidden_reason == "Contains a customer password."
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "learning_entry.hide")
+    )
+    assert event.actor == setup["it_lead"]
+    assert "Contains a customer password." in event.summary
+
+    learner = login_as(setup["learner"])
+    page = learner.get(f"/assignments/{setup['assignment'].id}").get_data(as_text=True)
+    assert "Rotated the etcd certificates." not in page
+    assert "1 entry is hidden" in page
+    assert "Markus Klein hid 1 entry" in page
+    assert "Contains a customer password." in page
+    hidden_page = learner.get(f"/assignments/{setup['assignment'].id}?hidden=1")
+    text = hidden_page.get_data(as_text=True)
+    assert "Hidden by Markus Klein" in text
+    assert "Contains a customer password." in text
+    assert "Rotated the etcd certificates." not in text
+    assert "Show again" not in text  # the learner cannot undo it
+    # nor edit or delete it
+    assert learner.get(f"/entries/{entry.id}/edit").status_code == 403
+    assert learner.post(f"/entries/{entry.id}/delete", {}).status_code == 403
+    assert db.session.get(LearningEntry, entry.id) is not None
+
+
+def test_hidden_entries_count_nowhere(db, setup, make_entry):
+    entry = setup["entry"]
+    entry.questions.append(OpenQuestion(text="Where is the runbook?"))
+    make_entry(setup["assignment"], minutes=30, learned="Read the runbook.", self_level=2)
+    entry.self_level = 4
+    db.session.commit()
+    from knowtrans.learning import operations
+
+    operations.hide_entry(entry, reason="A mistake.", actor=setup["cto"])
+    db.session.commit()
+    summary = assignment_summaries([setup["assignment"].id])[setup["assignment"].id]
+    assert (summary.entries, summary.minutes, summary.open_questions) == (1, 30, 0)
+    assert summary.hidden == 1
+    assert summary.self_assessed_level == 2
+
+
+def test_hiding_needs_a_reason_and_writes_nothing_without_one(db, setup, login_as):
+    response = hide(login_as(setup["cto"]), setup["entry"], "   ")
+    assert response.status_code == 200
+    assert "Say why: the learner sees the reason." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not setup["entry"].is_hidden
+    assert row_count(AuditEvent) == 0
+
+
+def test_a_hidden_entry_is_shown_again(db, setup, login_as):
+    lead = login_as(setup["cto"])
+    hide(lead, setup["entry"])
+    page = lead.get(f"/assignments/{setup['assignment'].id}?hidden=1").get_data(as_text=True)
+    assert "Show again" in page
+    response = lead.post(
+        f"/entries/{setup['entry'].id}/show", form_url=f"/assignments/{setup['assignment'].id}"
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert not setup["entry"].is_hidden
+    assert setup["entry"].hidden_reason is None
+    actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["learning_entry.hide", "learning_entry.show"]
+
+
+def test_an_edit_opened_before_the_hiding_is_refused_as_a_conflict(db, setup, login_as):
+    learner = login_as(setup["learner"])
+    entry = setup["entry"]
+    form = learner.get(f"/entries/{entry.id}/edit").get_data(as_text=True)
+    assert f'name="version" type="hidden" value="{entry.version}"' in form
+    hide(login_as(setup["cto"]), entry)
+    response = learner.post(
+        f"/entries/{entry.id}/edit",
+        {
+            "date": today().isoformat(),
+            "activity": "pairing",
+            "minutes": "60",
+            "learned": "Changed after the hiding.",
+            "version": str(entry.version),
+        },
+        form_url="/",
+    )
+    assert response.status_code == 403  # hidden: not the learner's to edit any more
+    db.session.expire_all()
+    assert entry.learned == "Rotated the etcd certificates."
+
+
+def add_entries(db, assignment, count, *, recorded_at, learned="Spam"):
+    db.session.execute(
+        sa.insert(LearningEntry),
+        [
+            {
+                "assignment_id": assignment.id,
+                "date": today(),
+                "activity": "self_study",
+                "minutes": 5,
+                "learned": f"{learned} {n}",
+                "created_at": recorded_at + timedelta(seconds=n),
+                "updated_at": recorded_at + timedelta(seconds=n),
+            }
+            for n in range(count)
+        ],
+    )
+    db.session.commit()
+
+
+def test_a_learners_entries_are_hidden_in_bulk_by_time_range(db, setup, login_as):
+    flood_start = (utcnow() - timedelta(hours=3)).replace(second=0, microsecond=0)
+    add_entries(db, setup["assignment"], 40, recorded_at=flood_start)
+    add_entries(db, setup["other_assignment"], 5, recorded_at=flood_start, learned="Tom")
+    engagement = setup["engagement"]
+    lead = login_as(setup["it_lead"])
+    learner_id = setup["learner"].id
+    criteria = {
+        "learner": str(learner_id),
+        "recorded_from": flood_start.strftime("%Y-%m-%dT%H:%M"),
+        "recorded_until": (flood_start + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    preview = lead.get(f"/engagements/{engagement.id}/entries/hide", query_string=criteria)
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "40 entries would be hidden" in text
+    assert "Spam 39" in text  # the newest shown for recognition
+    assert row_count(AuditEvent) == 0  # a preview writes nothing
+
+    response = lead.post(
+        f"/engagements/{engagement.id}/entries/hide",
+        {**criteria, "reason": "Saved by a script in a loop."},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    hidden = db.session.scalars(
+        sa.select(LearningEntry.learned).where(LearningEntry.hidden_at.is_not(None))
+    ).all()
+    assert len(hidden) == 40
+    assert all(text.startswith("Spam") for text in hidden)
+    assert not setup["entry"].is_hidden  # recorded now, outside the range
+    events = db.session.scalars(sa.select(AuditEvent)).all()
+    assert [event.action for event in events] == ["learning_entry.hide_many"]
+    assert "Hid 40 learning entries of Maria Lopez" in events[0].summary
+    assert "Saved by a script in a loop." in events[0].summary
+
+    page = login_as(setup["learner"]).get(f"/assignments/{setup['assignment'].id}")
+    assert "Markus Klein hid 40 entries" in page.get_data(as_text=True)
+
+    data = gather_report_data(
+        engagement.id,
+        final=False,
+        generated_by=setup["it_lead"],
+        generated_at=utcnow(),
+        identifier="KT-test",
+    )
+    assert data.log_total == 6  # Maria's own entry and Tom's five
+    assert data.hidden_total == 40
+    assert [(row.learner, row.entries, row.reason) for row in data.hidden] == [
+        ("Maria Lopez", 40, "Saved by a script in a loop.")
+    ]
+    text = pdf_text(build_report(engagement.id, final=False, generated_by=setup["cto"]).pdf)
+    assert "Hidden entries" in text
+    assert "Saved by a script in a loop." in text
+    assert "Spam 1" not in text
+
+
+def test_bulk_hiding_refuses_a_range_that_ends_before_it_starts(db, setup, login_as):
+    response = login_as(setup["cto"]).post(
+        f"/engagements/{setup['engagement'].id}/entries/hide",
+        {
+            "learner": str(setup["learner"].id),
+            "recorded_from": "2026-12-02T10:00",
+            "recorded_until": "2026-12-02T09:00",
+            "reason": "Flood.",
+        },
+    )
+    assert response.status_code == 200
+    assert "The end of the range must be after its start." in response.get_data(as_text=True)
+    assert row_count(AuditEvent) == 0
+
+
+def test_bulk_hiding_offers_only_the_engagements_learners(db, setup, login_as, make_user):
+    stranger = make_user(Role.STAFF, name="Stranger Danger")
+    response = login_as(setup["cto"]).post(
+        f"/engagements/{setup['engagement'].id}/entries/hide",
+        {
+            "learner": str(stranger.id),
+            "recorded_from": "2026-12-01T10:00",
+            "recorded_until": "2026-12-02T09:00",
+            "reason": "Flood.",
+        },
+    )
+    assert response.status_code == 200
+    assert "Choose a learner from the list." in response.get_data(as_text=True)
+
+
+# --- the write budget ------------------------------------------------------------------------
+
+
+def entry_data(text="Walked through the failover runbook."):
+    return {
+        "date": today().isoformat(),
+        "activity": "pairing",
+        "minutes": "30",
+        "learned": text,
+    }
+
+
+def test_a_learner_who_saves_faster_than_a_person_writes_is_stopped(
+    app, db, setup, login_as, monkeypatch
+):
+    monkeypatch.setitem(app.config, "WRITE_LIMIT_PER_USER", "3/minute;10/day")
+    learner = login_as(setup["learner"])
+    url = f"/assignments/{setup['assignment'].id}/entries/new"
+    for n in range(3):
+        assert learner.post(url, entry_data(f"Entry {n}")).status_code == 302
+    response = learner.post(url, entry_data("The fourth in a minute"))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "You have saved 3 times in one minute" in text
+    assert "The fourth in a minute" in text  # what the learner typed stays in the form
+    assert row_count(LearningEntry) == 4  # the fixture's entry and three
+    # a refused form does not use up the budget: only saves count
+    assert learner.post(url, {"learned": ""}).status_code == 200
+
+
+def test_the_budget_covers_buttons_too(app, db, setup, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "WRITE_LIMIT_PER_USER", "1/minute")
+    question = OpenQuestion(entry=setup["entry"], text="Where?")
+    second = OpenQuestion(entry=setup["entry"], text="Who?")
+    db.session.add_all([question, second])
+    db.session.commit()
+    learner = login_as(setup["learner"])
+    form_url = f"/assignments/{setup['assignment'].id}"
+    assert learner.post(f"/questions/{question.id}/resolve", form_url=form_url).status_code == 302
+    response = learner.post(f"/questions/{second.id}/resolve", form_url=form_url)
+    assert response.status_code == 429
+    assert "Nothing was saved" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not second.is_resolved
+
+
+def test_each_user_has_a_budget_of_their_own(app, db, setup, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "WRITE_LIMIT_PER_USER", "1/minute")
+    maria, tom = login_as(setup["learner"]), login_as(setup["other"])
+    assert (
+        maria.post(f"/assignments/{setup['assignment'].id}/entries/new", entry_data()).status_code
+        == 302
+    )
+    assert (
+        tom.post(
+            f"/assignments/{setup['other_assignment'].id}/entries/new", entry_data()
+        ).status_code
+        == 302
+    )

@@ -1,0 +1,222 @@
+"""No text a user saves and no amount of entries makes a page, the report or closing fail."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+
+from knowtrans.auth.models import Role
+from knowtrans.core.clock import today, utcnow
+from knowtrans.core.markdown import html_depth, render_markdown
+from knowtrans.engagements.models import EngagementStatus
+from knowtrans.learning.models import EvidenceLink, LearningEntry, OpenQuestion
+from knowtrans.plans.models import Criticality
+from knowtrans.reports.build import build_report
+from knowtrans.reports.data import gather_report_data
+from knowtrans.reports.log import LOG_ENTRIES_PER_ASSIGNMENT
+from knowtrans.reports.models import HandoverReport
+from tests.hostile_text import hostile_markdown
+from tests.test_markdown import DEEP
+from tests.test_reports import pdf_text
+
+ORDINARY = "Rotated the **etcd** certificates on staging with [the runbook](https://wiki.example)."
+
+
+@pytest.fixture
+def setup(make_user, make_engagement, make_plan_item, make_assignment, make_entry):
+    expert = make_user(Role.EXPERT, name="Jonas Weber")
+    engagement = make_engagement(
+        expert=expert, title="Platform handover", start=today() - timedelta(days=400)
+    )
+    item = make_plan_item(engagement=engagement, criticality=Criticality.CRITICAL)
+    learner = make_user(Role.STAFF, name="Maria Lopez")
+    assignment = make_assignment(item, learner)
+    return {
+        "engagement": engagement,
+        "item": item,
+        "assignment": assignment,
+        "learner": learner,
+        "expert": expert,
+        "ordinary": make_entry(assignment, learned=ORDINARY),
+        "cto": make_user(Role.CTO, name="Helena Brandt"),
+        "it_lead": make_user(Role.IT_LEAD, name="Markus Klein"),
+    }
+
+
+def gather(engagement, by):
+    return gather_report_data(
+        engagement.id, final=False, generated_by=by, generated_at=utcnow(), identifier="KT-t"
+    )
+
+
+# --- the review's examples, end to end -------------------------------------------------------
+
+
+def test_a_deeply_nested_handover_note_leaves_the_engagement_page_working(db, setup, login_as):
+    setup["item"].handover_notes = "- " * 500 + "x"
+    db.session.commit()
+    for viewer in ("cto", "it_lead", "expert", "learner"):
+        response = login_as(setup[viewer]).get(f"/engagements/{setup['engagement'].id}")
+        assert response.status_code == 200, viewer
+    page = login_as(setup["learner"]).get(f"/assignments/{setup['assignment'].id}")
+    assert page.status_code == 200
+    assert "Rotated the <strong>etcd</strong> certificates" in page.get_data(as_text=True)
+
+
+def test_a_deeply_quoted_entry_leaves_the_report_and_closing_working(
+    db, setup, login_as, make_entry
+):
+    make_entry(setup["assignment"], learned=">" * 136 + " x")
+    engagement = setup["engagement"]
+    lead = login_as(setup["it_lead"])
+    page = f"/engagements/{engagement.id}"
+    draft = lead.post(f"{page}/report/draft", form_url=page)
+    assert draft.status_code == 200
+    assert draft.mimetype == "application/pdf"
+    response = lead.post(
+        f"/engagements/{engagement.id}/close",
+        {"justification": "The rest stays with the vendor's support contract.", "confirm": "y"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert engagement.status is EngagementStatus.CLOSED
+    final = db.session.scalar(sa.select(HandoverReport))
+    text = pdf_text(final.pdf)
+    assert ">>>>>>>>>>" in text  # the text as written, not a parse of it
+    assert "Rotated the etcd certificates" in text
+
+
+# --- the worst inputs anyone can save --------------------------------------------------------
+
+LONG_WORD = "x" * 20_000
+WORST = [
+    *DEEP.values(),
+    LONG_WORD,
+    "*" * 20_000,
+    "[" * 10_000 + "]" * 10_000,
+    "|" + "a|" * 5_000 + "\n|" + "-|" * 5_000,
+    "```\n" + "code " * 4_000,
+    "\x00\x02\x03 \u202e reversed \u2066",
+    "<" * 20_000,
+    "- item\n" * 2_000,
+]
+
+
+def test_the_report_survives_the_worst_text_in_every_field(
+    db, setup, make_assignment, make_user, make_confirmation
+):
+    engagement, item = setup["engagement"], setup["item"]
+    engagement.objectives = "> " * 500 + "objective"
+    engagement.title = "T" * 200
+    engagement.client = "C" * 200
+    item.handover_notes = "\n\n".join(text[:2_000] for text in WORST)
+    item.skill.name = "S" * 100
+    for number, text in enumerate(WORST):
+        entry = LearningEntry(
+            assignment=setup["assignment"],
+            date=today() - timedelta(days=number),
+            activity="pairing",
+            minutes=30,
+            learned=text,
+            self_level=2,
+        )
+        entry.evidence_links = [EvidenceLink(url="https://example.org/" + "a" * 470)]
+        entry.questions = [OpenQuestion(text="Q" * 500), OpenQuestion(text="? " * 250)]
+        db.session.add(entry)
+    make_confirmation(setup["assignment"], 2, setup["expert"], comment="c" * 2_000)
+    make_assignment(item, make_user(Role.STAFF, name="N" * 120))
+    db.session.commit()
+
+    report = build_report(engagement.id, final=False, generated_by=setup["it_lead"])
+    assert report.pdf.startswith(b"%PDF-")
+    assert "Rotated the etcd certificates" in pdf_text(report.pdf)
+
+
+# --- as many entries as a script can save ----------------------------------------------------
+
+FLOOD = 20_000
+
+
+def flood(db, assignment, count, start):
+    """``count`` entries over the year before ``start``'s year end, in one INSERT."""
+    now = utcnow()
+    db.session.execute(
+        sa.insert(LearningEntry),
+        [
+            {
+                "assignment_id": assignment.id,
+                "date": start + timedelta(days=n % 365),
+                "activity": "self_study",
+                "minutes": 5,
+                "learned": f"Entry {n} of the flood",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(count)
+        ],
+    )
+    db.session.commit()
+
+
+def test_twenty_thousand_entries_on_one_assignment_keep_the_report_bounded(
+    db, setup, count_queries
+):
+    engagement, assignment, lead = setup["engagement"], setup["assignment"], setup["it_lead"]
+    engagement_id, start = engagement.id, engagement.start_date
+
+    def statements() -> int:
+        db.session.expire_all()
+        with count_queries() as queries:
+            gather_report_data(
+                engagement_id, final=False, generated_by=None, generated_at=utcnow(), identifier="K"
+            )
+        return len(queries)
+
+    flood(db, assignment, 10, start)
+    few = statements()
+    flood(db, assignment, FLOOD - 10, start)
+    assert statements() == few
+
+    data = gather(engagement, lead)
+    assert data.log_total == FLOOD + 1
+    assert len(data.log) == LOG_ENTRIES_PER_ASSIGNMENT
+    assert sum(row.entries for row in data.log_by_month) == FLOOD + 1 - LOG_ENTRIES_PER_ASSIGNMENT
+    assert data.total_minutes == FLOOD * 5 + 60
+    assert len(data.log_by_month) <= 14  # a year of dates: a row per month, not per entry
+
+    report = build_report(engagement.id, final=False, generated_by=lead)
+    assert report.page_count <= 20
+    text = pdf_text(report.pdf)
+    assert "Older entries by month" in text
+    assert f"{FLOOD + 1} learning entries" in text
+
+
+# --- generated text, through the whole report builder ----------------------------------------
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(note=hostile_markdown, learned=hostile_markdown)
+def test_generated_markdown_never_breaks_the_report(db, setup, note, learned):
+    engagement, item = setup["engagement"], setup["item"]
+    expected = str(render_markdown(ORDINARY))
+    item.handover_notes = note
+    hostile = db.session.scalar(
+        sa.select(LearningEntry).where(LearningEntry.learned != ORDINARY)
+    ) or LearningEntry(assignment=setup["assignment"], date=today(), activity="pairing", minutes=5)
+    hostile.learned = learned or "-"
+    db.session.add(hostile)
+    db.session.commit()
+
+    data = gather(engagement, setup["it_lead"])
+    for entry in data.log:
+        assert html_depth(entry.learned) <= 32
+    ordinary = next(entry for entry in data.log if entry.id == setup["ordinary"].id)
+    assert str(ordinary.learned) == expected
+    report = build_report(engagement.id, final=False, generated_by=setup["it_lead"])
+    # a glyph no font has makes WeasyPrint add a font that pypdf extracts as UTF-16
+    assert "Rotated the etcd certificates" in pdf_text(report.pdf).replace("\x00", "")
