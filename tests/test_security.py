@@ -9,10 +9,13 @@ from werkzeug.security import generate_password_hash
 import config
 from knowtrans import create_app
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role
+from knowtrans.auth.models import Role, User
+from knowtrans.auth.passwords import verify_password
 from knowtrans.auth.sessions import LOGIN_AT, SEEN_AT
 from knowtrans.core.clock import utcnow
 from knowtrans.core.security import CONTENT_SECURITY_POLICY
+from knowtrans.demo.cli import DEFAULT_PASSWORD
+from knowtrans.users.operations import password_problem
 from tests.conftest import PASSWORD, Browser
 
 NEW_PASSWORD = "a much longer passphrase"
@@ -46,6 +49,68 @@ def test_change_password_says_why_and_needs_the_current_one(db, login_as, make_u
         {"current_password": "guess", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     ).get_data(as_text=True)
     assert "This is not your current password." in wrong
+
+
+def change_password(browser, current, new=NEW_PASSWORD, confirm=None):
+    confirm = new if confirm is None else confirm
+    return browser.post(
+        "/account/password", {"current_password": current, "password": new, "confirm": confirm}
+    )
+
+
+# --- the password rule, on every path that sets a password -----------------------------------
+
+OWNER_EMAIL = "grace.hopper@example.com"
+OWNER_NAME = "Grace Hopper"
+#: (password, why it is refused), for an account of OWNER_EMAIL and OWNER_NAME
+REFUSED_PASSWORDS = [
+    (" " * 12, "Too short"),
+    ("   elevenchars   ", "Too short"),
+    ("password1234", "Too common"),
+    ("PASSWORD 1234", "Too common"),
+    (OWNER_EMAIL, "Too close to the email address"),
+    ("Grace.Hopper@Example.COM", "Too close to the email address"),
+    ("grace.hopper!", "Too close to the email address"),
+    ("x" * 257, "Too long"),
+]
+
+
+@pytest.mark.parametrize(("password", "message"), REFUSED_PASSWORDS)
+def test_own_password_change_applies_the_password_rule(db, login_as, make_user, password, message):
+    user = make_user(Role.STAFF, email=OWNER_EMAIL, name=OWNER_NAME)
+    browser = login_as(user)
+    response = change_password(browser, PASSWORD, password)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
+
+
+def test_own_password_change_shows_the_operations_refusal_at_the_field(
+    db, login_as, make_user, monkeypatch
+):
+    """The operation enforces the rule even where a form would not."""
+    user = make_user(Role.STAFF, email=OWNER_EMAIL, name=OWNER_NAME)
+    browser = login_as(user)
+    monkeypatch.setattr("knowtrans.users.forms.password_problem", lambda *a, **k: None)
+    response = change_password(browser, PASSWORD, " " * 12)
+    assert response.status_code == 200
+    assert "Too short" in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+
+
+@pytest.mark.parametrize(("password", "message"), REFUSED_PASSWORDS[:4])
+def test_seed_demo_applies_the_password_rule(app, db, password, message):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--password", password])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_the_demo_password_passes_the_password_rule(app, db):
+    assert password_problem(DEFAULT_PASSWORD) is None
 
 
 # --- sessions -------------------------------------------------------------------------------

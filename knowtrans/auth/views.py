@@ -11,7 +11,7 @@ from knowtrans.auth.passwords import verify_password
 from knowtrans.auth.sessions import end_session, start_session
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.extensions import db, limiter
-from knowtrans.users.operations import normalise_email, set_password
+from knowtrans.users.operations import PasswordRefused, normalise_email, set_password
 
 bp = Blueprint("auth", __name__)
 
@@ -83,13 +83,18 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
-        user = current_user._get_current_object()
         if not verify_password(user.password_hash, form.current_password.data):
             form.current_password.errors.append("This is not your current password.")
-        else:
+            return render_template("auth/change_password.html", form=form)
+        try:
             set_password(user, form.password.data, actor=user)
+        except PasswordRefused as refusal:
+            db.session.rollback()
+            form.password.errors.append(str(refusal))
+        else:
             db.session.commit()
             start_session(user)  # this session goes on; every other one has ended
             flash("Your password is changed. You are signed out everywhere else.", "success")
