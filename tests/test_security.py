@@ -1,5 +1,6 @@
 """Sessions, sign-in throttling, passwords, headers and error pages (OWASP ASVS level 2)."""
 
+import hashlib
 import re
 
 import pytest
@@ -10,7 +11,7 @@ import config
 from knowtrans import create_app
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role, User
-from knowtrans.auth.passwords import verify_password
+from knowtrans.auth.passwords import dummy_hash, verify_password
 from knowtrans.auth.sessions import LOGIN_AT, SEEN_AT
 from knowtrans.core.clock import utcnow
 from knowtrans.core.security import CONTENT_SECURITY_POLICY
@@ -49,6 +50,79 @@ def test_change_password_says_why_and_needs_the_current_one(db, login_as, make_u
         {"current_password": "guess", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     ).get_data(as_text=True)
     assert "This is not your current password." in wrong
+
+
+@pytest.fixture
+def scrypt_calls(monkeypatch):
+    """The (n, r, p) of every scrypt computation: the work a password check does."""
+    calls = []
+    scrypt = hashlib.scrypt
+
+    def spy(password, *, salt, n, r, p, **kwargs):
+        calls.append((n, r, p))
+        return scrypt(password, salt=salt, n=n, r=r, p=p, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", spy)
+    return calls
+
+
+def test_every_sign_in_costs_one_verification_with_the_current_method(
+    app, db, browser, make_user, scrypt_calls
+):
+    """Unknown address, inactive account, no usable hash, wrong or right password: same work."""
+    _, n, r, p = app.config["PASSWORD_HASH_METHOD"].split(":")
+    current = (int(n), int(r), int(p))
+    active = make_user(Role.STAFF)
+    inactive = make_user(Role.STAFF, active=False)
+    withheld = make_user(Role.STAFF)
+    withheld.password_hash = "!withheld"  # as restored from an export without secrets
+    db.session.commit()
+    dummy_hash()  # made once per process, by the first attempt; not part of what is compared
+    browser.get("/login")
+
+    attempts = {
+        "unknown address": ("nobody@example.com", PASSWORD, 200),
+        "inactive, wrong password": (inactive.email, "not the password", 200),
+        "inactive, right password": (inactive.email, PASSWORD, 200),
+        "no usable hash": (withheld.email, PASSWORD, 200),
+        "wrong password": (active.email, "not the password", 200),
+        "right password": (active.email, PASSWORD, 302),
+    }
+    for case, (email, password, status) in attempts.items():
+        scrypt_calls.clear()
+        response = browser.post("/login", {"email": email, "password": password})
+        assert response.status_code == status, case
+        assert scrypt_calls == [current], case
+    failed = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
+    ).all()
+    assert len(failed) == 5
+
+
+@pytest.mark.parametrize("old_method", ["pbkdf2:sha256:1000", "scrypt:256:8:1"])
+def test_sign_in_rehashes_a_hash_of_an_older_method(db, browser, make_user, old_method):
+    user = make_user(Role.STAFF)
+    user.password_hash = generate_password_hash(PASSWORD, method=old_method)
+    db.session.commit()
+    wrong_login(browser, user.email)
+    db.session.refresh(user)
+    assert user.password_hash.startswith(old_method + "$"), "a failure changes nothing"
+
+    browser.login(user)
+    db.session.refresh(user)
+    assert user.password_hash.startswith(config.TestingConfig.PASSWORD_HASH_METHOD + "$")
+    browser.logout()
+    browser.login(user)  # the new hash holds the same password
+    actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert not [action for action in actions if action.startswith("user.password")]
+
+
+def test_a_current_hash_is_kept_at_sign_in(db, browser, make_user):
+    user = make_user(Role.STAFF)
+    before = user.password_hash
+    browser.login(user)
+    db.session.refresh(user)
+    assert user.password_hash == before
 
 
 def change_password(browser, current, new=NEW_PASSWORD, confirm=None):

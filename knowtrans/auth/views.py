@@ -1,12 +1,10 @@
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from knowtrans.audit.operations import record_event
 from knowtrans.auth.forms import ChangePasswordForm, LoginForm
-from knowtrans.auth.models import User
+from knowtrans.auth.operations import authenticate
 from knowtrans.auth.passwords import verify_password
 from knowtrans.auth.sessions import end_session, start_session
 from knowtrans.core.forms import ConfirmForm
@@ -51,19 +49,11 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = normalise_email(form.email.data)
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user and user.active and verify_password(user.password_hash, form.password.data):
+        user = authenticate(form.email.data, form.password.data, remote_addr=request.remote_addr)
+        db.session.commit()
+        if user is not None:
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
-        record_event(
-            None,
-            "auth.login_failed",
-            user,
-            f"Failed sign-in for {email} from {request.remote_addr}",
-            object_type="users",
-        )
-        db.session.commit()
         form.password.errors.append("Email or password is not correct, or the account is inactive.")
     return render_template("auth/login.html", form=form)
 
