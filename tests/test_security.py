@@ -132,6 +132,64 @@ def change_password(browser, current, new=NEW_PASSWORD, confirm=None):
     )
 
 
+def test_wrong_current_passwords_are_audited(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    browser = login_as(user)
+    for _ in range(2):
+        response = change_password(browser, "a guess at it")
+        assert response.status_code == 200
+        assert "This is not your current password." in response.get_data(as_text=True)
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "auth.password_change_failed")
+    ).all()
+    assert len(events) == 2
+    assert {(event.actor_id, event.object_id) for event in events} == {(user.id, user.id)}
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+
+
+def test_wrong_current_passwords_are_limited_per_account(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    browser = login_as(user)
+    for _ in range(5):
+        assert change_password(browser, "a guess at it").status_code == 200
+    response = change_password(browser, "a guess at it")
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    # the right one does not get through either, and nothing changed
+    assert change_password(browser, PASSWORD).status_code == 429
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+    assert browser.get("/account/password").status_code == 200
+
+
+def test_a_right_current_password_works_before_the_limit(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    browser = login_as(user)
+    for _ in range(4):
+        assert change_password(browser, "a guess at it").status_code == 200
+    for _ in range(6):  # form errors are not guesses: they use up nothing
+        assert change_password(browser, PASSWORD, confirm="something else").status_code == 200
+    assert change_password(browser, PASSWORD).status_code == 302
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+
+
+def test_sign_ins_and_password_changes_share_the_accounts_budget(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    browser = login_as(user)
+    attacker = Browser(browser.client.application.test_client())
+    for _ in range(3):
+        assert wrong_login(attacker, user.email).status_code == 200
+    for _ in range(2):
+        assert change_password(browser, "a guess at it").status_code == 200
+    assert change_password(browser, "a guess at it").status_code == 429
+    assert wrong_login(attacker, user.email.upper()).status_code == 429
+    # another account's budget is its own
+    other = make_user(Role.STAFF)
+    assert change_password(login_as(other), "a guess at it").status_code == 200
+
+
 # --- the password rule, on every path that sets a password -----------------------------------
 
 OWNER_EMAIL = "grace.hopper@example.com"

@@ -1,4 +1,4 @@
-"""Signing in. Each function flushes; the caller commits."""
+"""Sign-in and the user's own password change. Each function flushes; the caller commits."""
 
 import sqlalchemy as sa
 
@@ -6,7 +6,11 @@ from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from knowtrans.extensions import db
-from knowtrans.users.operations import normalise_email
+from knowtrans.users.operations import normalise_email, set_password
+
+
+class WrongPassword(Exception):
+    """The current password given to change it is not the user's; the message is for them."""
 
 
 def authenticate(email: str, password: str, *, remote_addr: str | None) -> User | None:
@@ -34,3 +38,22 @@ def authenticate(email: str, password: str, *, remote_addr: str | None) -> User 
         object_type="users",
     )
     return None
+
+
+def change_own_password(
+    user: User, current_password: str, new_password: str, *, remote_addr: str | None
+) -> User:
+    """Set ``user``'s new password if ``current_password`` is theirs.
+
+    A wrong current password is recorded as an audit event (commit it) and raises
+    :class:`WrongPassword`; a new password the rule refuses raises ``PasswordRefused``.
+    """
+    if not verify_password(user.password_hash, current_password):
+        record_event(
+            user,
+            "auth.password_change_failed",
+            user,
+            f"Wrong current password for {user.email} from {remote_addr}",
+        )
+        raise WrongPassword("This is not your current password.")
+    return set_password(user, new_password, actor=user)
