@@ -1,3 +1,5 @@
+from werkzeug.security import generate_password_hash
+
 from knowtrans.auth.models import Role
 
 
@@ -61,3 +63,20 @@ def test_next_only_to_local_paths(browser, make_user):
         "/login?next=/skills", {"email": "n@example.com", "password": "correct horse battery"}
     )
     assert response.headers["Location"] == "/skills"
+
+
+def test_sign_in_accepts_any_password_the_account_has(db, browser, make_user):
+    """The password rule applies where a password is set; signing in only checks the hash."""
+    user = make_user(Role.STAFF)
+    for password in (" " * 12, "short", "password1234"):
+        user.password_hash = generate_password_hash(password, method="scrypt:1024:8:1")
+        db.session.commit()
+        browser.login(user, password)
+        browser.logout()
+
+
+def test_sign_in_needs_a_password(browser, make_user):
+    user = make_user(Role.STAFF)
+    response = browser.post("/login", {"email": user.email, "password": ""})
+    assert response.status_code == 200
+    assert "Enter your password." in response.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Sessions, sign-in throttling, passwords, headers and error pages (OWASP ASVS level 2)."""
 
+import hashlib
 import re
 
 import pytest
@@ -9,10 +10,13 @@ from werkzeug.security import generate_password_hash
 import config
 from knowtrans import create_app
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role
+from knowtrans.auth.models import Role, User
+from knowtrans.auth.passwords import dummy_hash, verify_password
 from knowtrans.auth.sessions import LOGIN_AT, SEEN_AT
 from knowtrans.core.clock import utcnow
 from knowtrans.core.security import CONTENT_SECURITY_POLICY
+from knowtrans.demo.cli import DEFAULT_PASSWORD
+from knowtrans.users.operations import password_problem
 from tests.conftest import PASSWORD, Browser
 
 NEW_PASSWORD = "a much longer passphrase"
@@ -46,6 +50,199 @@ def test_change_password_says_why_and_needs_the_current_one(db, login_as, make_u
         {"current_password": "guess", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     ).get_data(as_text=True)
     assert "This is not your current password." in wrong
+
+
+@pytest.fixture
+def scrypt_calls(monkeypatch):
+    """The (n, r, p) of every scrypt computation: the work a password check does."""
+    calls = []
+    scrypt = hashlib.scrypt
+
+    def spy(password, *, salt, n, r, p, **kwargs):
+        calls.append((n, r, p))
+        return scrypt(password, salt=salt, n=n, r=r, p=p, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", spy)
+    return calls
+
+
+def test_every_sign_in_costs_one_verification_with_the_current_method(
+    app, db, browser, make_user, scrypt_calls
+):
+    """Unknown address, inactive account, no usable hash, wrong or right password: same work."""
+    _, n, r, p = app.config["PASSWORD_HASH_METHOD"].split(":")
+    current = (int(n), int(r), int(p))
+    active = make_user(Role.STAFF)
+    inactive = make_user(Role.STAFF, active=False)
+    withheld = make_user(Role.STAFF)
+    withheld.password_hash = "!withheld"  # as restored from an export without secrets
+    db.session.commit()
+    dummy_hash()  # made once per process, by the first attempt; not part of what is compared
+    browser.get("/login")
+
+    attempts = {
+        "unknown address": ("nobody@example.com", PASSWORD, 200),
+        "inactive, wrong password": (inactive.email, "not the password", 200),
+        "inactive, right password": (inactive.email, PASSWORD, 200),
+        "no usable hash": (withheld.email, PASSWORD, 200),
+        "wrong password": (active.email, "not the password", 200),
+        "right password": (active.email, PASSWORD, 302),
+    }
+    for case, (email, password, status) in attempts.items():
+        scrypt_calls.clear()
+        response = browser.post("/login", {"email": email, "password": password})
+        assert response.status_code == status, case
+        assert scrypt_calls == [current], case
+    failed = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
+    ).all()
+    assert len(failed) == 5
+
+
+@pytest.mark.parametrize("old_method", ["pbkdf2:sha256:1000", "scrypt:256:8:1"])
+def test_sign_in_rehashes_a_hash_of_an_older_method(db, browser, make_user, old_method):
+    user = make_user(Role.STAFF)
+    user.password_hash = generate_password_hash(PASSWORD, method=old_method)
+    db.session.commit()
+    wrong_login(browser, user.email)
+    db.session.refresh(user)
+    assert user.password_hash.startswith(old_method + "$"), "a failure changes nothing"
+
+    browser.login(user)
+    db.session.refresh(user)
+    assert user.password_hash.startswith(config.TestingConfig.PASSWORD_HASH_METHOD + "$")
+    browser.logout()
+    browser.login(user)  # the new hash holds the same password
+    actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert not [action for action in actions if action.startswith("user.password")]
+
+
+def test_a_current_hash_is_kept_at_sign_in(db, browser, make_user):
+    user = make_user(Role.STAFF)
+    before = user.password_hash
+    browser.login(user)
+    db.session.refresh(user)
+    assert user.password_hash == before
+
+
+def change_password(browser, current, new=NEW_PASSWORD, confirm=None):
+    confirm = new if confirm is None else confirm
+    return browser.post(
+        "/account/password", {"current_password": current, "password": new, "confirm": confirm}
+    )
+
+
+def test_wrong_current_passwords_are_audited(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    browser = login_as(user)
+    for _ in range(2):
+        response = change_password(browser, "a guess at it")
+        assert response.status_code == 200
+        assert "This is not your current password." in response.get_data(as_text=True)
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "auth.password_change_failed")
+    ).all()
+    assert len(events) == 2
+    assert {(event.actor_id, event.object_id) for event in events} == {(user.id, user.id)}
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+
+
+def test_wrong_current_passwords_are_limited_per_account(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    browser = login_as(user)
+    for _ in range(5):
+        assert change_password(browser, "a guess at it").status_code == 200
+    response = change_password(browser, "a guess at it")
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    # the right one does not get through either, and nothing changed
+    assert change_password(browser, PASSWORD).status_code == 429
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+    assert browser.get("/account/password").status_code == 200
+
+
+def test_a_right_current_password_works_before_the_limit(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    browser = login_as(user)
+    for _ in range(4):
+        assert change_password(browser, "a guess at it").status_code == 200
+    for _ in range(6):  # form errors are not guesses: they use up nothing
+        assert change_password(browser, PASSWORD, confirm="something else").status_code == 200
+    assert change_password(browser, PASSWORD).status_code == 302
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, NEW_PASSWORD)
+
+
+def test_sign_ins_and_password_changes_share_the_accounts_budget(db, login_as, make_user):
+    user = make_user(Role.STAFF)
+    browser = login_as(user)
+    attacker = Browser(browser.client.application.test_client())
+    for _ in range(3):
+        assert wrong_login(attacker, user.email).status_code == 200
+    for _ in range(2):
+        assert change_password(browser, "a guess at it").status_code == 200
+    assert change_password(browser, "a guess at it").status_code == 429
+    assert wrong_login(attacker, user.email.upper()).status_code == 429
+    # another account's budget is its own
+    other = make_user(Role.STAFF)
+    assert change_password(login_as(other), "a guess at it").status_code == 200
+
+
+# --- the password rule, on every path that sets a password -----------------------------------
+
+OWNER_EMAIL = "grace.hopper@example.com"
+OWNER_NAME = "Grace Hopper"
+#: (password, why it is refused), for an account of OWNER_EMAIL and OWNER_NAME
+REFUSED_PASSWORDS = [
+    (" " * 12, "Too short"),
+    ("   elevenchars   ", "Too short"),
+    ("password1234", "Too common"),
+    ("PASSWORD 1234", "Too common"),
+    (OWNER_EMAIL, "Too close to the email address"),
+    ("Grace.Hopper@Example.COM", "Too close to the email address"),
+    ("grace.hopper!", "Too close to the email address"),
+    ("x" * 257, "Too long"),
+]
+
+
+@pytest.mark.parametrize(("password", "message"), REFUSED_PASSWORDS)
+def test_own_password_change_applies_the_password_rule(db, login_as, make_user, password, message):
+    user = make_user(Role.STAFF, email=OWNER_EMAIL, name=OWNER_NAME)
+    browser = login_as(user)
+    response = change_password(browser, PASSWORD, password)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
+
+
+def test_own_password_change_shows_the_operations_refusal_at_the_field(
+    db, login_as, make_user, monkeypatch
+):
+    """The operation enforces the rule even where a form would not."""
+    user = make_user(Role.STAFF, email=OWNER_EMAIL, name=OWNER_NAME)
+    browser = login_as(user)
+    monkeypatch.setattr("knowtrans.users.forms.password_problem", lambda *a, **k: None)
+    response = change_password(browser, PASSWORD, " " * 12)
+    assert response.status_code == 200
+    assert "Too short" in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+
+
+@pytest.mark.parametrize(("password", "message"), REFUSED_PASSWORDS[:4])
+def test_seed_demo_applies_the_password_rule(app, db, password, message):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--password", password])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_the_demo_password_passes_the_password_rule(app, db):
+    assert password_problem(DEFAULT_PASSWORD) is None
 
 
 # --- sessions -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role, User, UserKind
 from knowtrans.auth.passwords import verify_password
 from knowtrans.extensions import db as _db
+from knowtrans.users import operations
 from knowtrans.users.cli import create_user_command
 from tests.conftest import PASSWORD, csrf_token_from, row_count
 
@@ -293,6 +294,11 @@ def test_created_user_can_sign_in(as_admin, browser):
         ({"password": ""}, "Set an initial password."),
         ({"password": "elevenchars"}, "at least 12 characters"),
         ({"password": "p" * 257}, "at most 256 characters"),
+        ({"password": " " * 12}, "at least 12 characters"),
+        ({"password": "  elevenchars  "}, "at least 12 characters"),
+        ({"password": "password1234"}, "Too common"),
+        ({"password": "Grace.Hopper@Example.com"}, "Too close to the email address or the name"),
+        ({"password": "gracehopper1906"}, "Too close to the email address or the name"),
     ],
 )
 def test_create_rejects_bad_input(as_admin, overrides, message):
@@ -305,6 +311,32 @@ def test_create_rejects_bad_input(as_admin, overrides, message):
     assert message in page.replace("&#39;", "'")
     assert 'class="error"' in page
     assert row_count(User) == users_before
+    assert row_count(AuditEvent) == 0
+
+
+def test_create_compares_the_password_with_the_email_typed_now(as_admin):
+    response = as_admin.post(
+        "/admin/users/new",
+        new_user_data(
+            email="ada.lovelace@example.com", name="Ada", password="ada.lovelace@example.com"
+        ),
+        form_url="/admin/users/new",
+    )
+    assert "Too close to the email address" in html(response)
+    assert user_by_email("ada.lovelace@example.com") is None
+
+
+def test_create_shows_the_operations_password_refusal_at_the_field(as_admin, monkeypatch):
+    """The operation enforces the password rule even where a form would not."""
+    monkeypatch.setattr("knowtrans.users.forms.password_problem", lambda *a, **k: None)
+    response = as_admin.post(
+        "/admin/users/new", new_user_data(password=" " * 12), form_url="/admin/users/new"
+    )
+    assert response.status_code == 200
+    page = html(response)
+    assert "at least 12 characters" in page
+    assert 'value="Grace.Hopper@Example.com"' in page
+    assert row_count(User) == 1
     assert row_count(AuditEvent) == 0
 
 
@@ -507,15 +539,88 @@ def test_reset_password(as_admin, admin, make_user, browser):
         ({"password": "", "confirm": ""}, "Enter the new password."),
         ({"password": NEW_PASSWORD, "confirm": ""}, "Repeat the new password."),
         ({"password": "x" * 300, "confirm": "x" * 300}, "at most 256 characters"),
+        ({"password": " " * 12, "confirm": " " * 12}, "at least 12 characters"),
+        ({"password": "password1234", "confirm": "password1234"}, "Too common"),
+        (
+            {"password": "sam.sample@example.com", "confirm": "sam.sample@example.com"},
+            "Too close to the email address or the name",
+        ),
+        ({"password": "Sam Sample 1970", "confirm": "Sam Sample 1970"}, "Too close to the email"),
     ],
 )
 def test_reset_password_rejects_bad_input(as_admin, make_user, data, message):
-    user = make_user(Role.STAFF)
+    user = make_user(Role.STAFF, email="sam.sample@example.com", name="Sam Sample")
     response = as_admin.post(f"/admin/users/{user.id}/password", data)
     assert response.status_code == 200
     assert message in html(response)
     assert verify_password(fresh(user).password_hash, PASSWORD)
     assert events("user.password_reset") == []
+
+
+def test_reset_shows_the_operations_password_refusal_at_the_field(as_admin, make_user, monkeypatch):
+    user = make_user(Role.STAFF)
+    monkeypatch.setattr("knowtrans.users.forms.password_problem", lambda *a, **k: None)
+    response = as_admin.post(
+        f"/admin/users/{user.id}/password", {"password": " " * 12, "confirm": " " * 12}
+    )
+    assert response.status_code == 200
+    assert "at least 12 characters" in html(response)
+    assert verify_password(fresh(user).password_hash, PASSWORD)
+    assert events("user.password_reset") == []
+
+
+# --- the password rule ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("password", "refused"),
+    [
+        ("a much longer passphrase", False),
+        ("x" * 12, False),
+        ("p" * 256, False),
+        ("p" * 257, True),
+        (" " * 12, True),
+        ("\t\n " * 6, True),
+        ("x" * 11, True),
+        ("  " + "x" * 11 + "  ", True),
+        ("a" + " " * 11 + "b", True),
+        ("abc" + "\u200b" * 12, True),  # invisible characters do not count
+        ("password1234", True),
+        ("Password1234", True),
+        ("qwertyuiop12", True),
+        ("password 1234", True),
+        ("mia.meyer@example.com", True),
+        ("MIA.MEYER@EXAMPLE.COM", True),
+        ("mia.meyer@example.com and more", True),
+        ("miameyer1990", True),
+        ("Mia Meyer 1990", True),
+        ("mia likes green tea at noon", False),
+    ],
+)
+def test_password_rule(app, db, password, refused):
+    problem = operations.password_problem(password, email="Mia.Meyer@example.com", name="Mia Meyer")
+    assert (problem is not None) is refused, problem
+
+
+def test_a_short_local_part_is_no_reason_to_refuse(app, db):
+    assert operations.password_problem("jo walks to the harbour", email="jo@example.com") is None
+    assert operations.password_problem("jo@example.com rocks!", email="jo@example.com")
+
+
+def test_operations_refuse_a_password_the_rule_refuses(app, db, make_user):
+    """No path can set a password around the rule: the operations check it themselves."""
+    user = make_user(Role.STAFF, email="mia.meyer@example.com")
+    for password in (" " * 12, "password1234", "mia.meyer@example.com"):
+        with pytest.raises(operations.PasswordRefused):
+            operations.set_password(user, password, actor=None)
+        with pytest.raises(operations.PasswordRefused):
+            operations.create_user(
+                email="new@example.com", name="New", password=password.replace("mia.meyer", "new"),
+                roles=[Role.STAFF],
+            )  # fmt: skip
+    _db.session.rollback()
+    assert verify_password(fresh(user).password_hash, PASSWORD)
+    assert user_by_email("new@example.com") is None
 
 
 # --- (de)activation --------------------------------------------------------------------------
@@ -679,3 +784,24 @@ def test_cli_refuses_bad_input(cli, make_user, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert row_count(User) == users_before
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        (" " * 12, "at least 12 characters"),
+        ("password1234", "Too common"),
+        ("tamara.tester@example.com", "Too close to the email address"),
+        ("TamaraTester77", "Too close to the email address or the name"),
+    ],
+)
+def test_cli_applies_the_password_rule(cli, password, message):
+    result = cli(
+        "tamara.tester@example.com", "--name", "Tamara Tester", "--role", "cto",
+        "--password", password,
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "--password" in result.output
+    assert row_count(User) == 0
+    assert row_count(AuditEvent) == 0

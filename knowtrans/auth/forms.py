@@ -3,7 +3,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from knowtrans.core.forms import strip_filter
-from knowtrans.users.forms import PasswordFields
+from knowtrans.users.forms import OwnerPasswordFields
 
 
 class LoginForm(FlaskForm):
@@ -16,12 +16,13 @@ class LoginForm(FlaskForm):
         ],
         filters=[strip_filter],
     )
+    #: any password the account may have: the password rule applies where one is set
     password = PasswordField(
-        "Password", validators=[DataRequired("Enter your password."), Length(max=256)]
+        "Password", validators=[InputRequired("Enter your password."), Length(max=256)]
     )
 
 
-class ChangePasswordForm(PasswordFields, FlaskForm):
+class ChangePasswordForm(OwnerPasswordFields, FlaskForm):
     current_password = PasswordField(
         "Current password",
         validators=[InputRequired("Enter your current password."), Length(max=256)],

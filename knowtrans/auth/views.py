@@ -1,17 +1,26 @@
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter import RouteLimit
 from flask_login import current_user, login_required
 
-from knowtrans.audit.operations import record_event
 from knowtrans.auth.forms import ChangePasswordForm, LoginForm
-from knowtrans.auth.models import User
-from knowtrans.auth.passwords import verify_password
+from knowtrans.auth.operations import WrongPassword, authenticate, change_own_password
 from knowtrans.auth.sessions import end_session, start_session
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.extensions import db, limiter
-from knowtrans.users.operations import normalise_email, set_password
+from knowtrans.users.operations import PasswordRefused, normalise_email
 
 bp = Blueprint("auth", __name__)
 
@@ -26,44 +35,57 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _account_key(email: str) -> str:
+    return "login-account:" + normalise_email(email)[:254]
+
+
 def _login_account_key() -> str:
     """Failed sign-ins count per account as well as per address."""
-    return "login-account:" + normalise_email(request.form.get("email", ""))[:254]
+    return _account_key(request.form.get("email", ""))
 
 
-def _failed(response) -> bool:
+def _own_account_key() -> str:
+    """Wrong current passwords count against the signed-in user's account."""
+    return _account_key(getattr(current_user, "email", ""))
+
+
+def _failed(response: Response) -> bool:
     """Only failed attempts use up the limit (a success redirects)."""
     return response.status_code != 302
+
+
+def _wrong_current_password(response: Response) -> bool:
+    return g.get("wrong_current_password", False)
+
+
+def _account_limit(
+    key_func: Callable[[], str], deduct_when: Callable[[Response], bool]
+) -> RouteLimit:
+    """Failed sign-ins and wrong current passwords of one account share one budget."""
+    return limiter.shared_limit(
+        lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+        scope="login-account",
+        methods=["POST"],
+        key_func=key_func,
+        deduct_when=deduct_when,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
 )
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_login_account_key,
-    deduct_when=_failed,
-)
+@_account_limit(_login_account_key, _failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = normalise_email(form.email.data)
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user and user.active and verify_password(user.password_hash, form.password.data):
+        user = authenticate(form.email.data, form.password.data, remote_addr=request.remote_addr)
+        db.session.commit()
+        if user is not None:
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
-        record_event(
-            None,
-            "auth.login_failed",
-            user,
-            f"Failed sign-in for {email} from {request.remote_addr}",
-            object_type="users",
-        )
-        db.session.commit()
         form.password.errors.append("Email or password is not correct, or the account is inactive.")
     return render_template("auth/login.html", form=form)
 
@@ -82,14 +104,26 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@_account_limit(_own_account_key, _wrong_current_password)
 def change_password():
-    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        if not verify_password(user.password_hash, form.current_password.data):
-            form.current_password.errors.append("This is not your current password.")
+        try:
+            change_own_password(
+                user,
+                form.current_password.data,
+                form.password.data,
+                remote_addr=request.remote_addr,
+            )
+        except WrongPassword as refusal:
+            db.session.commit()  # the audit event of the failed guess
+            g.wrong_current_password = True
+            form.current_password.errors.append(str(refusal))
+        except PasswordRefused as refusal:
+            db.session.rollback()
+            form.password.errors.append(str(refusal))
         else:
-            set_password(user, form.password.data, actor=user)
             db.session.commit()
             start_session(user)  # this session goes on; every other one has ended
             flash("Your password is changed. You are signed out everywhere else.", "success")

@@ -1,6 +1,5 @@
 import click
 import sqlalchemy as sa
-from flask import current_app
 from flask.cli import with_appcontext
 
 from knowtrans.auth.models import Role, User
@@ -14,6 +13,7 @@ from knowtrans.demo.seed import (
     seed_demo,
 )
 from knowtrans.extensions import db
+from knowtrans.users.operations import password_problem
 
 DEFAULT_PASSWORD = "knowtrans-demo"
 
@@ -51,9 +51,9 @@ def seed_demo_command(password: str, if_empty: bool, force: bool, size: str) -> 
     """
     if if_empty and force:
         raise click.UsageError("Use either --if-empty or --force, not both.")
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise click.BadParameter(f"needs at least {minimum} characters.", param_hint="'--password'")
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="'--password'")
     if database_has_data():
         if if_empty:
             click.echo("database already has data; not seeding")

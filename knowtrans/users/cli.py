@@ -5,10 +5,10 @@ from flask.cli import with_appcontext
 from knowtrans.auth.models import Role, UserKind
 from knowtrans.extensions import db
 from knowtrans.users.operations import (
+    PasswordRefused,
     create_user,
     email_taken,
     normalise_email,
-    password_problem,
     role_conflict,
 )
 
@@ -45,17 +45,17 @@ def create_user_command(email, name, roles, external, password):
     conflict = role_conflict(kind, [Role(role) for role in roles])
     if conflict:
         raise click.ClickException(conflict)
-    problem = password_problem(password)
-    if problem:
-        raise click.ClickException(problem)
     if email_taken(email):
         raise click.ClickException(f"A user with the email {email} exists already.")
-    user = create_user(
-        email=email,
-        name=name,
-        password=password,
-        roles=[Role(role) for role in roles],
-        kind=kind,
-    )
+    try:
+        user = create_user(
+            email=email,
+            name=name,
+            password=password,
+            roles=[Role(role) for role in roles],
+            kind=kind,
+        )
+    except PasswordRefused as refusal:
+        raise click.BadParameter(str(refusal), param_hint="'--password'") from None
     db.session.commit()
     click.echo(f"Created user {user.id}: {user.email} ({', '.join(roles)}).")

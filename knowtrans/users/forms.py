@@ -46,12 +46,28 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PasswordFields:
-    """The password rule: a minimum length from the configuration, nothing else."""
+    """The password rule of ``password_problem``, for the account ``password_owner`` names."""
+
+    def password_owner(self) -> tuple[str | None, str | None]:
+        """The email address and name of the account whose password is set."""
+        raise NotImplementedError
 
     def validate_password(self, field) -> None:
-        problem = password_problem(field.data or "")
+        email, name = self.password_owner()
+        problem = password_problem(field.data or "", email=email, name=name)
         if problem:
             raise ValidationError(problem)
+
+
+class OwnerPasswordFields(PasswordFields):
+    """The password of an existing account, given as ``user=``."""
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def password_owner(self) -> tuple[str | None, str | None]:
+        return self.user.email, self.user.name
 
 
 class UserFields(FlaskForm):
@@ -132,6 +148,9 @@ class UserCreateForm(PasswordFields, UserFields):
         validators=[InputRequired(message="Set an initial password.")],
     )
 
+    def password_owner(self) -> tuple[str | None, str | None]:
+        return self.email.data, self.name.data
+
 
 class UserEditForm(UserFields):
     version = HiddenField()
@@ -146,7 +165,7 @@ class UserEditForm(UserFields):
             )
 
 
-class PasswordForm(PasswordFields, FlaskForm):
+class PasswordForm(OwnerPasswordFields, FlaskForm):
     password = PasswordField(
         "New password",
         validators=[InputRequired(message="Enter the new password.")],

@@ -1,13 +1,15 @@
 """Writes on user accounts. Each function flushes; the caller commits."""
 
+import re
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 
 import sqlalchemy as sa
 from flask import current_app
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import Role, User, UserKind, UserRole
-from knowtrans.auth.passwords import hash_password
+from knowtrans.auth.passwords import common_passwords, hash_password
 from knowtrans.extensions import db
 
 #: longer passphrases are welcome, but hashing megabytes is not
@@ -25,17 +27,78 @@ def email_taken(email: str, *, exclude_id: int | None = None) -> bool:
     return db.session.execute(query).first() is not None
 
 
-def password_problem(password: str) -> str | None:
-    """Why ``password`` is refused, or None. Only length counts: no composition rules."""
+class PasswordRefused(Exception):
+    """A password the password rule refuses; the message says why and how to do better."""
+
+
+def _counted_length(password: str) -> int:
+    """Characters that count: not spaces at the ends, repeated spaces or invisible ones."""
+    return sum(1 for char in " ".join(password.split()) if char.isprintable())
+
+
+def password_problem(
+    password: str, *, email: str | None = None, name: str | None = None
+) -> str | None:
+    """Why ``password`` is refused, or None: the one rule for every path that sets one.
+
+    Long enough, not too long, not a common password, not the user's email address or name.
+    No composition rules: length is what makes a password hard to guess.
+    """
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        return (
-            f"Too short: a password needs at least {minimum} characters. "
-            "Length is what makes it hard to guess; a few unrelated words work well."
-        )
     if len(password) > PASSWORD_MAX_LENGTH:
         return f"Too long: at most {PASSWORD_MAX_LENGTH} characters."
+    if _counted_length(password) < minimum:
+        return (
+            f"Too short: a password needs at least {minimum} characters; spaces at the ends "
+            "and repeated spaces do not count. Length is what makes it hard to guess; "
+            "a few unrelated words work well."
+        )
+    if _is_common(password):
+        return (
+            "Too common: this password is on a list of the passwords people use most, "
+            "which attackers try first. A few unrelated words work well."
+        )
+    if _too_close_to(password, email=email, name=name):
+        return (
+            "Too close to the email address or the name: someone who knows them would try "
+            "it early. A few unrelated words work well."
+        )
     return None
+
+
+def check_password(password: str, *, email: str | None = None, name: str | None = None) -> None:
+    """Raise :class:`PasswordRefused` unless the password rule accepts ``password``."""
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise PasswordRefused(problem)
+
+
+def _is_common(password: str) -> bool:
+    common = common_passwords()
+    text = " ".join(password.split()).casefold()
+    return text in common or text.replace(" ", "") in common
+
+
+#: similarity from which a password counts as the user's email or name (as Django's
+#: UserAttributeSimilarityValidator: difflib's ratio, 0 unrelated … 1 the same)
+MAX_SIMILARITY = 0.7
+#: a local part this long is a guess worth trying even inside a longer password
+LOCAL_PART_MATTERS = 6
+
+
+def _too_close_to(password: str, *, email: str | None, name: str | None) -> bool:
+    text = " ".join(password.split()).casefold()
+    values: list[str] = []
+    if email:
+        email = normalise_email(email)
+        local_part = email.partition("@")[0]
+        if email in text or (len(local_part) >= LOCAL_PART_MATTERS and local_part in text):
+            return True
+        values += [email, local_part]
+    if name:
+        values.append(" ".join(name.split()).casefold())
+    parts = {part for value in values for part in [value, *re.split(r"\W+", value)] if part}
+    return any(SequenceMatcher(a=text, b=part).ratio() >= MAX_SIMILARITY for part in parts)
 
 
 def role_conflict(kind: UserKind, roles: Iterable[Role]) -> str | None:
@@ -58,10 +121,14 @@ def create_user(
     actor: User | None = None,
     password_hash: str | None = None,
 ) -> User:
+    """Create an account with ``password`` (checked by the password rule) or a ready hash."""
+    if password_hash is None:
+        check_password(password, email=email, name=name)
+        password_hash = hash_password(password)
     user = User(
         email=normalise_email(email),
         name=name.strip(),
-        password_hash=password_hash or hash_password(password),
+        password_hash=password_hash,
         kind=kind,
         active=True,
     )
@@ -116,6 +183,7 @@ def set_active(user: User, active: bool, *, actor: User) -> User:
 
 def set_password(user: User, password: str, *, actor: User | None) -> User:
     """Set a new password; every session of the user ends (the caller may start a new one)."""
+    check_password(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
     user.end_sessions()
     if actor is not None and actor.id == user.id:

@@ -76,6 +76,9 @@ def new():
                 actor=current_user,
             )
             db.session.commit()
+        except operations.PasswordRefused as refusal:
+            db.session.rollback()
+            form.password.errors.append(str(refusal))
         except IntegrityError:
             db.session.rollback()
             form.email.errors.append(DUPLICATE_EMAIL)
@@ -128,15 +131,20 @@ def edit(user_id: int):
 def password(user_id: int):
     require(permissions.can_manage_users(current_user))
     user = _get_user(user_id)
-    form = PasswordForm()
+    form = PasswordForm(user=user)
     if form.validate_on_submit():
-        operations.set_password(user, form.password.data, actor=current_user)
-        db.session.commit()
-        flash(
-            f"New password set for {user.name}. Give it to them over a separate channel.",
-            "success",
-        )
-        return redirect(url_for("users.index"))
+        try:
+            operations.set_password(user, form.password.data, actor=current_user)
+        except operations.PasswordRefused as refusal:
+            db.session.rollback()
+            form.password.errors.append(str(refusal))
+        else:
+            db.session.commit()
+            flash(
+                f"New password set for {user.name}. Give it to them over a separate channel.",
+                "success",
+            )
+            return redirect(url_for("users.index"))
     return render_template("users/password.html", form=form, user=user)
 
 

@@ -1,0 +1,59 @@
+"""Sign-in and the user's own password change. Each function flushes; the caller commits."""
+
+import sqlalchemy as sa
+
+from knowtrans.audit.operations import record_event
+from knowtrans.auth.models import User
+from knowtrans.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from knowtrans.extensions import db
+from knowtrans.users.operations import normalise_email, set_password
+
+
+class WrongPassword(Exception):
+    """The current password given to change it is not the user's; the message is for them."""
+
+
+def authenticate(email: str, password: str, *, remote_addr: str | None) -> User | None:
+    """The active user with this email address and password, or None.
+
+    Every attempt costs one verification with the current hash method, whether the address is
+    unknown, the account inactive or without a usable hash, or the password wrong or right,
+    so the time of an answer does not tell which addresses have an account. A failure is
+    recorded as an audit event.
+    """
+    dummy = dummy_hash()  # made by the first attempt in a process, whatever its outcome
+    email = normalise_email(email)
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        verify_password(dummy, password)
+    elif verify_password(user.password_hash, password) and user.active:
+        if needs_rehash(user.password_hash):  # an older or cheaper method: bring it up to date
+            user.password_hash = hash_password(password)
+        return user
+    record_event(
+        None,
+        "auth.login_failed",
+        user,
+        f"Failed sign-in for {email} from {remote_addr}",
+        object_type="users",
+    )
+    return None
+
+
+def change_own_password(
+    user: User, current_password: str, new_password: str, *, remote_addr: str | None
+) -> User:
+    """Set ``user``'s new password if ``current_password`` is theirs.
+
+    A wrong current password is recorded as an audit event (commit it) and raises
+    :class:`WrongPassword`; a new password the rule refuses raises ``PasswordRefused``.
+    """
+    if not verify_password(user.password_hash, current_password):
+        record_event(
+            user,
+            "auth.password_change_failed",
+            user,
+            f"Wrong current password for {user.email} from {remote_addr}",
+        )
+        raise WrongPassword("This is not your current password.")
+    return set_password(user, new_password, actor=user)
