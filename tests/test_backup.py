@@ -133,6 +133,7 @@ def test_the_committed_schema_is_the_one_the_models_give(app):
     assert committed == schema_text(), (
         "knowtrans export-schema --out docs/export-format.schema.json"
     )
+    Draft202012Validator.check_schema(json.loads(committed))
     result = app.test_cli_runner().invoke(args=["export-schema"])
     assert result.exit_code == 0
     assert result.output == committed
