@@ -2,10 +2,21 @@ import json
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from knowtrans.backup.operations import ImportRefused, export_data, import_data
+from knowtrans.backup.operations import (
+    FileProblems,
+    ImportRefused,
+    export_data,
+    import_data,
+)
+from knowtrans.backup.schema import parse_export, schema_text
+from knowtrans.core.files import write_private
 from knowtrans.extensions import db
+
+#: problem lines shown before "and N more"
+SHOWN_PROBLEMS = 50
 
 
 @click.command("export")
@@ -15,9 +26,13 @@ from knowtrans.extensions import db
 )
 @with_appcontext
 def export_command(out: Path, with_secrets: bool) -> None:
-    """Write every record (archived reports included) to a JSON file."""
+    """Write every record (archived reports included) to a JSON file only its owner can read."""
     data = export_data(with_secrets=with_secrets)
-    out.write_text(json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
+    text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    try:
+        write_private(out, text.encode("utf-8"))
+    except OSError as error:
+        raise click.ClickException(f"{out}: cannot write it: {error.strerror}") from None
     rows = sum(len(rows) for rows in data["tables"].values())
     secrets = "with" if with_secrets else "without"
     click.echo(f"Exported {rows} records ({secrets} password hashes) to {out}.")
@@ -27,17 +42,51 @@ def export_command(out: Path, with_secrets: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_command(file: Path) -> None:
-    """Restore an export into an empty database."""
+    """Restore an export into an empty database; a file with problems writes nothing."""
     try:
-        data = json.loads(file.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise click.ClickException(f"{file} is not a JSON export: {error}") from None
+        raw = file.read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"{file}: cannot read it: {error.strerror}") from None
     try:
+        data = parse_export(raw)
         counts = import_data(data)
+        db.session.commit()
+    except FileProblems as refusal:
+        db.session.rollback()
+        for line in refusal.problems[:SHOWN_PROBLEMS]:
+            click.echo(f"{file}: {line}", err=True)
+        if (more := len(refusal.problems) - SHOWN_PROBLEMS) > 0:
+            click.echo(f"{file}: and {more} more problems", err=True)
+        count = len(refusal.problems)
+        raise click.ClickException(
+            f"{file}: nothing was imported ({count} problem{'' if count == 1 else 's'})."
+        ) from None
     except ImportRefused as refusal:
         db.session.rollback()
-        raise click.ClickException(str(refusal)) from None
-    db.session.commit()
+        raise click.ClickException(f"{file}: {refusal}") from None
+    except sa.exc.SQLAlchemyError as error:  # the commit itself failed
+        db.session.rollback()
+        reason = " ".join(str(getattr(error, "orig", None) or error).split())[:300]
+        raise click.ClickException(f"{file}: nothing was imported: {reason}") from None
     click.echo(f"Imported {sum(counts.values())} records from {file}.")
     if not data.get("with_secrets"):
         click.echo("The file had no password hashes: an admin sets new passwords.")
+
+
+@click.command("export-schema")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write it (default: standard output).",
+)
+def export_schema_command(out: Path | None) -> None:
+    """Write the JSON Schema of export files, derived from the models."""
+    if out is None:
+        click.echo(schema_text(), nl=False)
+        return
+    try:
+        out.write_text(schema_text(), encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"{out}: cannot write it: {error.strerror}") from None
+    click.echo(f"Wrote the export format's JSON Schema to {out}.")

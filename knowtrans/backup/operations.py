@@ -1,28 +1,45 @@
 """Export every record to one JSON document, and restore it into an empty database.
 
 The format is generic over the schema: one list of rows per table, in foreign-key order,
-rows by primary key, keys sorted, so export → import → export gives the same file.
+rows by primary key, keys sorted, so export → import → export gives the same file. Its JSON
+Schema is derived from the models (``knowtrans.backup.schema``); import checks the whole file
+against it, and what a schema cannot say, before it writes the first row.
 """
 
 import base64
 from datetime import date, datetime
+from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
 
+from knowtrans.backup.schema import (
+    FORMAT,
+    FORMAT_VERSION,
+    FileProblems,
+    ImportRefused,
+    check_header,
+    file_problems,
+    from_json,
+)
 from knowtrans.core.maintenance import after_bulk_insert
 from knowtrans.extensions import db
 
-FORMAT = "knowtrans-export"
-#: raise when the meaning of an exported field changes; imports refuse newer versions
-FORMAT_VERSION = 1
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "SECRET_COLUMNS",
+    "WITHHELD",
+    "FileProblems",
+    "ImportRefused",
+    "database_is_empty",
+    "export_data",
+    "import_data",
+]
+
 #: password hashes are secrets: left out unless asked for; such accounts cannot sign in
 SECRET_COLUMNS = {("users", "password_hash")}
 WITHHELD = "!withheld"
-
-
-class ImportRefused(Exception):
-    """The file cannot be restored here; the message says why."""
 
 
 def _tables() -> list[sa.Table]:
@@ -36,21 +53,6 @@ def _to_json(value: Any) -> Any:
         return base64.b64encode(value).decode("ascii")
     if hasattr(value, "value") and not isinstance(value, int | str):  # an enum member
         return value.value
-    return value
-
-
-def _from_json(column: sa.Column, value: Any) -> Any:
-    if value is None:
-        return None
-    column_type = column.type
-    if isinstance(column_type, sa.types.TypeDecorator):
-        column_type = column_type.impl
-    if isinstance(column_type, sa.DateTime):
-        return datetime.fromisoformat(value)
-    if isinstance(column_type, sa.Date):
-        return date.fromisoformat(value)
-    if isinstance(column_type, sa.LargeBinary):
-        return base64.b64decode(value)
     return value
 
 
@@ -82,36 +84,44 @@ def database_is_empty() -> bool:
     )
 
 
-def import_data(data: dict) -> dict[str, int]:
-    """Restore ``data`` into the empty database; returns rows per table. Flushes only."""
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ImportRefused("This is not a knowtrans export file.")
-    version = data.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ImportRefused(
-            f"The file has format version {version}; this knowtrans reads up to "
-            f"{FORMAT_VERSION}. Import it with a newer knowtrans."
-        )
+def _database_reason(error: Exception) -> str:
+    reason = getattr(error, "orig", None) or error
+    text = " ".join(str(reason).split())
+    return text if len(text) <= 300 else f"{text[:300]}..."
+
+
+def import_data(data: Any) -> dict[str, int]:
+    """Restore ``data`` into the empty database; returns rows per table. Flushes only.
+
+    Raises ImportRefused (FileProblems with every problem of the file) before the first
+    write; a database that still refuses a row is reported the same way, and the caller
+    rolls back.
+    """
+    check_header(data)
+    if problems := file_problems(data):
+        raise FileProblems(problems)
     if not database_is_empty():
         raise ImportRefused("The database is not empty; import restores into an empty one only.")
-    tables = data.get("tables")
-    if not isinstance(tables, dict):
-        raise ImportRefused("The file has no tables.")
-    known = {table.name for table in _tables()}
-    if unknown := set(tables) - known:
-        raise ImportRefused(f"The file has tables this knowtrans does not know: {sorted(unknown)}")
+    tables = data["tables"]
     counts = {}
     for table in _tables():
-        rows = tables.get(table.name, [])
-        if rows:
-            columns = table.columns
-            db.session.execute(
-                table.insert(),
-                [
-                    {name: _from_json(columns[name], value) for name, value in row.items()}
-                    for row in rows
-                ],
-            )
+        rows = [
+            {name: from_json(table.c[name], value) for name, value in row.items()}
+            for row in tables.get(table.name, [])
+        ]
+        try:
+            # rows that leave out the same defaulted columns go in together
+            for _, batch in groupby(rows, key=lambda row: tuple(sorted(row))):
+                db.session.execute(table.insert(), list(batch))
+        except sa.exc.SQLAlchemyError as error:
+            raise FileProblems(
+                [f"tables.{table.name}: the database refused the rows: {_database_reason(error)}"]
+            ) from error
         counts[table.name] = len(rows)
-    after_bulk_insert()
+    try:
+        after_bulk_insert()
+    except sa.exc.SQLAlchemyError as error:
+        raise ImportRefused(
+            f"The database failed after the import: {_database_reason(error)}"
+        ) from error
     return counts

@@ -4,6 +4,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from knowtrans.core.files import write_private
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.reports.models import HandoverReport
@@ -16,7 +17,7 @@ from knowtrans.reports.models import HandoverReport
     "out",
     required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Where to write the PDF.",
+    help="Where to write the PDF (readable by its owner only).",
 )
 @with_appcontext
 def report_command(engagement_id: int, out: Path) -> None:
@@ -38,5 +39,8 @@ def report_command(engagement_id: int, out: Path) -> None:
     else:
         built = build_report(engagement.id, final=False, generated_by=None)
         pdf, kind, identifier, pages = built.pdf, "draft", built.identifier, built.page_count
-    out.write_bytes(pdf)
+    try:
+        write_private(out, pdf)
+    except OSError as error:
+        raise click.ClickException(f"{out}: cannot write it: {error.strerror}") from None
     click.echo(f"Wrote the {kind} report {identifier} ({pages} pages) to {out}.")
