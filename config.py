@@ -61,6 +61,9 @@ class Config:
         "LOGIN_LIMIT_PER_ADDRESS", "30 per minute;200 per hour"
     )
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    #: seconds browsers and shared caches keep a static file; a changed file gets a new URL
+    #: (knowtrans.core.assets), every other response is sent with Cache-Control: no-store
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 60 * 60
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25
     #: days before the planned end (or due date) from which an uncovered item is at risk

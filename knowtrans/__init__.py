@@ -33,10 +33,12 @@ def create_app(config: object | None = None) -> Flask:
     _register_blueprints(app)
 
     from knowtrans.auth.sessions import init_sessions
+    from knowtrans.core.assets import init_assets
     from knowtrans.core.security import init_security
     from knowtrans.core.web import init_web
 
     init_web(app)
+    init_assets(app)
     init_sessions(app)
     init_security(app)
 

@@ -1,6 +1,8 @@
 """Sessions, sign-in throttling, passwords, headers and error pages (OWASP ASVS level 2)."""
 
+import hashlib
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,8 +13,11 @@ from knowtrans import create_app
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role
 from knowtrans.auth.sessions import LOGIN_AT, SEEN_AT
+from knowtrans.core.assets import static_version
 from knowtrans.core.clock import utcnow
 from knowtrans.core.security import CONTENT_SECURITY_POLICY
+from knowtrans.engagements.models import EngagementStatus
+from knowtrans.reports.models import HandoverReport
 from tests.conftest import PASSWORD, Browser
 
 NEW_PASSWORD = "a much longer passphrase"
@@ -198,6 +203,96 @@ def test_every_page_carries_the_security_headers(app, db, login_as, make_user, m
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
         assert not re.search(r"\son[a-z]+=", html), url
         assert "style=" not in html, url
+
+
+# --- caching: nothing but static files is stored ---------------------------------------------
+
+
+@pytest.fixture
+def final_report(db, make_engagement):
+    """A closed engagement with an archived final report (a stand-in PDF: no layout needed)."""
+    engagement = make_engagement(status=EngagementStatus.CLOSED)
+    pdf = b"%PDF-1.7 stand-in"
+    db.session.add(
+        HandoverReport(
+            engagement=engagement,
+            identifier="KT-TEST-F",
+            generated_by=engagement.expert,
+            page_count=1,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size=len(pdf),
+            pdf=pdf,
+        )
+    )
+    db.session.commit()
+    return engagement
+
+
+def test_no_response_to_a_signed_in_user_is_stored(db, login_as, make_user, final_report):
+    """Pages, redirects, downloads and error pages: the back button or a shared cache must not
+    show one person's page to the next."""
+    engagement = final_report
+    browser = login_as(make_user(Role.ADMIN, Role.CTO, Role.IT_LEAD))
+    urls = ["/", "/engagements", f"/engagements/{engagement.id}", "/skills", "/reports",
+            f"/engagements/{engagement.id}/report/final", "/account/password", "/login",
+            "/no-such-page", "/static/no-such-file.css", "/engagements/abc/edit"]  # fmt: skip
+    statuses = set()
+    for url in urls:
+        response = browser.get(url)
+        statuses.add(response.status_code)
+        assert response.cache_control.no_store, url
+        assert not response.cache_control.public, url
+        response.close()
+    assert statuses == {200, 302, 404}
+    assert browser.get(f"/engagements/{engagement.id}/report/final").mimetype == "application/pdf"
+    forbidden = login_as(make_user(Role.STAFF)).get("/admin/users")
+    assert (forbidden.status_code, forbidden.headers["Cache-Control"]) == (403, "no-store")
+    signed_out = browser.logout()
+    assert (signed_out.status_code, signed_out.headers["Cache-Control"]) == (302, "no-store")
+
+
+def test_responses_that_set_the_session_cookie_are_not_stored(client):
+    """The sign-in page carries a CSRF token in its session cookie and in the page."""
+    for response in (client.get("/login"), client.get("/"), client.get("/healthz")):
+        assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" in client.get("/login").headers
+
+
+STATIC_URL_RE = re.compile(r'href="(/static/css/app\.css\?v=([0-9a-f]{12}))"')
+
+
+def test_static_files_are_cached_long_under_versioned_urls(app, db, login_as, make_user):
+    browser = login_as(make_user(Role.STAFF))
+    page = browser.get("/").get_data(as_text=True)
+    url, version = STATIC_URL_RE.search(page).groups()
+    content = (Path(app.static_folder) / "css" / "app.css").read_bytes()
+    assert version == hashlib.sha256(content).hexdigest()[:12]
+    assert 'src="/static/js/app.js?v=' in page
+
+    response = browser.get(url)
+    assert response.status_code == 200
+    cache_control = response.cache_control
+    assert cache_control.public
+    assert cache_control.max_age >= 365 * 24 * 60 * 60
+    assert cache_control.immutable
+    assert not cache_control.no_store
+    # the same for everyone: a shared cache must not keep anyone's session with it
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")
+    response.close()
+
+
+def test_a_changed_static_file_gets_a_new_url(tmp_path):
+    style = tmp_path / "style.css"
+    style.write_text("body { color: black; }")
+    first = static_version(str(tmp_path), "style.css")
+    assert first == static_version(str(tmp_path), "style.css")
+    style.write_text("body { color: darkslategray; }")
+    second = static_version(str(tmp_path), "style.css")
+    assert second is not None
+    assert second != first
+    assert static_version(str(tmp_path), "missing.css") is None
+    assert static_version(str(tmp_path / "css"), "../style.css") is None
 
 
 def test_too_large_request_gets_a_413_page(app, db, browser):

@@ -1,6 +1,7 @@
-"""Response headers every page carries."""
+"""Response headers every page carries, and what caches may keep."""
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,5 +33,35 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+def is_static_file(response: Response) -> bool:
+    return request.endpoint == "static" and response.status_code < 400
+
+
+def cache_headers(response: Response) -> Response:
+    """Nothing but static files is stored by a browser or a shared cache.
+
+    Pages name the signed-in user and carry a CSRF token; the back button or a proxy must not
+    show them to the next person at the same computer or behind the same proxy. Static files
+    keep their long max-age (SEND_FILE_MAX_AGE_DEFAULT); their URLs carry their content's hash.
+    """
+    if is_static_file(response):
+        if "v" in request.args:
+            response.cache_control.immutable = True
+    elif not response.cache_control.no_store:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Signed cookie sessions that leave static files alone: no session cookie and no
+    ``Vary: Cookie`` on a response that shared caches keep and hand to anyone."""
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        if request.endpoint != "static":
+            super().save_session(app, session, response)
+
+
 def init_security(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     app.after_request(security_headers)
+    app.after_request(cache_headers)
