@@ -54,6 +54,9 @@ class Config:
     #: send Strict-Transport-Security (set when knowtrans is served over HTTPS)
     HSTS = os.environ.get("HSTS", "0") == "1"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: reverse proxies in front of knowtrans whose X-Forwarded-For and X-Forwarded-Proto are
+    #: believed (0: none, the peer is the client)
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     RATELIMIT_HEADERS_ENABLED = True
     #: failed sign-ins allowed per account and per client address
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5/minute;20/hour")

@@ -21,6 +21,16 @@ from knowtrans.reports.models import HandoverReport
 from tests.conftest import PASSWORD, Browser
 
 NEW_PASSWORD = "a much longer passphrase"
+#: the headers security_headers sets on every response
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Permissions-Policy",
+    "Strict-Transport-Security",
+)
 
 
 def wrong_login(browser, email="someone@example.com"):
@@ -295,6 +305,20 @@ def test_a_changed_static_file_gets_a_new_url(tmp_path):
     assert static_version(str(tmp_path / "css"), "../style.css") is None
 
 
+def test_the_readmes_reverse_proxy_adds_the_apps_security_headers():
+    """gunicorn's and the proxy's own error pages get the headers from the proxy (README)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    snippet = re.search(r"```nginx\n(.*?)```", readme, re.S).group(1)
+    added = dict(re.findall(r'add_header ([\w-]+) "([^"]*)" always;', snippet))
+    hidden = set(re.findall(r"proxy_hide_header ([\w-]+);", snippet))
+    settings = config.TestingConfig()
+    settings.HSTS = True
+    headers = create_app(settings).test_client().get("/login").headers
+    expected = {name: headers[name] for name in SECURITY_HEADERS}
+    assert added == expected
+    assert hidden == set(SECURITY_HEADERS)
+
+
 def test_too_large_request_gets_a_413_page(app, db, browser):
     response = browser.client.post(
         "/login", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)}
@@ -332,6 +356,77 @@ def test_denials_are_audited(db, login_as, make_user):
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "access.denied"))
     assert event.actor_id == staff.id
     assert "403 GET /admin/users" in event.summary
+
+
+# --- behind a reverse proxy ----------------------------------------------------------------
+
+PROXY, CLIENT, OTHER_CLIENT = "10.0.0.1", "203.0.113.7", "198.51.100.9"
+
+
+def through_proxy(client: str, spoofed: str = "6.6.6.6") -> dict:
+    """What the proxy passes on: the client's own X-Forwarded-For (a lie) plus the address the
+    proxy saw, and the scheme the client used (over HTTPS, Flask-WTF also checks the Referer,
+    which browsers send to the same origin)."""
+    return {
+        "environ_base": {"REMOTE_ADDR": PROXY},
+        "headers": {
+            "X-Forwarded-For": f"{spoofed}, {client}",
+            "X-Forwarded-Proto": "https",
+            "Referer": "https://localhost/login",
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("proxies", "seen"), [(0, f"{PROXY} http {PROXY}"), (1, f"{CLIENT} https {CLIENT}")]
+)
+def test_trusted_proxies_decide_whose_address_the_app_sees(proxies, seen):
+    from flask import request
+    from flask_limiter.util import get_remote_address
+
+    settings = config.TestingConfig()
+    settings.TRUSTED_PROXIES = proxies
+    app = create_app(settings)
+
+    @app.get("/whoami")
+    def whoami():
+        return f"{request.remote_addr} {request.scheme} {get_remote_address()}"
+
+    response = app.test_client().get("/whoami", **through_proxy(CLIENT))
+    assert response.get_data(as_text=True) == seen
+
+
+def test_trusted_proxies_must_be_a_count():
+    settings = config.TestingConfig()
+    settings.TRUSTED_PROXIES = -1
+    with pytest.raises(RuntimeError, match="TRUSTED_PROXIES"):
+        create_app(settings)
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_sign_in_throttling_counts_per_client_behind_a_trusted_proxy(
+    app, db, browser, monkeypatch, proxies
+):
+    from knowtrans.core.security import trust_proxies
+
+    monkeypatch.setattr(app, "wsgi_app", app.wsgi_app)  # undone after the test
+    monkeypatch.setitem(app.config, "TRUSTED_PROXIES", proxies)
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "2/minute")
+    trust_proxies(app)
+
+    def attempt(n: int, client: str) -> int:
+        data = {"email": f"nobody{n}@example.com", "password": "not the password"}
+        return browser.post(
+            "/login", data, **through_proxy(client, spoofed=f"6.6.6.{n}")
+        ).status_code
+
+    assert [attempt(n, CLIENT) for n in range(3)] == [200, 200, 429]
+    # another client behind the same proxy has its own count, once the proxy is trusted
+    assert attempt(3, OTHER_CLIENT) == (200 if proxies else 429)
+    summaries = db.session.scalars(
+        sa.select(AuditEvent.summary).where(AuditEvent.action == "auth.login_failed")
+    ).all()
+    assert summaries[0].endswith(f"from {CLIENT if proxies else PROXY}")
 
 
 def _redis_answers() -> bool:

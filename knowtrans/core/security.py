@@ -2,6 +2,7 @@
 
 from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -61,7 +62,25 @@ class SessionInterface(SecureCookieSessionInterface):
             super().save_session(app, session, response)
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and the scheme from
+    the values the nearest of them appended to X-Forwarded-For and X-Forwarded-Proto.
+
+    The address is what sign-in throttling counts per client and what the audit log names;
+    without this, every client would be the proxy. Only as many values as there are proxies
+    are believed, so a client cannot pass itself off as another address. X-Forwarded-Host and
+    -Prefix are not believed: the proxy passes the Host header on, and nothing is mounted
+    below a prefix.
+    """
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies < 0:
+        raise RuntimeError(f"TRUSTED_PROXIES={proxies}: give the number of proxies, 0 for none.")
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
 def init_security(app: Flask) -> None:
+    trust_proxies(app)
     app.session_interface = SessionInterface()
     app.after_request(security_headers)
     app.after_request(cache_headers)
