@@ -467,8 +467,11 @@ print(statuses, len(keys) > 0)
 
 
 @pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
-def test_sign_in_throttling_counts_in_the_configured_storage():
-    """With RATELIMIT_STORAGE_URI=redis://…, several workers or hosts share the counts."""
+def test_sign_in_throttling_counts_in_the_configured_storage(db):
+    """With RATELIMIT_STORAGE_URI=redis://…, several workers or hosts share the counts.
+
+    ``db``: on PostgreSQL the script's failed sign-ins land in the test database; the fixture
+    removes them, so the next test does not find them."""
     import subprocess
     import sys
     from pathlib import Path
