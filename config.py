@@ -54,6 +54,9 @@ class Config:
     #: send Strict-Transport-Security (set when knowtrans is served over HTTPS)
     HSTS = os.environ.get("HSTS", "0") == "1"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: reverse proxies in front of knowtrans whose X-Forwarded-For and X-Forwarded-Proto are
+    #: believed (0: none, the peer is the client)
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     RATELIMIT_HEADERS_ENABLED = True
     #: failed sign-ins allowed per account and per client address
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5/minute;20/hour")
@@ -63,6 +66,9 @@ class Config:
     #: saves of learning entries, questions, confirmations and notes allowed per user
     WRITE_LIMIT_PER_USER = os.environ.get("WRITE_LIMIT_PER_USER", "30/minute;300/day")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    #: seconds browsers and shared caches keep a static file; a changed file gets a new URL
+    #: (knowtrans.core.assets), every other response is sent with Cache-Control: no-store
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 60 * 60
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25
     #: days before the planned end (or due date) from which an uncovered item is at risk

@@ -33,11 +33,13 @@ def create_app(config: object | None = None) -> Flask:
     _register_blueprints(app)
 
     from knowtrans.auth.sessions import init_sessions
+    from knowtrans.core.assets import init_assets
     from knowtrans.core.limits import init_limits
     from knowtrans.core.security import init_security
     from knowtrans.core.web import init_web
 
     init_web(app)
+    init_assets(app)
     init_sessions(app)
     init_security(app)
     init_limits(app)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role
+from knowtrans.auth.models import Role, UserKind
 from knowtrans.core.clock import today
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db as _db
@@ -967,3 +967,76 @@ def test_dates_of_another_era_are_refused(login_as, cto, make_user, field, value
     assert response.status_code == 200
     assert "Enter a date between the years 2000 and 2100." in text_of(response)
     assert row_count(Engagement) == 0
+
+
+# --- the expert is never a learner of the same engagement -----------------------------------
+
+
+@pytest.fixture
+def learner_on_plan(make_user, make_engagement, make_plan_item, make_skill, make_assignment):
+    """An engagement and an internal staff member with the expert role, assigned as a learner."""
+    insider = make_user(Role.EXPERT, Role.STAFF, kind=UserKind.INTERNAL, name="Inge Insider")
+    engagement = make_engagement(title="Original")
+    for name in ("Terraform", "Kubernetes"):
+        item = make_plan_item(engagement=engagement, skill=make_skill(name))
+        make_assignment(plan_item=item, learner=insider)
+    return engagement, insider
+
+
+def test_a_learner_on_the_plan_cannot_become_its_expert(login_as, cto, learner_on_plan):
+    engagement, insider = learner_on_plan
+    expert_id = engagement.expert_id
+    browser = login_as(cto)
+    url = f"/engagements/{engagement.id}/edit"
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    data = engagement_data(insider, title="Renamed as well", version=version)
+    response = browser.post(url, data)
+    assert response.status_code == 200
+    html = text_of(response)
+    assert 'id="expert_id-error"' in html
+    assert (
+        "Inge Insider is a learner on this engagement (Kubernetes, Terraform) and cannot also be "
+        "its expert." in html
+    )
+    assert 'value="Renamed as well"' in html  # what was typed, kept
+    _db.session.expire_all()
+    saved = only(Engagement)
+    assert (saved.expert_id, saved.title, saved.version) == (expert_id, "Original", 1)
+    assert row_count(AuditEvent) == 0
+
+
+def test_update_engagement_operation_refuses_a_learner_as_expert(db, cto, learner_on_plan):
+    from knowtrans.engagements import operations
+
+    engagement, insider = learner_on_plan
+    with pytest.raises(operations.Refused, match="Inge Insider is a learner on this engagement"):
+        operations.update_engagement(
+            engagement,
+            title=engagement.title,
+            expert=insider,
+            client=engagement.client,
+            project=engagement.project,
+            start_date=engagement.start_date,
+            planned_end_date=engagement.planned_end_date,
+            objectives=engagement.objectives,
+            version=engagement.version,
+            actor=cto,
+        )
+    db.session.commit()
+    db.session.expire_all()
+    assert only(Engagement).expert_id != insider.id
+    assert row_count(AuditEvent) == 0
+
+
+def test_a_learner_of_another_engagement_may_become_this_ones_expert(
+    login_as, cto, learner_on_plan, make_engagement
+):
+    _, insider = learner_on_plan
+    other = make_engagement(title="Other")
+    browser = login_as(cto)
+    url = f"/engagements/{other.id}/edit"
+    version = hidden_value(browser.get(url).get_data(as_text=True), "version")
+    response = browser.post(url, engagement_data(insider, title="Other", version=version))
+    assert response.status_code == 302
+    _db.session.expire_all()
+    assert _db.session.get(Engagement, other.id).expert_id == insider.id

@@ -1060,3 +1060,56 @@ def test_notes_saved_unchanged_from_a_browser_are_not_a_change(login_as, engagem
     assert stored.version == version
     assert events("plan_item.notes") == []
     assert "were not changed" in text_of(browser.get(page))
+
+
+# --- who may learn: the operation's rule, whatever the form lets through -----------------------
+
+
+@pytest.mark.parametrize(
+    ("learner", "message"),
+    [
+        ("inactive", "account is inactive."),
+        ("external", "is an external user; only internal staff can be learners."),
+        ("non-staff", "does not have the staff role."),
+        ("expert", "is this engagement's expert and cannot learn from themself."),
+    ],
+)
+def test_assign_learner_operation_refuses_who_may_not_learn(
+    db, cto, make_user, make_engagement, make_plan_item, learner, message
+):
+    insider = make_user(Role.EXPERT, Role.STAFF, kind=UserKind.INTERNAL)
+    item = make_plan_item(engagement=make_engagement(expert=insider))
+    who = {
+        "inactive": lambda: make_user(Role.STAFF, active=False),
+        "external": lambda: make_user(Role.STAFF, kind=UserKind.EXTERNAL),
+        "non-staff": lambda: make_user(Role.IT_LEAD),
+        "expert": lambda: insider,
+    }[learner]()
+    with pytest.raises(plan_operations.Refused, match=re.escape(message)):
+        plan_operations.assign_learner(
+            item, learner=who, learner_role=LearnerRole.PRIMARY, actor=cto
+        )
+    db.session.commit()
+    assert row_count(Assignment) == 0
+    assert row_count(AuditEvent) == 0
+
+
+def test_the_form_is_not_the_only_guard_against_the_expert_as_learner(
+    db, login_as, make_user, make_engagement, make_plan_item, monkeypatch
+):
+    """Even when the form lets the expert through, the operation refuses at the field."""
+    insider = make_user(Role.EXPERT, Role.STAFF, kind=UserKind.INTERNAL, name="Inge Insider")
+    item = make_plan_item(engagement=make_engagement(expert=insider))
+    monkeypatch.setattr(plan_forms.AssignForm, "validate_learner_id", lambda form, field: None)
+    response = login_as(make_user(Role.CTO)).post(
+        f"/plan-items/{item.id}/assign", {"learner_id": str(insider.id), "learner_role": "backup"}
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="learner_id-error"' in html
+    assert "Inge Insider is this engagement's expert and cannot learn from themself." in unescape(
+        html
+    )
+    assert re.search(r'<option selected value="backup">', html)  # what was chosen, kept
+    assert row_count(Assignment) == 0
+    assert row_count(AuditEvent) == 0

@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,13 +14,26 @@ from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role, User
 from knowtrans.auth.passwords import dummy_hash, verify_password
 from knowtrans.auth.sessions import LOGIN_AT, SEEN_AT
+from knowtrans.core.assets import static_version
 from knowtrans.core.clock import utcnow
 from knowtrans.core.security import CONTENT_SECURITY_POLICY
 from knowtrans.demo.cli import DEFAULT_PASSWORD
+from knowtrans.engagements.models import EngagementStatus
+from knowtrans.reports.models import HandoverReport
 from knowtrans.users.operations import password_problem
 from tests.conftest import PASSWORD, Browser
 
 NEW_PASSWORD = "a much longer passphrase"
+#: the headers security_headers sets on every response
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Permissions-Policy",
+    "Strict-Transport-Security",
+)
 
 
 def wrong_login(browser, email="someone@example.com"):
@@ -397,6 +411,110 @@ def test_every_page_carries_the_security_headers(app, db, login_as, make_user, m
         assert "style=" not in html, url
 
 
+# --- caching: nothing but static files is stored ---------------------------------------------
+
+
+@pytest.fixture
+def final_report(db, make_engagement):
+    """A closed engagement with an archived final report (a stand-in PDF: no layout needed)."""
+    engagement = make_engagement(status=EngagementStatus.CLOSED)
+    pdf = b"%PDF-1.7 stand-in"
+    db.session.add(
+        HandoverReport(
+            engagement=engagement,
+            identifier="KT-TEST-F",
+            generated_by=engagement.expert,
+            page_count=1,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size=len(pdf),
+            pdf=pdf,
+        )
+    )
+    db.session.commit()
+    return engagement
+
+
+def test_no_response_to_a_signed_in_user_is_stored(db, login_as, make_user, final_report):
+    """Pages, redirects, downloads and error pages: the back button or a shared cache must not
+    show one person's page to the next."""
+    engagement = final_report
+    browser = login_as(make_user(Role.ADMIN, Role.CTO, Role.IT_LEAD))
+    urls = ["/", "/engagements", f"/engagements/{engagement.id}", "/skills", "/reports",
+            f"/engagements/{engagement.id}/report/final", "/account/password", "/login",
+            "/no-such-page", "/static/no-such-file.css", "/engagements/abc/edit"]  # fmt: skip
+    statuses = set()
+    for url in urls:
+        response = browser.get(url)
+        statuses.add(response.status_code)
+        assert response.cache_control.no_store, url
+        assert not response.cache_control.public, url
+        response.close()
+    assert statuses == {200, 302, 404}
+    assert browser.get(f"/engagements/{engagement.id}/report/final").mimetype == "application/pdf"
+    forbidden = login_as(make_user(Role.STAFF)).get("/admin/users")
+    assert (forbidden.status_code, forbidden.headers["Cache-Control"]) == (403, "no-store")
+    signed_out = browser.logout()
+    assert (signed_out.status_code, signed_out.headers["Cache-Control"]) == (302, "no-store")
+
+
+def test_responses_that_set_the_session_cookie_are_not_stored(client):
+    """The sign-in page carries a CSRF token in its session cookie and in the page."""
+    for response in (client.get("/login"), client.get("/"), client.get("/healthz")):
+        assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" in client.get("/login").headers
+
+
+STATIC_URL_RE = re.compile(r'href="(/static/css/app\.css\?v=([0-9a-f]{12}))"')
+
+
+def test_static_files_are_cached_long_under_versioned_urls(app, db, login_as, make_user):
+    browser = login_as(make_user(Role.STAFF))
+    page = browser.get("/").get_data(as_text=True)
+    url, version = STATIC_URL_RE.search(page).groups()
+    content = (Path(app.static_folder) / "css" / "app.css").read_bytes()
+    assert version == hashlib.sha256(content).hexdigest()[:12]
+    assert 'src="/static/js/app.js?v=' in page
+
+    response = browser.get(url)
+    assert response.status_code == 200
+    cache_control = response.cache_control
+    assert cache_control.public
+    assert cache_control.max_age >= 365 * 24 * 60 * 60
+    assert cache_control.immutable
+    assert not cache_control.no_store
+    # the same for everyone: a shared cache must not keep anyone's session with it
+    assert "Set-Cookie" not in response.headers
+    assert "Cookie" not in response.headers.get("Vary", "")
+    response.close()
+
+
+def test_a_changed_static_file_gets_a_new_url(tmp_path):
+    style = tmp_path / "style.css"
+    style.write_text("body { color: black; }")
+    first = static_version(str(tmp_path), "style.css")
+    assert first == static_version(str(tmp_path), "style.css")
+    style.write_text("body { color: darkslategray; }")
+    second = static_version(str(tmp_path), "style.css")
+    assert second is not None
+    assert second != first
+    assert static_version(str(tmp_path), "missing.css") is None
+    assert static_version(str(tmp_path / "css"), "../style.css") is None
+
+
+def test_the_readmes_reverse_proxy_adds_the_apps_security_headers():
+    """gunicorn's and the proxy's own error pages get the headers from the proxy (README)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    snippet = re.search(r"```nginx\n(.*?)```", readme, re.S).group(1)
+    added = dict(re.findall(r'add_header ([\w-]+) "([^"]*)" always;', snippet))
+    hidden = set(re.findall(r"proxy_hide_header ([\w-]+);", snippet))
+    settings = config.TestingConfig()
+    settings.HSTS = True
+    headers = create_app(settings).test_client().get("/login").headers
+    expected = {name: headers[name] for name in SECURITY_HEADERS}
+    assert added == expected
+    assert hidden == set(SECURITY_HEADERS)
+
+
 def test_too_large_request_gets_a_413_page(app, db, browser):
     response = browser.client.post(
         "/login", data={"email": "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)}
@@ -434,6 +552,77 @@ def test_denials_are_audited(db, login_as, make_user):
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "access.denied"))
     assert event.actor_id == staff.id
     assert "403 GET /admin/users" in event.summary
+
+
+# --- behind a reverse proxy ----------------------------------------------------------------
+
+PROXY, CLIENT, OTHER_CLIENT = "10.0.0.1", "203.0.113.7", "198.51.100.9"
+
+
+def through_proxy(client: str, spoofed: str = "6.6.6.6") -> dict:
+    """What the proxy passes on: the client's own X-Forwarded-For (a lie) plus the address the
+    proxy saw, and the scheme the client used (over HTTPS, Flask-WTF also checks the Referer,
+    which browsers send to the same origin)."""
+    return {
+        "environ_base": {"REMOTE_ADDR": PROXY},
+        "headers": {
+            "X-Forwarded-For": f"{spoofed}, {client}",
+            "X-Forwarded-Proto": "https",
+            "Referer": "https://localhost/login",
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("proxies", "seen"), [(0, f"{PROXY} http {PROXY}"), (1, f"{CLIENT} https {CLIENT}")]
+)
+def test_trusted_proxies_decide_whose_address_the_app_sees(proxies, seen):
+    from flask import request
+    from flask_limiter.util import get_remote_address
+
+    settings = config.TestingConfig()
+    settings.TRUSTED_PROXIES = proxies
+    app = create_app(settings)
+
+    @app.get("/whoami")
+    def whoami():
+        return f"{request.remote_addr} {request.scheme} {get_remote_address()}"
+
+    response = app.test_client().get("/whoami", **through_proxy(CLIENT))
+    assert response.get_data(as_text=True) == seen
+
+
+def test_trusted_proxies_must_be_a_count():
+    settings = config.TestingConfig()
+    settings.TRUSTED_PROXIES = -1
+    with pytest.raises(RuntimeError, match="TRUSTED_PROXIES"):
+        create_app(settings)
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_sign_in_throttling_counts_per_client_behind_a_trusted_proxy(
+    app, db, browser, monkeypatch, proxies
+):
+    from knowtrans.core.security import trust_proxies
+
+    monkeypatch.setattr(app, "wsgi_app", app.wsgi_app)  # undone after the test
+    monkeypatch.setitem(app.config, "TRUSTED_PROXIES", proxies)
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "2/minute")
+    trust_proxies(app)
+
+    def attempt(n: int, client: str) -> int:
+        data = {"email": f"nobody{n}@example.com", "password": "not the password"}
+        return browser.post(
+            "/login", data, **through_proxy(client, spoofed=f"6.6.6.{n}")
+        ).status_code
+
+    assert [attempt(n, CLIENT) for n in range(3)] == [200, 200, 429]
+    # another client behind the same proxy has its own count, once the proxy is trusted
+    assert attempt(3, OTHER_CLIENT) == (200 if proxies else 429)
+    summaries = db.session.scalars(
+        sa.select(AuditEvent.summary).where(AuditEvent.action == "auth.login_failed")
+    ).all()
+    assert summaries[0].endswith(f"from {CLIENT if proxies else PROXY}")
 
 
 def _redis_answers() -> bool:
@@ -474,8 +663,11 @@ print(statuses, len(keys) > 0)
 
 
 @pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
-def test_sign_in_throttling_counts_in_the_configured_storage():
-    """With RATELIMIT_STORAGE_URI=redis://…, several workers or hosts share the counts."""
+def test_sign_in_throttling_counts_in_the_configured_storage(db):
+    """With RATELIMIT_STORAGE_URI=redis://…, several workers or hosts share the counts.
+
+    ``db``: on PostgreSQL the script's failed sign-ins land in the test database; the fixture
+    removes them, so the next test does not find them."""
     import subprocess
     import sys
     from pathlib import Path

@@ -46,7 +46,7 @@ def end_session(user: User, *, everywhere: bool) -> None:
 def init_sessions(app: Flask) -> None:
     @app.before_request
     def enforce_timeouts():
-        if not current_user.is_authenticated or request.endpoint == "static":
+        if request.endpoint == "static" or not current_user.is_authenticated:
             return None
         now = int(utcnow().timestamp())
         login_at = session.get(LOGIN_AT, 0)

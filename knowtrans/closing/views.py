@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
 from knowtrans.closing import operations
@@ -53,6 +54,8 @@ def close(engagement_id: int):
             db.session.rollback()
             flash("This engagement was closed in the meantime; its final report stands.", "info")
             return redirect(url_for("engagements.show", engagement_id=engagement_id))
+        except StaleDataError:
+            raise  # changed by someone else meanwhile: the conflict answer of core.web
         except Exception:
             db.session.rollback()
             current_app.logger.exception(

@@ -1,9 +1,11 @@
 """Request-wide wiring: template helpers, error pages, SQLite pragmas."""
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, render_template
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from knowtrans.core.markdown import render_markdown
@@ -18,6 +20,11 @@ ERROR_TITLES = {
     429: "Too many requests",
     500: "Something went wrong",
 }
+
+#: the answer to a save that lost a race no view answers more precisely
+CONFLICT_MESSAGE = (
+    "Someone else changed this at the same moment; nothing was saved — check and try again."
+)
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -39,6 +46,7 @@ def format_minutes(minutes: int | None) -> str:
 
 def init_web(app: Flask) -> None:
     from knowtrans import permissions
+    from knowtrans.core.concurrency import EditConflict
     from knowtrans.plans.models import LEVELS
 
     app.jinja_env.filters["markdown"] = render_markdown
@@ -64,10 +72,33 @@ def init_web(app: Flask) -> None:
         db.session.rollback()
         return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
 
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(EditConflict)
+    def edit_conflict(error: Exception):
+        """Another request changed or removed the row between loading and saving (the UPDATE
+        or DELETE matched nothing). Views with their own conflict notice answer it first."""
+        db.session.rollback()
+        current_app.logger.info("edit conflict on %s %s: %r", request.method, request.path, error)
+        flash(CONFLICT_MESSAGE, "warning")
+        return redirect(local_referrer() or url_for("dashboard.index"), code=303)
+
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def local_referrer() -> str | None:
+    """The page the request came from, when it is one of this site's: path and query only."""
+    from knowtrans.auth.views import safe_next
+
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host:
+        return None
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -2,11 +2,15 @@
 
 from datetime import date
 
+import sqlalchemy as sa
+
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.core.concurrency import check_version
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
+from knowtrans.plans.models import Assignment, PlanItem
+from knowtrans.skills.models import Skill
 
 #: the fields an edit may change, with the words the history uses for them
 EDITABLE_FIELDS = {
@@ -18,6 +22,27 @@ EDITABLE_FIELDS = {
     "planned_end_date": "planned end date",
     "objectives": "objectives",
 }
+
+
+class Refused(Exception):
+    """A change the engagement's rules do not allow; the message says why, for the user."""
+
+
+def check_expert(engagement: Engagement, expert: User) -> None:
+    """Refuse as the expert someone assigned as a learner on the engagement's plan: the expert
+    never learns from themself (plans.operations.check_learner guards the other side)."""
+    skills = db.session.scalars(
+        sa.select(Skill.name)
+        .join(PlanItem, PlanItem.skill_id == Skill.id)
+        .join(Assignment, Assignment.plan_item_id == PlanItem.id)
+        .where(PlanItem.engagement_id == engagement.id, Assignment.learner_id == expert.id)
+        .order_by(Skill.name)
+    ).all()
+    if skills:
+        raise Refused(
+            f"{expert.name} is a learner on this engagement ({', '.join(skills)}) and cannot "
+            "also be its expert. Choose another expert, or unassign them first."
+        )
 
 
 def create_engagement(
@@ -67,8 +92,11 @@ def update_engagement(
     actor: User,
 ) -> list[str]:
     """Apply the edit made on ``version``; returns the names of the fields that changed
-    (nothing recorded if none). Raises EditConflict when someone else saved in between."""
+    (nothing recorded if none). Raises EditConflict when someone else saved in between, and
+    Refused when the new expert is a learner on the engagement."""
     check_version(engagement, version)
+    if expert.id != engagement.expert_id:
+        check_expert(engagement, expert)
     wanted = {
         "title": title,
         "expert_id": expert.id,

@@ -120,6 +120,8 @@ def edit(engagement_id: int):
             engagement = db.session.get(Engagement, engagement_id) or abort(404)
             conflict = conflict_notice(engagement, "engagement", viewer=current_user)
             form.version.data = engagement.version
+        except operations.Refused as refusal:
+            form.expert_id.errors.append(str(refusal))
         else:
             if changed:
                 flash(f"Saved: {', '.join(changed)}.", "success")

@@ -167,21 +167,10 @@ class AssignForm(FlaskForm):
         ]
 
     def validate_learner_id(self, field) -> None:
+        """Who may learn is the operation's rule (plans.operations.check_learner)."""
         learner = db.session.get(User, field.data)
         if learner is None:
             raise ValidationError("Choose a learner from the list.")
-        if not learner.active:
-            raise ValidationError(f"{learner.name}'s account is inactive.")
-        if not learner.is_internal:
-            raise ValidationError(
-                f"{learner.name} is an external user; only internal staff can be learners."
-            )
-        if not learner.has_role(Role.STAFF):
-            raise ValidationError(f"{learner.name} does not have the staff role.")
-        if learner.id == self.item.engagement.expert_id:
-            raise ValidationError(
-                f"{learner.name} is this engagement's expert and cannot learn from themself."
-            )
         if is_assigned(self.item, learner):
             raise ValidationError(f"{learner.name} is already assigned to {self.item.skill.name}.")
 

@@ -5,7 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import User
+from knowtrans.auth.models import Role, User
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.web import format_date
 from knowtrans.engagements.models import Engagement
@@ -142,9 +142,24 @@ def set_handover_notes(item: PlanItem, notes: str, *, version: int | None, actor
     return True
 
 
+def check_learner(engagement: Engagement, learner: User) -> None:
+    """Refuse a learner who may not learn on ``engagement``: learners are active internal staff,
+    and the engagement's expert never learns from themself."""
+    if not learner.active:
+        raise Refused(f"{learner.name}'s account is inactive.")
+    if not learner.is_internal:
+        raise Refused(f"{learner.name} is an external user; only internal staff can be learners.")
+    if not learner.has_role(Role.STAFF):
+        raise Refused(f"{learner.name} does not have the staff role.")
+    if learner.id == engagement.expert_id:
+        raise Refused(f"{learner.name} is this engagement's expert and cannot learn from themself.")
+
+
 def assign_learner(
     item: PlanItem, *, learner: User, learner_role: LearnerRole, actor: User
 ) -> Assignment:
+    """Raises Refused for a learner the rules of check_learner do not allow."""
+    check_learner(item.engagement, learner)
     assignment = Assignment(
         plan_item=item, learner=learner, learner_role=learner_role, phase=Phase.PLANNED
     )

@@ -193,6 +193,8 @@ def assign(item_id: int):
         try:
             operations.assign_learner(item, learner=learner, learner_role=role, actor=current_user)
             db.session.commit()
+        except operations.Refused as refusal:
+            form.learner_id.errors.append(str(refusal))
         except IntegrityError:
             db.session.rollback()
             form.learner_id.errors.append(
