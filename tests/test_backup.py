@@ -417,8 +417,25 @@ def end_before_start(data):
     )
 
 
+def hidden_without_reason(data):
+    entry = data["tables"]["learning_entries"][0]
+    entry["hidden_at"] = "2026-12-01T10:00:00+00:00"
+    return (
+        f"{where(data, 'learning_entries')}: expected hidden_at and hidden_reason both set or "
+        'both null, got hidden_at "2026-12-01T10:00:00+00:00" and hidden_reason null'
+    )
+
+
 @pytest.mark.parametrize(
-    "mutate", [duplicate_id, duplicate_email, dangling_reference, missing_table, end_before_start]
+    "mutate",
+    [
+        duplicate_id,
+        duplicate_email,
+        dangling_reference,
+        missing_table,
+        end_before_start,
+        hidden_without_reason,
+    ],
 )
 def test_import_checks_keys_and_references_before_writing(app, db, tmp_path, small_export, mutate):
     data = copy.deepcopy(small_export)

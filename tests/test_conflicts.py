@@ -16,11 +16,13 @@ import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role
+from knowtrans.confirmations.models import LevelConfirmation
+from knowtrans.core.clock import today
 from knowtrans.core.concurrency import EditConflict
 from knowtrans.core.web import CONFLICT_MESSAGE
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db as _db
-from knowtrans.learning.models import OpenQuestion
+from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, LearnerRole, Phase
 from knowtrans.reports.models import HandoverReport
 from knowtrans.skills.models import Skill
@@ -167,7 +169,40 @@ def races(make_user, make_skill, make_engagement, make_assignment, make_entry):
             unchanged,
         )
 
+    def entry_on_a_removed_assignment(kind: str) -> Race:
+        """The learner saves learning (or the expert a confirmation) on an assignment the CTO
+        removes at that moment: the INSERT refers to a row that is gone."""
+        assignment = make_assignment(phase=Phase.SHADOWING)
+        expert = assignment.plan_item.engagement.expert
+        if kind == "entry":
+            url = f"/assignments/{assignment.id}/entries/new"
+            data = {"date": today().isoformat(), "activity": "pairing", "minutes": "30"}
+            data["learned"] = "Read the runbook."
+            user, operation = assignment.learner, ("knowtrans.learning.operations", "create_entry")
+        else:
+            url = f"/assignments/{assignment.id}/confirm"
+            data = {"level": "2", "comment": ""}
+            user = expert
+            operation = ("knowtrans.confirmations.operations", "confirm_level")
+
+        def unchanged():
+            assert row_count(Assignment) == 0
+            assert row_count(LearningEntry) == 0
+            assert row_count(LevelConfirmation) == 0
+
+        return Race(
+            url,
+            data,
+            url,
+            user,
+            operation,
+            lambda: delete_row(Assignment, assignment.id),
+            unchanged,
+        )
+
     return {
+        "entry on a removed assignment": lambda: entry_on_a_removed_assignment("entry"),
+        "confirmation on a removed assignment": lambda: entry_on_a_removed_assignment("confirm"),
         "skill archive": skill_archive,
         "skill restore": skill_restore,
         "engagement status": engagement_status,
@@ -194,6 +229,8 @@ def lose_the_race(monkeypatch, race: Race) -> None:
 @pytest.mark.parametrize(
     "path",
     [
+        "entry on a removed assignment",
+        "confirmation on a removed assignment",
         "skill archive",
         "skill restore",
         "engagement status",

@@ -305,3 +305,22 @@ def test_each_user_has_a_budget_of_their_own(app, db, setup, login_as, monkeypat
         ).status_code
         == 302
     )
+
+
+def test_confirmations_and_handover_notes_use_the_budget(app, db, setup, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "WRITE_LIMIT_PER_USER", "1/minute")
+    expert = login_as(setup["expert"])
+    confirm = f"/assignments/{setup['assignment'].id}/confirm"
+    assert expert.post(confirm, {"level": "2", "comment": "Solid."}).status_code == 302
+    response = expert.post(confirm, {"level": "3", "comment": "Even better."})
+    assert response.status_code == 429
+    assert "Even better." in response.get_data(as_text=True)
+    item = setup["assignment"].plan_item
+    response = expert.post(
+        f"/plan-items/{item.id}/notes",
+        {"handover_notes": "Runbooks live in git.", "version": str(item.version)},
+    )
+    assert response.status_code == 429
+    assert "Runbooks live in git." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert item.handover_notes == ""

@@ -106,11 +106,17 @@ _BETWEEN = re.compile(r"(?:(\w+) IS NULL OR )?(\w+) BETWEEN (-?\d+) AND (-?\d+)"
 _ABOVE = re.compile(r"(\w+) (>|>=) (-?\d+)")
 _LENGTH = re.compile(r"length\((\w+)\) = (\d+)")
 _COMPARE = re.compile(r"(\w+) (>=|<=|>|<) (\w+)")
+_TOGETHER = re.compile(
+    r"\((\w+) IS NULL AND (\w+) IS NULL\) OR \((\w+) IS NOT NULL AND (\w+) IS NOT NULL\)"
+)
+#: RowCheck's operator for two columns that are null together or set together
+TOGETHER = "together"
 
 
 @dataclass(frozen=True)
 class RowCheck:
-    """A CHECK constraint comparing two columns of one row, e.g. end date ≥ start date."""
+    """A CHECK constraint comparing two columns of one row, e.g. end date ≥ start date, or
+    requiring both to be set or neither (operator TOGETHER)."""
 
     name: str
     left: str
@@ -152,6 +158,9 @@ def table_checks(table: sa.Table) -> TableChecks:
             checks.bounds.setdefault(match[1], {}).update(
                 minLength=int(match[2]), maxLength=int(match[2])
             )
+        elif (match := _TOGETHER.fullmatch(text)) and match.group(1, 2) == match.group(3, 4):
+            name = str(constraint.name or text)
+            checks.rows.append(RowCheck(name, match[1], TOGETHER, match[2]))
         elif (match := _COMPARE.fullmatch(text)) and {match[1], match[3]} <= set(table.c.keys()):
             name = str(constraint.name or text)
             checks.rows.append(RowCheck(name, match[1], match[2], match[3]))
@@ -496,6 +505,18 @@ def _failed_row_checks(
 ) -> Iterator[tuple[list[Any], str]]:
     for number, row in enumerate(rows):
         left, right = row.get(check.left), row.get(check.right)
+        if check.operator == TOGETHER:
+            if (left is None) != (right is None):
+                path = ["tables", table.name, number]
+                yield (
+                    path,
+                    (
+                        f"{location(data, path)}: expected {check.left} and {check.right} both "
+                        f"set or both null, got {check.left} {show(left)} and "
+                        f"{check.right} {show(right)}"
+                    ),
+                )
+            continue
         if left is None or right is None:
             continue  # a CHECK passes on NULL
         if check.holds(

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from knowtrans import permissions
 from knowtrans.confirmations import operations
 from knowtrans.confirmations.forms import ConfirmLevelForm
+from knowtrans.core.limits import write_allowed
 from knowtrans.extensions import db
 from knowtrans.learning.queries import assignment_summaries, load_assignment, newest_entries_first
 from knowtrans.permissions import require, require_change
@@ -24,7 +25,7 @@ def confirm(assignment_id: int):
     require(permissions.can_view_engagement(current_user, engagement), hide=True)
     require_change(permissions.can_confirm_assignment(current_user, assignment), engagement)
     form = ConfirmLevelForm(target_level=assignment.plan_item.target_level)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and write_allowed(current_user, form):
         operations.confirm_level(
             assignment,
             level=form.level.data,

@@ -74,11 +74,13 @@ def init_web(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(EditConflict)
+    @app.errorhandler(sa.exc.IntegrityError)
     def edit_conflict(error: Exception):
-        """Another request changed or removed the row between loading and saving (the UPDATE
-        or DELETE matched nothing). Views with their own conflict notice answer it first."""
+        """Another request changed or removed a row between loading and saving: the UPDATE or
+        DELETE matched nothing, or an INSERT refers to a row removed meanwhile (a learning
+        entry on an assignment just unassigned). Views with their own notice answer first."""
         db.session.rollback()
-        current_app.logger.info("edit conflict on %s %s: %r", request.method, request.path, error)
+        current_app.logger.warning("conflict on %s %s: %r", request.method, request.path, error)
         flash(CONFLICT_MESSAGE, "warning")
         return redirect(local_referrer() or url_for("dashboard.index"), code=303)
 

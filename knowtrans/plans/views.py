@@ -8,6 +8,7 @@ from knowtrans import permissions
 from knowtrans.auth.models import User
 from knowtrans.core.concurrency import ConflictNotice, EditConflict, conflict_notice
 from knowtrans.core.forms import ConfirmForm
+from knowtrans.core.limits import write_allowed
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import get_or_404
 from knowtrans.extensions import db
@@ -163,7 +164,7 @@ def notes(item_id: int):
     require_change(permissions.can_confirm_levels(current_user, item.engagement), item.engagement)
     form = NotesForm(obj=item)
     conflict = None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and write_allowed(current_user, form):
         try:
             saved = operations.set_handover_notes(
                 item, form.handover_notes.data, version=form.version.data, actor=current_user
