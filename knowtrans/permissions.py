@@ -8,7 +8,7 @@ from werkzeug.exceptions import Forbidden
 from knowtrans.auth.models import Role, User
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
-from knowtrans.learning.models import LearningEntry
+from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, PlanItem
 
 #: roles that see every engagement
@@ -133,6 +133,12 @@ def can_generate_report(user: User) -> bool:
 
 def can_see_all_engagements(user: User) -> bool:
     return user.has_role(*OVERSIGHT_ROLES)
+
+
+def can_resolve_question(user: User, question: OpenQuestion) -> bool:
+    """Resolve one open question: not on an entry a lead has hidden."""
+    entry = question.entry
+    return not entry.is_hidden and can_resolve_questions(user, entry.assignment)
 
 
 def can_resolve_questions(user: User, assignment: Assignment) -> bool:

@@ -294,3 +294,21 @@ def test_an_edit_conflict_no_view_answers_is_a_conflict_too(
     assert CONFLICT_MESSAGE in browser.get("/").get_data(as_text=True)
     _db.session.expire_all()
     assert _db.session.get(Skill, skill.id).archived is False
+
+
+def test_other_integrity_errors_stay_errors(login_as, make_user, make_skill, monkeypatch, caplog):
+    """Only a reference to a removed row is a conflict; a unique or check violation no form
+    catches is a defect: a 500 page and the traceback in the log, not a misleading message."""
+    skill = make_skill(name="Terraform")
+    browser = login_as(make_user(Role.CTO))
+
+    def violate(*args, **kwargs):
+        _db.session.execute(
+            sa.text("INSERT INTO skills (id, name) VALUES (:id, NULL)"), {"id": skill.id}
+        )
+
+    monkeypatch.setattr("knowtrans.skills.operations.archive_skill", violate)
+    response = browser.post(f"/skills/{skill.id}/archive", form_url="/skills")
+    assert response.status_code == 500
+    assert CONFLICT_MESSAGE not in response.get_data(as_text=True)
+    assert any(record.exc_info for record in caplog.records)

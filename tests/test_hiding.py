@@ -1,5 +1,6 @@
 """Hiding learning entries (one, or a learner's in bulk) and the write budget per user."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -68,11 +69,14 @@ def test_a_lead_hides_an_entry_and_the_learner_sees_why(db, setup, login_as):
     text = hidden_page.get_data(as_text=True)
     assert "Hidden by Markus Klein" in text
     assert "Contains a customer password." in text
-    assert "Rotated the etcd certificates." not in text
-    assert "Show again" not in text  # the learner cannot undo it
-    # nor edit or delete it
-    assert learner.get(f"/entries/{entry.id}/edit").status_code == 403
-    assert learner.post(f"/entries/{entry.id}/delete", {}).status_code == 403
+    assert "Show the hidden text" in text  # the author may still read what they wrote
+    assert "Show again" not in text  # but cannot undo it
+    colleague = login_as(setup["other"]).get(f"/assignments/{setup['assignment'].id}?hidden=1")
+    assert "Contains a customer password." in colleague.get_data(as_text=True)
+    assert "Rotated the etcd certificates." not in colleague.get_data(as_text=True)
+    # nor edit or delete it: told why, on the list of hidden entries
+    assert "hidden=1" in learner.get(f"/entries/{entry.id}/edit").headers["Location"]
+    assert learner.post(f"/entries/{entry.id}/delete", {}).status_code == 302
     assert db.session.get(LearningEntry, entry.id) is not None
 
 
@@ -117,26 +121,33 @@ def test_a_hidden_entry_is_shown_again(db, setup, login_as):
     assert actions == ["learning_entry.hide", "learning_entry.show"]
 
 
-def test_an_edit_opened_before_the_hiding_is_refused_as_a_conflict(db, setup, login_as):
-    learner = login_as(setup["learner"])
+def test_an_edit_opened_before_a_bulk_hiding_is_refused_as_a_conflict(db, setup, login_as):
+    """The bulk UPDATE moves each entry's version: a lead who opened the single-entry form
+    before the bulk hiding and then shows it... sees a conflict, not a silent overwrite."""
+    from knowtrans.learning import operations
+
     entry = setup["entry"]
-    form = learner.get(f"/entries/{entry.id}/edit").get_data(as_text=True)
+    lead = login_as(setup["it_lead"])
+    form = lead.get(f"/entries/{entry.id}/hide").get_data(as_text=True)
     assert f'name="version" type="hidden" value="{entry.version}"' in form
-    hide(login_as(setup["cto"]), entry)
-    response = learner.post(
-        f"/entries/{entry.id}/edit",
-        {
-            "date": today().isoformat(),
-            "activity": "pairing",
-            "minutes": "60",
-            "learned": "Changed after the hiding.",
-            "version": str(entry.version),
-        },
-        form_url="/",
+    version = entry.version
+    operations.hide_entries(
+        setup["engagement"].id,
+        setup["learner"],
+        recorded_from=utcnow() - timedelta(days=1),
+        recorded_until=utcnow() + timedelta(minutes=1),
+        reason="Flood.",
+        actor=setup["cto"],
     )
-    assert response.status_code == 403  # hidden: not the learner's to edit any more
+    operations.show_entry(db.session.get(LearningEntry, entry.id), actor=setup["cto"])
+    db.session.commit()
+    response = lead.post(
+        f"/entries/{entry.id}/hide", {"reason": "Mine.", "version": str(version)}, form_url="/"
+    )
+    assert response.status_code == 200
+    assert "Nothing was hidden." in response.get_data(as_text=True)
     db.session.expire_all()
-    assert entry.learned == "Rotated the etcd certificates."
+    assert not db.session.get(LearningEntry, entry.id).is_hidden
 
 
 def add_entries(db, assignment, count, *, recorded_at, learned="Spam"):
@@ -158,28 +169,37 @@ def add_entries(db, assignment, count, *, recorded_at, learned="Spam"):
     db.session.commit()
 
 
+def previewed(browser, engagement, criteria) -> tuple[str, dict[str, str]]:
+    """The preview page, and the POST data its form carries (the moment of the preview)."""
+    page = browser.get(f"/engagements/{engagement.id}/entries/hide", query_string=criteria)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    form = text[text.find('<form method="post"') :]
+    hidden = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*type="hidden" value="([^"]*)"', form))
+    hidden.update(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    hidden.pop("csrf_token", None)
+    return text, hidden
+
+
 def test_a_learners_entries_are_hidden_in_bulk_by_time_range(db, setup, login_as):
     flood_start = (utcnow() - timedelta(hours=3)).replace(second=0, microsecond=0)
     add_entries(db, setup["assignment"], 40, recorded_at=flood_start)
     add_entries(db, setup["other_assignment"], 5, recorded_at=flood_start, learned="Tom")
     engagement = setup["engagement"]
     lead = login_as(setup["it_lead"])
-    learner_id = setup["learner"].id
     criteria = {
-        "learner": str(learner_id),
+        "learner": str(setup["learner"].id),
         "recorded_from": flood_start.strftime("%Y-%m-%dT%H:%M"),
         "recorded_until": (flood_start + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
     }
-    preview = lead.get(f"/engagements/{engagement.id}/entries/hide", query_string=criteria)
-    text = preview.get_data(as_text=True)
-    assert preview.status_code == 200
-    assert "40 entries would be hidden" in text
+    text, data = previewed(lead, engagement, criteria)
+    assert "40 entries of Maria Lopez would be hidden" in text
     assert "Spam 39" in text  # the newest shown for recognition
     assert row_count(AuditEvent) == 0  # a preview writes nothing
 
     response = lead.post(
         f"/engagements/{engagement.id}/entries/hide",
-        {**criteria, "reason": "Saved by a script in a loop."},
+        {**data, "reason": "Saved by a script in a loop."},
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -215,19 +235,74 @@ def test_a_learners_entries_are_hidden_in_bulk_by_time_range(db, setup, login_as
     assert "Spam 1" not in text
 
 
-def test_bulk_hiding_refuses_a_range_that_ends_before_it_starts(db, setup, login_as):
-    response = login_as(setup["cto"]).post(
-        f"/engagements/{setup['engagement'].id}/entries/hide",
+def test_bulk_hiding_hides_what_the_preview_showed_and_nothing_recorded_after(
+    db, setup, login_as, make_entry
+):
+    engagement = setup["engagement"]
+    lead = login_as(setup["cto"])
+    criteria = {"learner": str(setup["learner"].id)}  # today until now, by default
+    text, data = previewed(lead, engagement, criteria)
+    assert "1 entry of Maria Lopez would be hidden" in text
+    later = make_entry(setup["assignment"], learned="Recorded after the preview.")
+    response = lead.post(
+        f"/engagements/{engagement.id}/entries/hide",
         {
-            "learner": str(setup["learner"].id),
-            "recorded_from": "2026-12-02T10:00",
-            "recorded_until": "2026-12-02T09:00",
+            **data,
+            "recorded_until": (utcnow() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
             "reason": "Flood.",
         },
     )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert setup["entry"].is_hidden
+    assert not later.is_hidden
+
+
+def test_the_bulk_link_of_an_assignment_opens_a_preview_without_errors(db, setup, login_as):
+    page = login_as(setup["cto"]).get(
+        f"/engagements/{setup['engagement'].id}/entries/hide?learner={setup['learner'].id}"
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'class="error"' not in text
+    assert "1 entry of Maria Lopez would be hidden" in text
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2026-12-02T10:00", "2026-12-02T09:00", "The end of the range must be after its start."),
+        ("2026-12-02T10:00", "9999-12-31T23:59", "between the years 2000 and 2099"),
+        ("0001-01-01T00:00", "2026-12-02T09:00", "between the years 2000 and 2099"),
+        ("yesterday", "2026-12-02T09:00", "Enter a date and time"),
+    ],
+)
+def test_bulk_hiding_refuses_a_range_it_cannot_use(db, setup, login_as, start, end, message):
+    lead = login_as(setup["cto"])
+    criteria = {"learner": str(setup["learner"].id), "recorded_from": start, "recorded_until": end}
+    preview = lead.get(f"/engagements/{setup['engagement'].id}/entries/hide", query_string=criteria)
+    assert preview.status_code == 200
+    assert message in preview.get_data(as_text=True)
+    response = lead.post(
+        f"/engagements/{setup['engagement'].id}/entries/hide",
+        {**criteria, "previewed_at": utcnow().isoformat(), "reason": "Flood."},
+    )
     assert response.status_code == 200
-    assert "The end of the range must be after its start." in response.get_data(as_text=True)
+    assert message in response.get_data(as_text=True)
     assert row_count(AuditEvent) == 0
+
+
+def test_bulk_hiding_needs_a_preview_and_a_reason(db, setup, login_as):
+    lead = login_as(setup["cto"])
+    criteria = {"learner": str(setup["learner"].id)}
+    _, data = previewed(lead, setup["engagement"], criteria)
+    url = f"/engagements/{setup['engagement'].id}/entries/hide"
+    without_reason = lead.post(url, {**data, "reason": "  "})
+    assert "Say why: the learner sees the reason." in without_reason.get_data(as_text=True)
+    without_preview = lead.post(url, {**data, "previewed_at": "", "reason": "Flood."})
+    assert "Show what would be hidden first" in without_preview.get_data(as_text=True)
+    db.session.expire_all()
+    assert not setup["entry"].is_hidden
 
 
 def test_bulk_hiding_offers_only_the_engagements_learners(db, setup, login_as, make_user):
@@ -238,11 +313,85 @@ def test_bulk_hiding_offers_only_the_engagements_learners(db, setup, login_as, m
             "learner": str(stranger.id),
             "recorded_from": "2026-12-01T10:00",
             "recorded_until": "2026-12-02T09:00",
+            "previewed_at": utcnow().isoformat(),
             "reason": "Flood.",
         },
     )
     assert response.status_code == 200
     assert "Choose a learner from the list." in response.get_data(as_text=True)
+
+
+def test_one_act_of_hiding_is_undone_at_once(db, setup, login_as):
+    from knowtrans.learning import operations
+
+    flood_start = utcnow() - timedelta(hours=2)
+    add_entries(db, setup["assignment"], 12, recorded_at=flood_start)
+    operations.hide_entries(
+        setup["engagement"].id,
+        setup["learner"],
+        recorded_from=flood_start - timedelta(minutes=1),
+        recorded_until=flood_start + timedelta(hours=1),
+        reason="Flood.",
+        actor=setup["cto"],
+    )
+    operations.hide_entry(setup["entry"], reason="A mistake of its own.", actor=setup["cto"])
+    db.session.commit()
+    lead = login_as(setup["it_lead"])
+    page = lead.get(f"/assignments/{setup['assignment'].id}").get_data(as_text=True)
+    assert "Show these again" in page
+    moment = re.search(r'name="hidden_at" value="([^"]+)"', page).group(1)
+    response = lead.post(
+        f"/engagements/{setup['engagement'].id}/entries/show",
+        {"learner": str(setup["learner"].id), "hidden_at": moment},
+        form_url=f"/assignments/{setup['assignment'].id}",
+    )
+    assert response.status_code == 302
+    summary = assignment_summaries([setup["assignment"].id])[setup["assignment"].id]
+    assert (summary.entries, summary.hidden) == (12, 1)  # the other act stands
+    assert "learning_entry.show_many" in db.session.scalars(sa.select(AuditEvent.action)).all()
+
+
+def test_the_learner_meets_a_hidden_entry_with_the_reason_and_keeps_their_text(db, setup, login_as):
+    learner = login_as(setup["learner"])
+    entry = setup["entry"]
+    learner.get(f"/entries/{entry.id}/edit")
+    hide(login_as(setup["cto"]), entry, "Recorded twice.")
+    response = learner.post(
+        f"/entries/{entry.id}/edit",
+        {
+            "date": today().isoformat(),
+            "activity": "pairing",
+            "minutes": "60",
+            "learned": "What I typed while it was hidden.",
+            "version": "1",
+        },
+        form_url="/",
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Helena Brandt hid this entry on" in text
+    assert "Recorded twice." in text
+    assert "What I typed while it was hidden." in text
+    assert "Save changes" not in text
+    opened = learner.get(f"/entries/{entry.id}/edit")
+    assert opened.status_code == 302
+    assert "hidden=1" in opened.headers["Location"]
+    assert learner.post(f"/entries/{entry.id}/delete", form_url="/").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(LearningEntry, entry.id).learned == "Rotated the etcd certificates."
+
+
+def test_questions_of_a_hidden_entry_cannot_be_resolved(db, setup, login_as):
+    question = OpenQuestion(entry=setup["entry"], text="Where?")
+    db.session.add(question)
+    db.session.commit()
+    hide(login_as(setup["cto"]), setup["entry"])
+    response = login_as(setup["learner"]).post(
+        f"/questions/{question.id}/resolve", form_url=f"/assignments/{setup['assignment'].id}"
+    )
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert not question.is_resolved
 
 
 # --- the write budget ------------------------------------------------------------------------
@@ -274,6 +423,23 @@ def test_a_learner_who_saves_faster_than_a_person_writes_is_stopped(
     assert row_count(LearningEntry) == 4  # the fixture's entry and three
     # a refused form does not use up the budget: only saves count
     assert learner.post(url, {"learned": ""}).status_code == 200
+
+
+def test_a_save_refused_by_the_daily_limit_leaves_the_minute_alone(
+    app, db, setup, login_as, monkeypatch
+):
+    from knowtrans.core import limits
+
+    monkeypatch.setitem(app.config, "WRITE_LIMIT_PER_USER", "5/minute;2/day")
+    learner = login_as(setup["learner"])
+    url = f"/assignments/{setup['assignment'].id}/entries/new"
+    for n in range(3):
+        learner.post(url, entry_data(f"Entry {n}"))
+    minute, _day = limits._write_limits()
+    remaining = limits.limiter.limiter.get_window_stats(
+        minute, limits.SCOPE, str(setup["learner"].id)
+    )[1]
+    assert remaining == 3  # two saves counted; the refused third did not
 
 
 def test_the_budget_covers_buttons_too(app, db, setup, login_as, monkeypatch):

@@ -95,6 +95,9 @@ DEEP = {
     "emphasis as HTML": "<em>" * 5000 + "x",
     "block quotes as HTML": "<blockquote>" * 2000 + "x",
     "table in deep quotes": "> " * 40 + "|a|b|\n" + "> " * 40 + "|-|-|\n",
+    "a table of 60 columns": "|" + "a|" * 60 + "\n|" + "-|" * 60 + "\n",
+    "a block of 10,000 lines": "a\n=\n" * 5000,
+    "a list of 400 lines": "- item\n" * 400,
 }
 
 
@@ -113,6 +116,8 @@ def test_nesting_within_the_cap_still_renders_as_markdown():
     assert markdown._render("> > quoted").count("<blockquote>") == 2
     assert markdown._render("[[x]](https://a.example)").count("<a ") == 1
     assert "<hr>" in markdown._render("- - - - - - - - - - - - - - - - -")
+    assert markdown._render("- item\n" * 300).count("<li>") == 300
+    assert markdown._render("```\n" + "code\n" * 1000 + "```").count("<pre>") == 1
 
 
 def test_a_parser_failure_leaves_nothing_behind_for_the_next_text(monkeypatch):

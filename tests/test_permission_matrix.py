@@ -144,6 +144,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET":  "L   403 200 200 403 403 404 404",
         "POST": "L   403 200 200 403 403 404 404",
     },
+    "learning.show_hidden_act": {"POST": "L 403 302 302 403 403 404 404"},
     # confirming a level: the expert of the engagement or an IT lead, never the learner
     "confirmations.confirm": {
         "GET":  "L   403 403 200 403 200 404 404",
@@ -208,6 +209,7 @@ EXPECTED_ON_CLOSED: dict[str, dict[str, str]] = {
         "GET":  "L   403 403 403 403 403 404 404",
         "POST": "L   403 403 403 403 403 404 404",
     },
+    "learning.show_hidden_act": {"POST": "L 403 403 403 403 403 404 404"},
     "confirmations.confirm": {
         "GET":  "L   403 403 403 403 403 404 404",
         "POST": "L   403 403 403 403 403 404 404",
@@ -395,6 +397,7 @@ def url_arguments(w: World) -> dict[str, dict[str, int]]:
         "learning.hide_entry": {"entry_id": w.entry},
         "learning.show_entry": {"entry_id": w.entry},
         "learning.hide_entries": {"engagement_id": w.main},
+        "learning.show_hidden_act": {"engagement_id": w.main},
         "confirmations.confirm": {"assignment_id": w.assignment},
         "closing.close": {"engagement_id": w.main},
         "reports.draft": {"engagement_id": w.main},
@@ -425,6 +428,7 @@ def closed_url_arguments(w: World) -> dict[str, dict[str, int]]:
         "learning.hide_entry": {"entry_id": w.closed_entry},
         "learning.show_entry": {"entry_id": w.closed_entry},
         "learning.hide_entries": {"engagement_id": w.closed},
+        "learning.show_hidden_act": {"engagement_id": w.closed},
         "confirmations.confirm": {"assignment_id": w.closed_assignment},
         "closing.close": {"engagement_id": w.closed},
         "reports.draft": {"engagement_id": w.closed},

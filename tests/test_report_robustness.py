@@ -6,16 +6,17 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 
-from knowtrans.auth.models import Role
+from knowtrans.auth.models import Role, User
 from knowtrans.core.clock import today, utcnow
 from knowtrans.core.markdown import html_depth, render_markdown
-from knowtrans.engagements.models import EngagementStatus
+from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.learning.models import EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.plans.models import Criticality
 from knowtrans.reports.build import build_report
 from knowtrans.reports.data import gather_report_data
 from knowtrans.reports.log import LOG_ENTRIES_PER_ASSIGNMENT
 from knowtrans.reports.models import HandoverReport
+from knowtrans.skills.models import Skill
 from tests.hostile_text import hostile_markdown
 from tests.test_markdown import DEEP
 from tests.test_reports import pdf_text
@@ -108,10 +109,10 @@ def test_the_report_survives_the_worst_text_in_every_field(
 ):
     engagement, item = setup["engagement"], setup["item"]
     engagement.objectives = "> " * 500 + "objective"
-    engagement.title = "T" * 200
-    engagement.client = "C" * 200
+    engagement.title = "T" * Engagement.__table__.c.title.type.length
+    engagement.client = "C" * Engagement.__table__.c.client.type.length
     item.handover_notes = "\n\n".join(text[:2_000] for text in WORST)
-    item.skill.name = "S" * 100
+    item.skill.name = "S" * Skill.__table__.c.name.type.length
     for number, text in enumerate(WORST):
         entry = LearningEntry(
             assignment=setup["assignment"],
@@ -125,7 +126,7 @@ def test_the_report_survives_the_worst_text_in_every_field(
         entry.questions = [OpenQuestion(text="Q" * 500), OpenQuestion(text="? " * 250)]
         db.session.add(entry)
     make_confirmation(setup["assignment"], 2, setup["expert"], comment="c" * 2_000)
-    make_assignment(item, make_user(Role.STAFF, name="N" * 120))
+    make_assignment(item, make_user(Role.STAFF, name="N" * User.__table__.c.name.type.length))
     db.session.commit()
 
     report = build_report(engagement.id, final=False, generated_by=setup["it_lead"])
@@ -220,3 +221,38 @@ def test_generated_markdown_never_breaks_the_report(db, setup, note, learned):
     report = build_report(engagement.id, final=False, generated_by=setup["it_lead"])
     # a glyph no font has makes WeasyPrint add a font that pypdf extracts as UTF-16
     assert "Rotated the etcd certificates" in pdf_text(report.pdf).replace("\x00", "")
+
+
+def test_long_many_line_entries_and_notes_keep_the_report_short(db, setup, make_entry):
+    """Within the write budget, fifty entries of a thousand paragraphs each: the report prints
+    the beginning of each, and of long handover notes, and says so."""
+    for _ in range(LOG_ENTRIES_PER_ASSIGNMENT):
+        make_entry(setup["assignment"], learned="paragraph\n\n" * 1_000)
+    setup["item"].handover_notes = "note\n\n" * 3_000
+    db.session.commit()
+    data = gather(setup["engagement"], setup["it_lead"])
+    shortened = [entry for entry in data.log if entry.shortened]
+    assert len(shortened) == LOG_ENTRIES_PER_ASSIGNMENT
+    assert all(str(entry.learned).count("<p>") <= 13 for entry in shortened)
+    assert data.items[0].notes_shortened
+    report = build_report(setup["engagement"].id, final=False, generated_by=setup["it_lead"])
+    assert report.page_count <= 60
+    assert "The report shows the first part of this entry" in pdf_text(report.pdf)
+
+
+def test_the_entries_printed_in_full_are_bounded_across_assignments(
+    db, setup, make_assignment, make_plan_item, make_user, monkeypatch
+):
+    from knowtrans.reports import log
+
+    monkeypatch.setattr(log, "LOG_ENTRIES_IN_FULL", 30)
+    engagement = setup["engagement"]
+    for _ in range(3):
+        assignment = make_assignment(make_plan_item(engagement), make_user(Role.STAFF))
+        flood(db, assignment, 40, engagement.start_date)
+    data = gather(engagement, setup["it_lead"])
+    assert data.log_total == 121
+    assert len(data.log) <= 30
+    assert sum(row.entries for row in data.log_by_month) == data.log_total - len(data.log)
+    assert log.entries_in_full_per_assignment([40, 40, 40, 1]) == 9
+    assert log.entries_in_full_per_assignment([3, 2]) == LOG_ENTRIES_PER_ASSIGNMENT

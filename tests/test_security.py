@@ -620,7 +620,9 @@ def test_sign_in_throttling_counts_per_client_behind_a_trusted_proxy(
     # another client behind the same proxy has its own count, once the proxy is trusted
     assert attempt(3, OTHER_CLIENT) == (200 if proxies else 429)
     summaries = db.session.scalars(
-        sa.select(AuditEvent.summary).where(AuditEvent.action == "auth.login_failed")
+        sa.select(AuditEvent.summary)
+        .where(AuditEvent.action == "auth.login_failed")
+        .order_by(AuditEvent.id)
     ).all()
     assert summaries[0].endswith(f"from {CLIENT if proxies else PROXY}")
 

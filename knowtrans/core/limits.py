@@ -36,13 +36,19 @@ def _write_limits() -> list[RateLimitItem]:
 
 
 def _spend(user: User) -> tuple[str, int] | None:
-    """Count one save; None when within every limit, else the message and seconds to wait."""
+    """Count one save; None when within every limit, else the message and seconds to wait.
+
+    Every limit is tested before any is counted: a save refused by the daily limit does not
+    use up the minute's."""
     strategy = limiter.limiter
-    for item in _write_limits():
-        if not strategy.hit(item, SCOPE, str(user.id)):
+    limits = _write_limits()
+    for item in limits:
+        if not strategy.test(item, SCOPE, str(user.id)):
             reset_at, _remaining = strategy.get_window_stats(item, SCOPE, str(user.id))
             wait = max(1, math.ceil(reset_at - time.time()))
             return _message(item, wait), wait
+    for item in limits:
+        strategy.hit(item, SCOPE, str(user.id))
     return None
 
 

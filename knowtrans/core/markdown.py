@@ -9,6 +9,7 @@ import logging
 import re
 import threading
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -38,6 +39,9 @@ MAX_NESTING = 12
 #: cells in a table row: a "table" wider than this is not one anyone reads, and laying it out
 #: costs the report seconds
 MAX_TABLE_CELLS = 50
+#: lines of one block (no blank line between them): a block of 10,000 short lines took
+#: Python-Markdown 3 s; 300 take milliseconds
+MAX_BLOCK_LINES = 300
 #: how deeply the rendered HTML may nest elements: WeasyPrint lays nested boxes out
 #: recursively and fails at about 120 levels; pages and reports wrap notes in their own.
 MAX_HTML_DEPTH = 32
@@ -107,7 +111,7 @@ def _cached(text: str) -> Markup:
 
 def _render(text: str) -> Markup:
     text = UNSAFE_CHARACTERS.sub("\ufffd", text)
-    if nesting_depth(text) > MAX_NESTING:
+    if exceeds_limits(text):
         return plain_text(text)
     try:
         html = nh3.clean(
@@ -135,11 +139,32 @@ def plain_text(text: str) -> Markup:
     )
 
 
-def nesting_depth(text: str) -> int:
-    """The deepest nesting the text asks of the parser: container markers and indentation at
-    the start of a line (fenced code and thematic breaks aside), and nested link brackets;
-    a table row of more than MAX_TABLE_CELLS cells counts as too deep."""
-    deepest = 0
+def exceeds_limits(text: str) -> bool:
+    """Whether ``text`` asks more of the parser than hand-written notes ever do: nesting
+    deeper than MAX_NESTING, a table row of more than MAX_TABLE_CELLS cells, or a block (lines
+    without a blank one between them, fenced code aside) of more than MAX_BLOCK_LINES lines,
+    which Python-Markdown's block processors take quadratic time over."""
+    shape = _shape(text)
+    return (
+        shape.depth > MAX_NESTING
+        or shape.cells > MAX_TABLE_CELLS
+        or shape.block_lines > MAX_BLOCK_LINES
+    )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    #: container markers and indentation at the start of a line (thematic breaks aside),
+    #: or nested link brackets, whichever is deeper
+    depth: int
+    #: the most "|" on one line
+    cells: int
+    #: the longest run of lines without a blank one
+    block_lines: int
+
+
+def _shape(text: str) -> _Shape:
+    deepest = cells = block = longest_block = 0
     fence: str | None = None
     for line in text.splitlines():
         if fence is not None:
@@ -149,11 +174,12 @@ def nesting_depth(text: str) -> int:
         if opening := FENCE.match(line):
             fence = opening.group(1)
             continue
+        block = block + 1 if line.strip() else 0
+        longest_block = max(longest_block, block)
         if not THEMATIC_BREAK.match(line):
             deepest = max(deepest, _line_depth(line))
-        if line.count("|") > MAX_TABLE_CELLS:
-            deepest = max(deepest, MAX_NESTING + 1)
-    return max(deepest, _bracket_depth(text))
+        cells = max(cells, line.count("|"))
+    return _Shape(max(deepest, _bracket_depth(text)), cells, longest_block)
 
 
 def _line_depth(line: str) -> int:

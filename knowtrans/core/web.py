@@ -8,7 +8,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from knowtrans.core.markdown import render_markdown
+from knowtrans.core.markdown import plain_text, render_markdown
 from knowtrans.extensions import db
 
 ERROR_TITLES = {
@@ -50,6 +50,7 @@ def init_web(app: Flask) -> None:
     from knowtrans.plans.models import LEVELS
 
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["plaintext"] = plain_text
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["duration"] = format_minutes
     app.jinja_env.globals["LEVELS"] = LEVELS
@@ -74,20 +75,36 @@ def init_web(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(EditConflict)
-    @app.errorhandler(sa.exc.IntegrityError)
     def edit_conflict(error: Exception):
-        """Another request changed or removed a row between loading and saving: the UPDATE or
-        DELETE matched nothing, or an INSERT refers to a row removed meanwhile (a learning
-        entry on an assignment just unassigned). Views with their own notice answer first."""
+        """Another request changed or removed a row between loading and saving (the UPDATE or
+        DELETE matched nothing). Views with their own conflict notice answer it first."""
         db.session.rollback()
-        current_app.logger.warning("conflict on %s %s: %r", request.method, request.path, error)
+        current_app.logger.info("conflict on %s %s: %r", request.method, request.path, error)
         flash(CONFLICT_MESSAGE, "warning")
         return redirect(local_referrer() or url_for("dashboard.index"), code=303)
+
+    @app.errorhandler(sa.exc.IntegrityError)
+    def integrity_error(error: sa.exc.IntegrityError):
+        """An INSERT that refers to a row removed meanwhile (learning recorded on an assignment
+        being unassigned) is a conflict too; any other refusal of the database is a defect,
+        logged with its traceback and answered as one."""
+        if is_foreign_key_violation(error):
+            return edit_conflict(error)
+        db.session.rollback()
+        current_app.logger.error("integrity error", exc_info=error)
+        return render_template("errors/error.html", code=500, title=ERROR_TITLES[500]), 500
 
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def is_foreign_key_violation(error: sa.exc.IntegrityError) -> bool:
+    """PostgreSQL's SQLSTATE 23503, SQLite's "FOREIGN KEY constraint failed"."""
+    if getattr(error.orig, "sqlstate", None) == "23503":
+        return True
+    return "FOREIGN KEY constraint failed" in str(error.orig)
 
 
 def local_referrer() -> str | None:

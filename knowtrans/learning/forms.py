@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -181,39 +182,54 @@ class HideEntryForm(FlaskForm):
         "Why is it hidden?",
         validators=[
             DataRequired("Say why: the learner sees the reason."),
-            Length(max=MAX_REASON),
+            Length(max=MAX_REASON, message=f"At most {MAX_REASON} characters, please."),
             NoControlCharacters(),
         ],
         filters=[strip_filter],
-        render_kw={"rows": 3, "maxlength": MAX_REASON},
+        render_kw={"rows": 3},
     )
     version = VersionField()
 
 
-class HideEntriesForm(FlaskForm):
-    """A learner's entries recorded in a time range, hidden with one reason.
+#: the years a bulk hide's range may name (every entry was recorded within)
+RECORDED_YEARS = range(2000, 2100)
 
-    A GET with the learner and the range previews what would be hidden (``range_is_valid``);
-    the POST adds the reason.
-    """
+
+class RecordedTimeField(DateTimeLocalField):
+    """A date and time to the minute; what cannot be read is refused with an example."""
+
+    def __init__(self, label: str | None = None, example: str = "", **kwargs) -> None:
+        self.example = example
+        kwargs.setdefault("validators", [InputRequired(f"Enter a date and time, e.g. {example}.")])
+        super().__init__(label, format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"Enter a date and time, e.g. {self.example}.") from None
+
+
+def within_years(form, field) -> None:
+    if field.data is not None and field.data.year not in RECORDED_YEARS:
+        raise ValidationError("Enter a date and time between the years 2000 and 2099.")
+
+
+class RecordedRangeForm(FlaskForm):
+    """Whose entries, recorded when (UTC): what a bulk hide previews, from the query string."""
+
+    class Meta:
+        csrf = False
 
     learner = SelectField(
         "Learner",
         coerce=optional_level,
+        validators=[InputRequired("Choose the learner whose entries to hide.")],
         invalid_value_message="Choose a learner from the list.",
         invalid_choice_message="Choose a learner from the list.",
     )
-    recorded_from = DateTimeLocalField(
-        "Recorded from (UTC)",
-        format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired("Enter when the range starts, e.g. 2026-12-01T09:00.")],
-    )
-    recorded_until = DateTimeLocalField(
-        "Recorded until (UTC)",
-        format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired("Enter when the range ends, e.g. 2026-12-01T17:30.")],
-    )
-    reason = HideEntryForm.reason
+    recorded_from = RecordedTimeField("Recorded from (UTC)", "1 December 2026, 09:00")
+    recorded_until = RecordedTimeField("Recorded until (UTC)", "1 December 2026, 17:30")
 
     def __init__(self, *args, learners: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -221,25 +237,65 @@ class HideEntriesForm(FlaskForm):
             SelectChoice(str(user_id), name) for user_id, name in learners
         ]
 
-    def validate_learner(self, field) -> None:
-        if field.data is None:
-            raise ValidationError("Choose the learner whose entries to hide.")
+    def validate_recorded_from(self, field) -> None:
+        within_years(self, field)
 
     def validate_recorded_until(self, field) -> None:
+        within_years(self, field)
         start = self.recorded_from.data
         if field.data is not None and start is not None and field.data <= start:
             raise ValidationError("The end of the range must be after its start.")
-
-    def range_is_valid(self) -> bool:
-        """Validate the learner and the range only, as the preview needs them."""
-        results = []
-        for field in (self.learner, self.recorded_from, self.recorded_until):
-            inline = getattr(type(self), f"validate_{field.name}", None)
-            results.append(field.validate(self, [inline] if inline else []))
-        return all(results)
 
     def range(self) -> tuple[datetime, datetime]:
         """The range as aware UTC times, the end's minute included."""
         start = self.recorded_from.data.replace(tzinfo=UTC)
         end = self.recorded_until.data.replace(tzinfo=UTC) + timedelta(minutes=1)
         return start, end
+
+
+class MomentField(HiddenField):
+    """An exact moment (ISO 8601, UTC) the page itself put in the form; None if unreadable."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            self.data = datetime.fromisoformat(valuelist[0]).astimezone(UTC)
+        except (IndexError, ValueError, OverflowError):
+            self.data = None
+
+    def _value(self) -> str:
+        return self.data.isoformat() if isinstance(self.data, datetime) else ""
+
+
+class HideEntriesForm(RecordedRangeForm):
+    """The preview's range with the reason: the POST that hides."""
+
+    class Meta:
+        csrf = True
+
+    reason = HideEntryForm.reason
+    #: when the lead saw the preview: entries recorded later are not hidden unseen
+    previewed_at = MomentField()
+
+    def validate_previewed_at(self, field) -> None:
+        if field.data is None:
+            raise ValidationError("Show what would be hidden first, then hide it.")
+
+
+class ShowHiddenActForm(FlaskForm):
+    """One act of hiding, undone: whose entries, hidden at which moment."""
+
+    learner = SelectField(
+        coerce=optional_level,
+        validators=[InputRequired()],
+        invalid_value_message="Choose a learner from the list.",
+        invalid_choice_message="Choose a learner from the list.",
+    )
+    hidden_at = MomentField(validators=[InputRequired()])
+
+    def __init__(self, *args, learners: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.learner.choices = [SelectChoice(str(user_id), name) for user_id, name in learners]
+
+    def validate_hidden_at(self, field) -> None:
+        if field.data is None:
+            raise ValidationError("Not a moment of hiding.")

@@ -13,7 +13,7 @@ from knowtrans.core.web import format_date, format_minutes
 from knowtrans.extensions import db
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.learning.queries import entries_recorded_by
-from knowtrans.plans.models import Assignment
+from knowtrans.plans.models import Assignment, PlanItem
 
 
 class Refused(Exception):
@@ -178,7 +178,9 @@ def hide_entries(
     ids = matching.with_only_columns(LearningEntry.id).scalar_subquery()
     hidden = db.session.execute(
         sa.update(LearningEntry)
-        .where(LearningEntry.id.in_(ids))
+        # visible in the statement's own condition too: two overlapping hides at the same
+        # moment must not both claim an entry (and the second overwrite the first's reason)
+        .where(LearningEntry.id.in_(ids), LearningEntry.hidden_at.is_(None))
         .values(
             hidden_at=utcnow(),
             hidden_by_id=actor.id,
@@ -196,14 +198,51 @@ def hide_entries(
             "learning_entry.hide_many",
             learner,
             f"Hid {hidden} learning {'entry' if hidden == 1 else 'entries'} of {learner.name} "
-            f"recorded {format_date(recorded_from)} to {format_date(recorded_until)}: {reason}",
+            f"recorded from {format_date(recorded_from)} until before "
+            f"{format_date(recorded_until)}: {reason}",
             engagement_id=engagement_id,
         )
     return hidden
 
 
+def show_hidden_act(engagement_id: int, learner: User, *, hidden_at: datetime, actor: User) -> int:
+    """Undo one act of hiding: every entry of ``learner`` on the engagement hidden at
+    ``hidden_at`` counts and appears again (one UPDATE); returns how many."""
+    of_engagement = (
+        sa.select(Assignment.id)
+        .join(Assignment.plan_item)
+        .where(PlanItem.engagement_id == engagement_id, Assignment.learner_id == learner.id)
+        .scalar_subquery()
+    )
+    shown = db.session.execute(
+        sa.update(LearningEntry)
+        .where(
+            LearningEntry.assignment_id.in_(of_engagement),
+            LearningEntry.hidden_at == hidden_at,
+        )
+        .values(
+            hidden_at=None,
+            hidden_by_id=None,
+            hidden_reason=None,
+            version=LearningEntry.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire_all()
+    if shown:
+        record_event(
+            actor,
+            "learning_entry.show_many",
+            learner,
+            f"Showed again {shown} learning {'entry' if shown == 1 else 'entries'} of "
+            f"{learner.name} hidden on {format_date(hidden_at)}",
+            engagement_id=engagement_id,
+        )
+    return shown
+
+
 #: the column size of learning_entries.hidden_reason
-MAX_REASON = 500
+MAX_REASON = LearningEntry.__table__.c.hidden_reason.type.length
 
 
 def _reason(reason: str) -> str:

@@ -4,10 +4,21 @@ from datetime import date, timedelta
 from itertools import groupby
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 
 from knowtrans import permissions
 from knowtrans.auth.models import Role, User
@@ -16,10 +27,18 @@ from knowtrans.core.concurrency import EditConflict, check_version, conflict_not
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.limits import require_budget, write_allowed
 from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.web import format_date, local_referrer
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.learning import operations
-from knowtrans.learning.forms import EARLY_DAYS, EntryForm, HideEntriesForm, HideEntryForm
+from knowtrans.learning.forms import (
+    EARLY_DAYS,
+    EntryForm,
+    HideEntriesForm,
+    HideEntryForm,
+    RecordedRangeForm,
+    ShowHiddenActForm,
+)
 from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.learning.queries import (
     assignment_summaries,
@@ -112,16 +131,17 @@ def new_entry(assignment_id: int):
         assignment.plan_item.engagement,
     )
     form = EntryForm(earliest=_earliest_date(assignment))
-    if form.validate_on_submit() and write_allowed(current_user, form):
+    if form.validate_on_submit():
         details = form.details()
         if twin := recent_twin(assignment.id, details):
             # sent twice (the back button, then submit again): nothing new to record
             flash("This learning entry is recorded already; nothing was added.", "info")
             return redirect(_entry_url(twin))
-        entry = operations.create_entry(assignment, details, actor=current_user)
-        db.session.commit()
-        flash("Your learning entry is recorded.", "success")
-        return redirect(_entry_url(entry))
+        if write_allowed(current_user, form):
+            entry = operations.create_entry(assignment, details, actor=current_user)
+            db.session.commit()
+            flash("Your learning entry is recorded.", "success")
+            return redirect(_entry_url(entry))
     return render_template("learning/entry_form.html", form=form, assignment=assignment)
 
 
@@ -129,6 +149,8 @@ def new_entry(assignment_id: int):
 @login_required
 def edit_entry(entry_id: int):
     entry = _editable_entry(entry_id)
+    if isinstance(entry, Response):
+        return entry
     assignment = entry.assignment
     initial = None
     if request.method == "GET":
@@ -171,6 +193,8 @@ def edit_entry(entry_id: int):
 @login_required
 def delete_entry(entry_id: int):
     entry = _editable_entry(entry_id)
+    if isinstance(entry, Response):
+        return entry
     assignment = entry.assignment
     if ConfirmForm().validate_on_submit():
         require_budget(current_user)
@@ -196,7 +220,7 @@ def resolve_question(question_id: int):
         hide=True,
     )
     require_change(
-        permissions.can_resolve_questions(current_user, assignment),
+        permissions.can_resolve_question(current_user, question),
         assignment.plan_item.engagement,
     )
     if ConfirmForm().validate_on_submit():
@@ -250,6 +274,8 @@ def show_entry(entry_id: int):
         operations.show_entry(entry, actor=current_user)
         db.session.commit()
         flash("The learning entry is shown again and counts again.", "success")
+        if assignment_summaries([entry.assignment_id])[entry.assignment_id].hidden:
+            return redirect(url_for(".assignment", assignment_id=entry.assignment_id, hidden="1"))
     return redirect(_entry_url(entry))
 
 
@@ -258,52 +284,100 @@ def show_entry(entry_id: int):
 def hide_entries(engagement_id: int):
     """Hide a learner's entries recorded in a time range, in bulk, with one reason.
 
-    GET with the learner and range previews what would be hidden; POST hides it.
+    A GET with a learner previews what would be hidden as of now; the POST hides exactly
+    that: entries recorded after the preview stay visible.
     """
-    engagement = db.session.get(Engagement, engagement_id) or abort(404)
-    require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require_change(permissions.can_hide_entries(current_user, engagement), engagement)
+    engagement = _engagement_to_hide_in(engagement_id)
     learners = learners_of(engagement.id)
-    form = HideEntriesForm(
-        formdata=request.form if request.method == "POST" else request.args or None,
-        data=_default_range(),
-        learners=learners,
-    )
-    if form.validate_on_submit() and write_allowed(current_user, form):
-        recorded_from, recorded_until = form.range()
-        learner = db.session.get(User, form.learner.data) or abort(404)
-        try:
+    if request.method == "POST":
+        range_form = RecordedRangeForm(formdata=request.form, learners=learners)
+        form = HideEntriesForm(learners=learners)
+        if form.validate_on_submit() and write_allowed(current_user, form):
+            learner = db.session.get(User, form.learner.data) or abort(404)
+            recorded_from, recorded_until = form.range()
             count = operations.hide_entries(
                 engagement.id,
                 learner,
                 recorded_from=recorded_from,
-                recorded_until=recorded_until,
+                recorded_until=min(recorded_until, form.previewed_at.data),
                 reason=form.reason.data,
                 actor=current_user,
             )
-        except operations.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal))
-        else:
             db.session.commit()
-            flash(
-                f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
-                "hidden; the learner sees why.",
-                "success" if count else "info",
-            )
+            if count:
+                flash(
+                    f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
+                    "hidden; the learner sees why.",
+                    "success",
+                )
+            else:
+                flash(f"No visible entry of {learner.name} was left to hide.", "info")
             return redirect(url_for("engagements.show", engagement_id=engagement.id))
+        previewed_at = form.previewed_at.data or utcnow()
+    else:
+        range_form = RecordedRangeForm(
+            formdata=_with_default_range(request.args), learners=learners
+        )
+        form = HideEntriesForm(formdata=None, data=range_form.data, learners=learners)
+        form.previewed_at.data = previewed_at = utcnow()
+    chosen = "learner" in (request.form if request.method == "POST" else request.args)
     preview = None
-    if (request.method == "POST" or request.args) and form.range_is_valid():
-        preview = preview_hiding(engagement.id, form.learner.data, *form.range())
+    if chosen and range_form.validate():
+        start, end = range_form.range()
+        preview = preview_hiding(
+            engagement.id, range_form.learner.data, start, min(end, previewed_at)
+        )
     return render_template(
-        "learning/hide_entries.html", form=form, engagement=engagement, preview=preview
+        "learning/hide_entries.html",
+        range_form=range_form,
+        form=form,
+        engagement=engagement,
+        preview=preview,
+        learner_name=dict(learners).get(range_form.learner.data),
     )
 
 
-def _default_range() -> dict:
-    """From the start of today to now (UTC), the minute included."""
-    now = utcnow().replace(tzinfo=None, second=0, microsecond=0)
-    return {"recorded_from": now.replace(hour=0, minute=0), "recorded_until": now}
+@bp.post("/engagements/<int:engagement_id>/entries/show")
+@login_required
+def show_hidden_act(engagement_id: int):
+    """Show again every entry of one learner that one act of hiding hid."""
+    engagement = _engagement_to_hide_in(engagement_id)
+    form = ShowHiddenActForm(learners=learners_of(engagement.id))
+    if form.validate_on_submit():
+        require_budget(current_user)
+        learner = db.session.get(User, form.learner.data) or abort(404)
+        count = operations.show_hidden_act(
+            engagement.id, learner, hidden_at=form.hidden_at.data, actor=current_user
+        )
+        db.session.commit()
+        flash(
+            f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
+            "shown again; they count again.",
+            "success" if count else "info",
+        )
+    return redirect(local_referrer() or url_for("engagements.show", engagement_id=engagement.id))
+
+
+def _engagement_to_hide_in(engagement_id: int) -> Engagement:
+    engagement = db.session.get(Engagement, engagement_id) or abort(404)
+    require(permissions.can_view_engagement(current_user, engagement), hide=True)
+    require_change(permissions.can_hide_entries(current_user, engagement), engagement)
+    return engagement
+
+
+def _with_default_range(args: MultiDict) -> MultiDict:
+    """The query string, the range from the start of today to now (UTC) where it has none."""
+    now = utcnow().replace(second=0, microsecond=0)
+    formdata = MultiDict(
+        {
+            "recorded_from": now.replace(hour=0, minute=0).strftime("%Y-%m-%dT%H:%M"),
+            "recorded_until": now.strftime("%Y-%m-%dT%H:%M"),
+        }
+    )
+    for key in ("learner", "recorded_from", "recorded_until"):
+        if key in args:
+            formdata.setlist(key, args.getlist(key))
+    return formdata
 
 
 def _entry_of_engagement(entry_id: int) -> LearningEntry:
@@ -326,6 +400,29 @@ def _entry_of_engagement(entry_id: int) -> LearningEntry:
     return entry
 
 
+def _hidden_meanwhile(entry: LearningEntry) -> Response:
+    """The learner meets an entry of theirs a lead has hidden (perhaps while they edited it):
+    say who hid it and why; a save sent from the edit form keeps what they typed (409)."""
+    hidden_by = entry.hidden_by.name if entry.hidden_by else "A lead"
+    message = (
+        f"{hidden_by} hid this entry on {format_date(entry.hidden_at)}: “{entry.hidden_reason}”. "
+        "A hidden entry can no longer be changed or deleted."
+    )
+    if request.method == "POST" and request.endpoint == "learning.edit_entry":
+        form = EntryForm(earliest=date.min)
+        form.form_errors.append(message + " What you typed is below: copy what you still need.")
+        page = render_template(
+            "learning/entry_form.html",
+            form=form,
+            assignment=entry.assignment,
+            entry=entry,
+            locked=True,
+        )
+        return make_response(page, 409)
+    flash(message, "warning")
+    return redirect(_entry_url(entry, hidden=True))
+
+
 def _visible_assignment(assignment_id: int, *, history: bool = True) -> Assignment:
     """The assignment, or 404 when it does not exist or its engagement is not the user's."""
     assignment = load_assignment(assignment_id, history=history) or abort(404)
@@ -334,9 +431,12 @@ def _visible_assignment(assignment_id: int, *, history: bool = True) -> Assignme
     return assignment
 
 
-def _editable_entry(entry_id: int) -> LearningEntry:
-    """404 when the user cannot see the engagement, 403 when the entry is not theirs to edit."""
+def _editable_entry(entry_id: int) -> LearningEntry | Response:
+    """404 when the user cannot see the engagement, 403 when the entry is not theirs to edit;
+    for its learner, an entry a lead hid answers why it cannot be changed."""
     entry = _entry_of_engagement(entry_id)
+    if entry.is_hidden and entry.assignment.learner_id == current_user.id:
+        return _hidden_meanwhile(entry)
     require_change(
         permissions.can_edit_entry(current_user, entry), entry.assignment.plan_item.engagement
     )

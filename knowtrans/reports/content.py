@@ -119,6 +119,8 @@ class Item:
     notes: Markup
     minutes: int
     learners: tuple[Learner, ...]
+    #: whether ``notes`` shows only the beginning of long notes
+    notes_shortened: bool = False
     #: what to do next, for an item below target or held by a single person
     follow_up: str = ""
 

@@ -6,6 +6,7 @@ turned into plain frozen values before rendering.
 """
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -52,8 +53,12 @@ from knowtrans.reports.log import ReportLog, load_report_log
 
 #: learning entries quoted as "key learnings" per learner; the appendix has them all
 KEY_LEARNINGS = 3
-#: characters of an entry's text the report prints (about a page); the rest is in knowtrans
-ENTRY_TEXT = 3_000
+#: characters and lines of an entry's text the report prints (at most about half a page);
+#: the rest is in knowtrans
+ENTRY_TEXT = 2_000
+ENTRY_LINES = 25
+#: lines of a skill's handover notes the report prints (a few pages)
+NOTES_LINES = 300
 #: learners per coverage-matrix table, so the table fits the width of an A4 page
 MATRIX_COLUMNS = 6
 #: at most this many skills per readiness chart, so the first chart fits an A4 page below
@@ -254,16 +259,25 @@ class _Markdown:
         return self._cache[kind, key]
 
 
-def shortened(text: str, limit: int = ENTRY_TEXT) -> str:
-    """``text`` cut to at most ``limit`` characters, at a line break or a space if near."""
+BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+
+
+def shortened(text: str, limit: int = ENTRY_TEXT, lines: int = ENTRY_LINES) -> tuple[str, bool]:
+    """The beginning of ``text`` that the report prints, and whether it is not all of it:
+    runs of blank lines as one, at most ``lines`` lines and ``limit`` characters, cut at a
+    line break or a space if one is near."""
+    text = BLANK_LINES.sub("\n\n", text).strip()
+    cut = False
+    if text.count("\n") >= lines:
+        text, cut = "\n".join(text.split("\n", lines)[:lines]).rstrip(), True
     if len(text) <= limit:
-        return text
-    cut = text[:limit]
+        return text, cut
+    text = text[:limit]
     for boundary in ("\n\n", "\n", " "):
-        position = cut.rfind(boundary)
+        position = text.rfind(boundary)
         if position > limit * 0.8:
-            return cut[:position].rstrip()
-    return cut
+            return text[:position].rstrip(), True
+    return text, True
 
 
 def _counting(item: PlanItem) -> dict[int, bool]:
@@ -330,14 +344,15 @@ def _question(question: OpenQuestion, asked_on: date, learner: str, skill: str) 
 
 
 def _entry(entry: LearningEntry, learner: str, skill: str, rendered: _Markdown) -> Entry:
+    printed, cut = shortened(entry.learned)
     return Entry(
         id=entry.id,
         date=entry.date,
         activity=entry.activity.label,
         minutes=entry.minutes,
-        learned=rendered("entry", entry.id, shortened(entry.learned)),
+        learned=rendered("entry", entry.id, printed),
         length=len(entry.learned),
-        shortened=len(entry.learned) > ENTRY_TEXT,
+        shortened=cut,
         self_level=entry.self_level,
         learner=learner,
         skill=skill,
@@ -397,6 +412,7 @@ def _item(
     learning: ReportLog,
 ) -> Item:
     skill = item.skill.name
+    notes, notes_cut = shortened(item.handover_notes, len(item.handover_notes), NOTES_LINES)
     counting = _counting(item)
     learners = tuple(
         _learner(a, skill, counting[a.id], rendered, learning) for a in item.assignments
@@ -415,7 +431,8 @@ def _item(
         bus_factor=state.bus_factor,
         at_risk=state.at_risk,
         best_confirmed=_best_confirmed(item),
-        notes=rendered("notes", item.id, item.handover_notes),
+        notes=rendered("notes", item.id, notes),
+        notes_shortened=notes_cut,
         minutes=sum(learner.minutes for learner in learners),
         learners=learners,
     )
