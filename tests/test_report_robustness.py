@@ -256,3 +256,17 @@ def test_the_entries_printed_in_full_are_bounded_across_assignments(
     assert sum(row.entries for row in data.log_by_month) == data.log_total - len(data.log)
     assert log.entries_in_full_per_assignment([40, 40, 40, 1]) == 9
     assert log.entries_in_full_per_assignment([3, 2]) == LOG_ENTRIES_PER_ASSIGNMENT
+
+
+def test_a_long_confirmation_history_is_listed_in_part(
+    db, setup, login_as, make_confirmation
+):
+    for level in [1, 2, 3, 4, 5] * 4:
+        make_confirmation(setup["assignment"], level, setup["expert"], comment=f"Level {level}")
+    data = gather(setup["engagement"], setup["it_lead"])
+    learner = data.items[0].learners[0]
+    assert (len(learner.confirmations), learner.confirmation_count) == (6, 20)
+    text = pdf_text(build_report(setup["engagement"].id, final=False, generated_by=None).pdf)
+    assert "and 14 before" in text
+    page = login_as(setup["learner"]).get(f"/assignments/{setup['assignment'].id}")
+    assert "and 10 earlier confirmations" in page.get_data(as_text=True)

@@ -95,8 +95,9 @@ class Learner:
     key_learnings: tuple[Entry, ...]
     evidence: tuple[str, ...]
     questions: tuple[Question, ...]
-    #: newest first; the first one counts
+    #: newest first, at most CONFIRMATIONS of ``confirmation_count``; the first one counts
     confirmations: tuple[Confirmation, ...]
+    confirmation_count: int = 0
 
 
 @dataclass(frozen=True)

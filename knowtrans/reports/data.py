@@ -59,6 +59,8 @@ ENTRY_TEXT = 2_000
 ENTRY_LINES = 25
 #: lines of a skill's handover notes the report prints (a few pages)
 NOTES_LINES = 300
+#: confirmations of one learner the report lists: the one that counts and the latest earlier
+CONFIRMATIONS = 6
 #: learners per coverage-matrix table, so the table fits the width of an A4 page
 MATRIX_COLUMNS = 6
 #: at most this many skills per readiness chart, so the first chart fits an A4 page below
@@ -398,7 +400,10 @@ def _learner(
         key_learnings=tuple(entries[:KEY_LEARNINGS]),
         evidence=tuple(evidence),
         questions=tuple(q for entry in reversed(entries) for q in entry.questions),
-        confirmations=tuple(_confirmation(c, name, skill) for c in assignment.confirmations),
+        confirmations=tuple(
+            _confirmation(c, name, skill) for c in assignment.confirmations[:CONFIRMATIONS]
+        ),
+        confirmation_count=len(assignment.confirmations),
     )
 
 
