@@ -258,9 +258,7 @@ def test_the_entries_printed_in_full_are_bounded_across_assignments(
     assert log.entries_in_full_per_assignment([3, 2]) == LOG_ENTRIES_PER_ASSIGNMENT
 
 
-def test_a_long_confirmation_history_is_listed_in_part(
-    db, setup, login_as, make_confirmation
-):
+def test_a_long_confirmation_history_is_listed_in_part(db, setup, login_as, make_confirmation):
     for level in [1, 2, 3, 4, 5] * 4:
         make_confirmation(setup["assignment"], level, setup["expert"], comment=f"Level {level}")
     data = gather(setup["engagement"], setup["it_lead"])
