@@ -268,3 +268,18 @@ def test_a_long_confirmation_history_is_listed_in_part(db, setup, login_as, make
     assert "and 14 before" in text
     page = login_as(setup["learner"]).get(f"/assignments/{setup['assignment'].id}")
     assert "and 10 earlier confirmations" in page.get_data(as_text=True)
+
+
+def test_break_opportunities_go_into_long_runs_of_text_only():
+    from markupsafe import Markup
+
+    from knowtrans.reports.text import with_break_opportunities
+
+    url = "https://example.org/" + "a" * 300
+    html = Markup(f'<p>{"x" * 130} <a href="{url}">{url}</a> {"&amp;" * 100} ok</p>')
+    broken = str(with_break_opportunities(html))
+    assert f'href="{url}"' in broken  # attributes untouched
+    assert "x" * 130 in broken  # a run shorter than 200 stays whole
+    assert broken.count("\u200b") == 5 + 1  # 320 characters of link text, 100 references
+    assert "&am\u200b" not in broken  # never inside a character reference
+    assert broken.replace("\u200b", "") == str(html)

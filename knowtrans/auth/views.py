@@ -1,5 +1,4 @@
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -19,20 +18,11 @@ from knowtrans.auth.forms import ChangePasswordForm, LoginForm
 from knowtrans.auth.operations import WrongPassword, authenticate, change_own_password
 from knowtrans.auth.sessions import end_session, start_session
 from knowtrans.core.forms import ConfirmForm
+from knowtrans.core.urls import safe_next
 from knowtrans.extensions import db, limiter
 from knowtrans.users.operations import PasswordRefused, normalise_email
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a local path: no scheme, no host, no ``//`` or ``/\\`` tricks."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target or any(ord(ch) < 32 for ch in target):
-        return None
-    return target
 
 
 def _account_key(email: str) -> str:

@@ -238,30 +238,3 @@ def html_depth(html: str) -> int:
     counter.feed(html)
     counter.close()
     return counter.deepest
-
-
-#: a tag of sanitised HTML (attribute values double-quoted; they may hold ">")
-TAG = re.compile(r'(<(?:[^">]|"[^"]*")*>)')
-#: a run of text without a break opportunity, longer than any word or address people read
-LONG_RUN = re.compile(r"[^\s\u200b]{200,}")
-#: a character or a character reference of escaped text
-TEXT_UNIT = re.compile(r"&#?\w+;|.", re.DOTALL)
-#: characters between the break opportunities put into a long run
-RUN_PIECE = 60
-
-
-def with_break_opportunities(html: Markup) -> Markup:
-    """``html`` with a zero-width space every RUN_PIECE characters of each long unbroken run
-    of text: WeasyPrint's line breaking takes time quadratic in a word's length (a word of
-    20,000 characters took 5 s), with break opportunities linear time. Tags are untouched."""
-    parts = TAG.split(str(html))
-    for index in range(0, len(parts), 2):  # text between the tags
-        parts[index] = LONG_RUN.sub(_broken_run, parts[index])
-    return Markup("".join(parts))
-
-
-def _broken_run(match: re.Match) -> str:
-    units = TEXT_UNIT.findall(match.group())
-    return "\u200b".join(
-        "".join(units[start : start + RUN_PIECE]) for start in range(0, len(units), RUN_PIECE)
-    )

@@ -1,4 +1,6 @@
-"""URL converters."""
+"""URL converters, and which redirect targets are safe."""
+
+from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
@@ -12,3 +14,13 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a local path: no scheme, no host, no ``//`` or ``/\\`` tricks."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    return target

@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from knowtrans.core.markdown import plain_text, render_markdown
+from knowtrans.core.urls import safe_next
 from knowtrans.extensions import db
 
 ERROR_TITLES = {
@@ -109,8 +110,6 @@ def is_foreign_key_violation(error: sa.exc.IntegrityError) -> bool:
 
 def local_referrer() -> str | None:
     """The page the request came from, when it is one of this site's: path and query only."""
-    from knowtrans.auth.views import safe_next
-
     referrer = request.referrer
     if not referrer:
         return None

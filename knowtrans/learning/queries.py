@@ -129,40 +129,47 @@ def newest_entries_first(assignment_id: int, *, hidden: bool = False) -> sa.Sele
 
 
 @dataclass(frozen=True)
-class HiddenGroup:
-    """Entries hidden in one act: by whom, when, why, how many."""
+class HiddenAct:
+    """Entries of one assignment hidden in one act: when, by whom, why, how many."""
 
+    assignment_id: int
     hidden_at: datetime
     hidden_by: str | None
     reason: str
     entries: int
 
 
-#: hiding acts listed on a page (the newest); the summaries count every hidden entry
+#: acts of hiding an assignment's page lists (the newest); the summaries count every entry
 HIDDEN_GROUPS = 5
 
 
-def hidden_groups(assignment_ids: Collection[int]) -> list[HiddenGroup]:
-    """The acts that hid entries of these assignments, newest first (one query)."""
-    if not assignment_ids:
-        return []
+def hidden_acts(
+    condition: sa.ColumnElement[bool], *, limit: int, newest_first: bool
+) -> list[HiddenAct]:
+    """The acts that hid the entries ``condition`` selects, per assignment (one query)."""
     query = (
         sa.select(
+            LearningEntry.assignment_id,
             LearningEntry.hidden_at,
             User.name,
             LearningEntry.hidden_reason,
             sa.func.count(LearningEntry.id),
         )
         .outerjoin(User, User.id == LearningEntry.hidden_by_id)
-        .where(
-            LearningEntry.assignment_id.in_(list(assignment_ids)),
-            LearningEntry.hidden_at.is_not(None),
+        .where(condition, LearningEntry.hidden_at.is_not(None))
+        .group_by(
+            LearningEntry.assignment_id,
+            LearningEntry.hidden_at,
+            User.name,
+            LearningEntry.hidden_reason,
         )
-        .group_by(LearningEntry.hidden_at, User.name, LearningEntry.hidden_reason)
-        .order_by(LearningEntry.hidden_at.desc())
-        .limit(HIDDEN_GROUPS)
+        .order_by(
+            LearningEntry.hidden_at.desc() if newest_first else LearningEntry.hidden_at,
+            LearningEntry.assignment_id,
+        )
+        .limit(limit)
     )
-    return [HiddenGroup(*row) for row in db.session.execute(query)]
+    return [HiddenAct(*row) for row in db.session.execute(query)]
 
 
 #: an identical entry recorded this recently is the same one sent twice (back and resubmit)

@@ -41,8 +41,9 @@ from knowtrans.learning.forms import (
 )
 from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.learning.queries import (
+    HIDDEN_GROUPS,
     assignment_summaries,
-    hidden_groups,
+    hidden_acts,
     learners_of,
     load_assignment,
     newest_entries_first,
@@ -115,7 +116,11 @@ def assignment(assignment_id: int):
         pagination=pagination,
         summary=summary,
         show_hidden=show_hidden,
-        hidden_groups=hidden_groups([assignment.id]) if summary.hidden else [],
+        hidden_groups=hidden_acts(
+            LearningEntry.assignment_id == assignment.id, limit=HIDDEN_GROUPS, newest_first=True
+        )
+        if summary.hidden
+        else [],
         may_resolve=permissions.can_resolve_questions(current_user, assignment),
         may_hide=permissions.can_hide_entries(current_user, engagement),
         phase_form=PhaseForm(phase=assignment.phase.value) if may_manage else None,

@@ -6,21 +6,19 @@ turned into plain frozen values before rendering.
 """
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role, User, UserRole
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
-from knowtrans.core.markdown import render_markdown, with_break_opportunities
+from knowtrans.core.markdown import render_markdown
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.readiness import (
     engagement_readiness,
@@ -50,15 +48,10 @@ from knowtrans.reports.content import (
     Signatory,
 )
 from knowtrans.reports.log import ReportLog, load_report_log
+from knowtrans.reports.text import NOTES_LINES, ReportMarkdown, shortened, with_break_opportunities
 
 #: learning entries quoted as "key learnings" per learner; the appendix has them all
 KEY_LEARNINGS = 3
-#: characters and lines of an entry's text the report prints (at most about half a page);
-#: the rest is in knowtrans
-ENTRY_TEXT = 2_000
-ENTRY_LINES = 25
-#: lines of a skill's handover notes the report prints (a few pages)
-NOTES_LINES = 300
 #: confirmations of one learner the report lists: the one that counts and the latest earlier
 CONFIRMATIONS = 6
 #: learners per coverage-matrix table, so the table fits the width of an A4 page
@@ -124,7 +117,7 @@ def gather_report_data(
     engagement = load_engagement(engagement_id)
     day = today or current_day()
     readiness = engagement_readiness(engagement, day)
-    rendered = _Markdown()
+    rendered = ReportMarkdown()
     states = dict(zip((item.id for item in engagement.plan_items), readiness.items, strict=True))
     plan = sorted(
         engagement.plan_items,
@@ -248,40 +241,6 @@ def chart_rows(plan_items: Sequence[PlanItem], states: Sequence[ItemReadiness]) 
     ]
 
 
-class _Markdown:
-    """Renders each text once, though the report may show it twice (key learnings, log), with
-    break opportunities in runs of text too long for WeasyPrint to break quickly."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, int], Markup] = {}
-
-    def __call__(self, kind: str, key: int, text: str) -> Markup:
-        if (kind, key) not in self._cache:
-            self._cache[kind, key] = with_break_opportunities(render_markdown(text))
-        return self._cache[kind, key]
-
-
-BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-
-
-def shortened(text: str, limit: int = ENTRY_TEXT, lines: int = ENTRY_LINES) -> tuple[str, bool]:
-    """The beginning of ``text`` that the report prints, and whether it is not all of it:
-    runs of blank lines as one, at most ``lines`` lines and ``limit`` characters, cut at a
-    line break or a space if one is near."""
-    text = BLANK_LINES.sub("\n\n", text).strip()
-    cut = False
-    if text.count("\n") >= lines:
-        text, cut = "\n".join(text.split("\n", lines)[:lines]).rstrip(), True
-    if len(text) <= limit:
-        return text, cut
-    text = text[:limit]
-    for boundary in ("\n\n", "\n", " "):
-        position = text.rfind(boundary)
-        if position > limit * 0.8:
-            return text[:position].rstrip(), True
-    return text, True
-
-
 def _counting(item: PlanItem) -> dict[int, bool]:
     """Per assignment: whether its level counts towards coverage, by readiness's own rule."""
     learners = plan_item_facts(item).learners
@@ -345,7 +304,7 @@ def _question(question: OpenQuestion, asked_on: date, learner: str, skill: str) 
     )
 
 
-def _entry(entry: LearningEntry, learner: str, skill: str, rendered: _Markdown) -> Entry:
+def _entry(entry: LearningEntry, learner: str, skill: str, rendered: ReportMarkdown) -> Entry:
     printed, cut = shortened(entry.learned)
     return Entry(
         id=entry.id,
@@ -375,7 +334,7 @@ def _confirmation(confirmation: LevelConfirmation, learner: str, skill: str) -> 
 
 
 def _learner(
-    assignment: Assignment, skill: str, counts: bool, rendered: _Markdown, learning: ReportLog
+    assignment: Assignment, skill: str, counts: bool, rendered: ReportMarkdown, learning: ReportLog
 ) -> Learner:
     name = assignment.learner.name
     summary = learning.summary(assignment.id)
@@ -413,7 +372,7 @@ def _item(
     number: str,
     engagement: Engagement,
     closed: bool,
-    rendered: _Markdown,
+    rendered: ReportMarkdown,
     learning: ReportLog,
 ) -> Item:
     skill = item.skill.name

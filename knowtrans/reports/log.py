@@ -6,22 +6,23 @@ within its budgets and the engagement closable. So the report prints the newest
 engagement would print more than ``LOG_ENTRIES_IN_FULL`` in all — sums the older ones up by
 month, and counts hidden entries per act of hiding, each in one query; the totals (hours,
 entries, open questions, self-assessments) come from every visible entry. How much of one
-entry's text is printed, ``knowtrans.reports.data.shortened`` decides.
+entry's text is printed, ``knowtrans.reports.text.shortened`` decides.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 
-from knowtrans.auth.models import User
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry
 from knowtrans.learning.queries import (
     AssignmentSummary,
+    HiddenAct,
     assignment_summaries,
     entry_loading_options,
+    hidden_acts,
 )
 from knowtrans.plans.models import Assignment, PlanItem
 
@@ -44,15 +45,6 @@ class Month:
     @property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)
-
-
-@dataclass(frozen=True)
-class HiddenAct:
-    assignment_id: int
-    hidden_at: datetime
-    hidden_by: str | None
-    reason: str
-    entries: int
 
 
 @dataclass
@@ -106,7 +98,9 @@ def load_report_log(engagement_id: int, assignment_ids: list[int]) -> ReportLog:
     for assignment_id, y, m, entries, minutes in older:
         log.by_month[assignment_id].append(Month(int(y), int(m), entries, minutes or 0))
     if any(summary.hidden for summary in log.summaries.values()):
-        log.hidden = _hidden_acts(engagement_id)
+        log.hidden = hidden_acts(
+            _of_engagement(engagement_id), limit=HIDDEN_ACTS, newest_first=False
+        )
     return log
 
 
@@ -141,26 +135,3 @@ def _ranked_entries(engagement_id: int) -> sa.Subquery:
         .where(_of_engagement(engagement_id), LearningEntry.hidden_at.is_(None))
         .subquery("ranked")
     )
-
-
-def _hidden_acts(engagement_id: int) -> list[HiddenAct]:
-    query = (
-        sa.select(
-            LearningEntry.assignment_id,
-            LearningEntry.hidden_at,
-            User.name,
-            LearningEntry.hidden_reason,
-            sa.func.count(LearningEntry.id),
-        )
-        .outerjoin(User, User.id == LearningEntry.hidden_by_id)
-        .where(_of_engagement(engagement_id), LearningEntry.hidden_at.is_not(None))
-        .group_by(
-            LearningEntry.assignment_id,
-            LearningEntry.hidden_at,
-            User.name,
-            LearningEntry.hidden_reason,
-        )
-        .order_by(LearningEntry.hidden_at, LearningEntry.assignment_id)
-        .limit(HIDDEN_ACTS)
-    )
-    return [HiddenAct(*row) for row in db.session.execute(query)]

@@ -7,10 +7,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
-from knowtrans.auth.views import safe_next
 from knowtrans.core.concurrency import ConflictNotice, EditConflict, conflict_notice
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.urls import safe_next
 from knowtrans.extensions import db
 from knowtrans.permissions import require
 from knowtrans.plans.models import PlanItem

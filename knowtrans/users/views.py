@@ -7,9 +7,9 @@ from sqlalchemy.exc import IntegrityError
 
 from knowtrans import permissions
 from knowtrans.auth.models import Role, User, UserRole
-from knowtrans.auth.views import safe_next
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.urls import safe_next
 from knowtrans.extensions import db
 from knowtrans.permissions import require
 from knowtrans.users import operations
