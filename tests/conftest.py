@@ -272,6 +272,17 @@ def count_queries(app, db):
     return _count
 
 
+def commit_elsewhere(model, row_id: int, **values) -> None:
+    """Another writer's UPDATE, committed on its own connection; the session's copy stays stale."""
+    table = model.__table__
+    with _db.engine.begin() as connection:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == row_id)
+            .values(version=table.c.version + 1, **values)
+        )
+
+
 def row_count(model) -> int:
     """Rows of ``model``; for AuditEvent the recorded changes (refusals are not changes)."""
     query = sa.select(sa.func.count()).select_from(model)

@@ -26,18 +26,7 @@ from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, LearnerRole, Phase
 from knowtrans.reports.models import HandoverReport
 from knowtrans.skills.models import Skill
-from tests.conftest import row_count
-
-
-def bump_version(model, row_id: int, **values) -> None:
-    """Another writer's UPDATE, committed on its own connection; the session's copy stays stale."""
-    table = model.__table__
-    with _db.engine.begin() as connection:
-        connection.execute(
-            sa.update(table)
-            .where(table.c.id == row_id)
-            .values(version=table.c.version + 1, **values)
-        )
+from tests.conftest import commit_elsewhere, row_count
 
 
 def delete_row(model, row_id: int) -> None:
@@ -78,7 +67,7 @@ def races(make_user, make_skill, make_engagement, make_assignment, make_entry):
             "/skills",
             cto,
             ("knowtrans.skills.operations", "archive_skill"),
-            lambda: bump_version(Skill, skill.id, description="Changed meanwhile"),
+            lambda: commit_elsewhere(Skill, skill.id, description="Changed meanwhile"),
             unchanged,
         )
 
@@ -95,7 +84,7 @@ def races(make_user, make_skill, make_engagement, make_assignment, make_entry):
             "/skills?archived=y",
             cto,
             ("knowtrans.skills.operations", "restore_skill"),
-            lambda: bump_version(Skill, skill.id, description="Changed meanwhile"),
+            lambda: commit_elsewhere(Skill, skill.id, description="Changed meanwhile"),
             unchanged,
         )
 
@@ -112,7 +101,7 @@ def races(make_user, make_skill, make_engagement, make_assignment, make_entry):
             f"/engagements/{engagement.id}",
             cto,
             ("knowtrans.engagements.operations", "advance_status"),
-            lambda: bump_version(Engagement, engagement.id, title="Changed meanwhile"),
+            lambda: commit_elsewhere(Engagement, engagement.id, title="Changed meanwhile"),
             unchanged,
         )
 
@@ -130,7 +119,7 @@ def races(make_user, make_skill, make_engagement, make_assignment, make_entry):
             f"/engagements/{engagement.id}/close",
             cto,
             ("knowtrans.closing.operations", "close_engagement"),
-            lambda: bump_version(Engagement, engagement.id, title="Changed meanwhile"),
+            lambda: commit_elsewhere(Engagement, engagement.id, title="Changed meanwhile"),
             unchanged,
         )
 

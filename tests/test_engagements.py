@@ -15,7 +15,7 @@ from knowtrans.core.clock import today
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db as _db
 from knowtrans.plans.models import Criticality, LearnerRole
-from tests.conftest import row_count
+from tests.conftest import commit_elsewhere, row_count
 
 
 def text_of(response) -> str:
@@ -344,7 +344,7 @@ def test_a_save_racing_between_check_and_write_is_a_conflict(
 
     def check_then_lose_the_race(obj, submitted):
         check_version(obj, submitted)
-        bump_version(Engagement, obj.id, title="Won the race")
+        commit_elsewhere(Engagement, obj.id, title="Won the race")
 
     monkeypatch.setattr(operations, "check_version", check_then_lose_the_race)
     data = engagement_data(engagement.expert, title="Mine", version=version)
@@ -356,17 +356,6 @@ def test_a_save_racing_between_check_and_write_is_a_conflict(
     assert hidden_value(html, "version") == "2"
     assert only(Engagement).title == "Won the race"
     assert row_count(AuditEvent) == 0
-
-
-def bump_version(model, row_id: int, **values) -> None:
-    """Another writer's UPDATE, committed on its own connection; the session's copy stays stale."""
-    table = model.__table__
-    with _db.engine.begin() as connection:
-        connection.execute(
-            sa.update(table)
-            .where(table.c.id == row_id)
-            .values(version=table.c.version + 1, **values)
-        )
 
 
 @pytest.mark.parametrize("kind", ["engagement", "plan item", "learning entry", "skill"])

@@ -17,7 +17,7 @@ from knowtrans.learning.models import LearningEntry
 from knowtrans.plans import forms as plan_forms
 from knowtrans.plans import operations as plan_operations
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
-from tests.conftest import row_count
+from tests.conftest import commit_elsewhere, row_count
 
 
 def text_of(response) -> str:
@@ -497,17 +497,6 @@ def test_plan_item_save_racing_between_check_and_write_is_a_conflict(
     _db.session.expire_all()
     assert _db.session.get(PlanItem, item.id).target_level == 1
     assert row_count(AuditEvent) == 0
-
-
-def commit_elsewhere(model, row_id: int, **values) -> None:
-    """Another writer's UPDATE, committed on its own connection; the session's copy stays stale."""
-    table = model.__table__
-    with _db.engine.begin() as connection:
-        connection.execute(
-            sa.update(table)
-            .where(table.c.id == row_id)
-            .values(version=table.c.version + 1, **values)
-        )
 
 
 def test_remove_plan_item_without_recorded_learning(

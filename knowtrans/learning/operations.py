@@ -176,22 +176,14 @@ def hide_entries(
         raise Refused("The end of the time range must be after its start.")
     matching = entries_recorded_by(engagement_id, learner.id, recorded_from, recorded_until)
     ids = matching.with_only_columns(LearningEntry.id).scalar_subquery()
-    hidden = db.session.execute(
-        sa.update(LearningEntry)
-        # visible in the statement's own condition too: two overlapping hides at the same
-        # moment must not both claim an entry (and the second overwrite the first's reason)
-        .where(LearningEntry.id.in_(ids), LearningEntry.hidden_at.is_(None))
-        .values(
-            hidden_at=utcnow(),
-            hidden_by_id=actor.id,
-            hidden_reason=reason,
-            # the bulk statement bypasses the mapper's version counter: move it by hand, so
-            # an edit opened before the hiding is refused as a conflict
-            version=LearningEntry.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire_all()
+    # visible in the statement's own condition too: two overlapping hides at the same moment
+    # must not both claim an entry (and the second overwrite the first's reason)
+    hidden = _set_hidden(
+        sa.and_(LearningEntry.id.in_(ids), LearningEntry.hidden_at.is_(None)),
+        hidden_at=utcnow(),
+        hidden_by_id=actor.id,
+        hidden_reason=reason,
+    )
     if hidden:
         record_event(
             actor,
@@ -214,21 +206,15 @@ def show_hidden_act(engagement_id: int, learner: User, *, hidden_at: datetime, a
         .where(PlanItem.engagement_id == engagement_id, Assignment.learner_id == learner.id)
         .scalar_subquery()
     )
-    shown = db.session.execute(
-        sa.update(LearningEntry)
-        .where(
+    shown = _set_hidden(
+        sa.and_(
             LearningEntry.assignment_id.in_(of_engagement),
             LearningEntry.hidden_at == hidden_at,
-        )
-        .values(
-            hidden_at=None,
-            hidden_by_id=None,
-            hidden_reason=None,
-            version=LearningEntry.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.expire_all()
+        ),
+        hidden_at=None,
+        hidden_by_id=None,
+        hidden_reason=None,
+    )
     if shown:
         record_event(
             actor,
@@ -239,6 +225,21 @@ def show_hidden_act(engagement_id: int, learner: User, *, hidden_at: datetime, a
             engagement_id=engagement_id,
         )
     return shown
+
+
+def _set_hidden(condition: sa.ColumnElement[bool], **values: object) -> int:
+    """One UPDATE of the hiding columns of the entries ``condition`` selects; how many.
+
+    The bulk statement bypasses the mapper's version counter: it moves the version by hand,
+    so that an edit or a hiding opened before is refused as a conflict."""
+    changed = db.session.execute(
+        sa.update(LearningEntry)
+        .where(condition)
+        .values(**values, version=LearningEntry.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire_all()
+    return changed
 
 
 #: the column size of learning_entries.hidden_reason
