@@ -41,8 +41,8 @@ def rate_limit_warning(environ: Mapping[str, str], workers: int) -> str | None:
         return None
     return (
         f"RATELIMIT_STORAGE_URI is {storage}: each of the {workers} workers counts failed "
-        f"sign-ins on its own, so the limits allow {workers} times as many attempts. "
-        "Set RATELIMIT_STORAGE_URI=redis://… to share the counts."
+        f"sign-ins and each user's saves on its own, so the limits allow {workers} times as "
+        "many. Set RATELIMIT_STORAGE_URI=redis://… to share the counts."
     )
 
 

@@ -135,7 +135,7 @@ def test_the_worker_entry_point_freezes_what_lives_as_long_as_the_process(tmp_pa
 
 def test_gunicorn_warns_when_rate_limits_count_per_worker(gunicorn):
     _, log = gunicorn
-    warning = "each of the 2 workers counts failed sign-ins on its own"
+    warning = "each of the 2 workers counts failed sign-ins and each user's saves on its own"
     assert wait_for(lambda: warning in log.read_text(), "no warning in the log", log)
     assert "RATELIMIT_STORAGE_URI=redis://" in log.read_text()
 
@@ -213,7 +213,7 @@ def test_gunicorn_start_warns_about_per_worker_rate_limits(monkeypatch, env, wor
     load_gunicorn_conf().on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=workers), log=log))
     if warns:
         (warning,) = log.warnings
-        assert f"each of the {workers} workers counts failed sign-ins on its own" in warning
+        assert f"each of the {workers} workers counts failed sign-ins" in warning
         assert "RATELIMIT_STORAGE_URI=redis://" in warning
     else:
         assert log.warnings == []
