@@ -490,3 +490,67 @@ def test_confirmations_and_handover_notes_use_the_budget(app, db, setup, login_a
     assert "Runbooks live in git." in response.get_data(as_text=True)
     db.session.expire_all()
     assert item.handover_notes == ""
+
+
+def test_a_pasted_password_is_erased_for_good(db, setup, login_as):
+    entry = setup["entry"]
+    entry.learned = "The admin password is hunter2-hunter2."
+    entry.questions.append(OpenQuestion(text="Is hunter2 still valid?"))
+    db.session.commit()
+    lead = login_as(setup["it_lead"])
+    response = lead.post(
+        f"/entries/{entry.id}/hide",
+        {"reason": "Contains a password.", "erase": "y", "version": str(entry.version)},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert entry.is_hidden
+    assert entry.text_erased
+    assert entry.learned == ""
+    assert row_count(OpenQuestion) == 0
+    summaries = db.session.scalars(sa.select(AuditEvent.summary)).all()
+    assert len(summaries) == 2
+    assert not any("hunter2" in summary for summary in summaries)
+
+    page = lead.get(f"/assignments/{setup['assignment'].id}?hidden=1").get_data(as_text=True)
+    assert "were erased for good" in page
+    assert "Show again" not in page
+    refused = lead.post(f"/entries/{entry.id}/show", form_url="/")
+    assert refused.status_code == 302
+    db.session.expire_all()
+    assert entry.is_hidden
+
+
+def test_a_hidden_entry_can_be_erased_later_and_bulk_showing_skips_it(db, setup, login_as):
+    from knowtrans.learning import operations
+
+    entry = setup["entry"]
+    operations.hide_entries(
+        setup["engagement"].id,
+        setup["learner"],
+        recorded_from=utcnow() - timedelta(days=1),
+        recorded_until=utcnow() + timedelta(minutes=1),
+        reason="Flood.",
+        actor=setup["cto"],
+    )
+    db.session.commit()
+    lead = login_as(setup["cto"])
+    hidden_list = f"/assignments/{setup['assignment'].id}?hidden=1"
+    assert lead.post(f"/entries/{entry.id}/erase", form_url=hidden_list).status_code == 302
+    db.session.expire_all()
+    assert entry.text_erased
+    operations.show_hidden_act(
+        setup["engagement"].id, setup["learner"], hidden_at=entry.hidden_at, actor=setup["cto"]
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert entry.is_hidden
+    with pytest.raises(operations.Refused):
+        operations.show_entry(entry, actor=setup["cto"])
+
+
+def test_only_a_hidden_entry_is_erased(db, setup):
+    from knowtrans.learning import operations
+
+    with pytest.raises(operations.Refused, match="Hide the entry first"):
+        operations.erase_entry_text(setup["entry"], actor=setup["cto"])

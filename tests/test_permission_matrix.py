@@ -140,6 +140,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "L   403 200 200 403 403 404 404",
     },
     "learning.show_entry":  {"POST": "L   403 302 302 403 403 404 404"},
+    "learning.erase_entry": {"POST": "L   403 302 302 403 403 404 404"},
     "learning.hide_entries": {
         "GET":  "L   403 200 200 403 403 404 404",
         "POST": "L   403 200 200 403 403 404 404",
@@ -205,6 +206,7 @@ EXPECTED_ON_CLOSED: dict[str, dict[str, str]] = {
         "POST": "L   403 403 403 403 403 404 404",
     },
     "learning.show_entry":  {"POST": "L   403 403 403 403 403 404 404"},
+    "learning.erase_entry": {"POST": "L   403 403 403 403 403 404 404"},
     "learning.hide_entries": {
         "GET":  "L   403 403 403 403 403 404 404",
         "POST": "L   403 403 403 403 403 404 404",
@@ -396,6 +398,7 @@ def url_arguments(w: World) -> dict[str, dict[str, int]]:
         "learning.resolve_question": {"question_id": w.question},
         "learning.hide_entry": {"entry_id": w.entry},
         "learning.show_entry": {"entry_id": w.entry},
+        "learning.erase_entry": {"entry_id": w.entry},
         "learning.hide_entries": {"engagement_id": w.main},
         "learning.show_hidden_act": {"engagement_id": w.main},
         "confirmations.confirm": {"assignment_id": w.assignment},
@@ -427,6 +430,7 @@ def closed_url_arguments(w: World) -> dict[str, dict[str, int]]:
         "learning.resolve_question": {"question_id": w.closed_question},
         "learning.hide_entry": {"entry_id": w.closed_entry},
         "learning.show_entry": {"entry_id": w.closed_entry},
+        "learning.erase_entry": {"entry_id": w.closed_entry},
         "learning.hide_entries": {"engagement_id": w.closed},
         "learning.show_hidden_act": {"engagement_id": w.closed},
         "confirmations.confirm": {"assignment_id": w.closed_assignment},

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -187,6 +188,13 @@ class HideEntryForm(FlaskForm):
         ],
         filters=[strip_filter],
         render_kw={"rows": 3},
+    )
+    erase = BooleanField(
+        "Also erase its text, evidence links and questions for good",
+        description=(
+            "For a password or personal data that must not be kept. What remains is the day, "
+            "the activity, the time spent and this reason; the entry cannot be shown again."
+        ),
     )
     version = VersionField()
 

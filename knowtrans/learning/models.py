@@ -59,6 +59,10 @@ class LearningEntry(db.Model):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     hidden_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    #: a lead erased the text, links and questions of the hidden entry for good (a password
+    #: pasted by mistake, personal data); who and when is in the audit log. An erased entry
+    #: stays hidden (``show_entry`` refuses it)
+    text_erased: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: optimistic locking (see Engagement.version)
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}

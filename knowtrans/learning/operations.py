@@ -142,10 +142,36 @@ def hide_entry(entry: LearningEntry, *, reason: str, actor: User) -> LearningEnt
     return entry
 
 
+def erase_entry_text(entry: LearningEntry, *, actor: User) -> LearningEntry:
+    """Erase a hidden entry's text, evidence links and questions for good (a password pasted
+    by mistake, personal data): what remains is when, what kind and how long, and the
+    reason it was hidden. It cannot be shown again. Erasing it again changes nothing."""
+    if not entry.is_hidden:
+        raise Refused("Hide the entry first, with the reason; then erase its text.")
+    if entry.text_erased:
+        return entry
+    entry.learned = ""
+    entry.evidence_links = []
+    entry.questions = []
+    entry.text_erased = True
+    assignment = entry.assignment
+    record_event(
+        actor,
+        "learning_entry.erase",
+        entry,
+        f"Erased the text, links and questions of {_what(entry)} of "
+        f"{assignment.learner.name} for {assignment.plan_item.skill.name}",
+        engagement_id=assignment.plan_item.engagement_id,
+    )
+    return entry
+
+
 def show_entry(entry: LearningEntry, *, actor: User) -> LearningEntry:
-    """Undo hiding: the entry counts and appears again."""
+    """Undo hiding: the entry counts and appears again (not one whose text was erased)."""
     if not entry.is_hidden:
         return entry
+    if entry.text_erased:
+        raise Refused("The text of this entry was erased; there is nothing to show again.")
     reason = entry.hidden_reason
     entry.hidden_at = entry.hidden_by = entry.hidden_reason = None
     assignment = entry.assignment
@@ -210,6 +236,7 @@ def show_hidden_act(engagement_id: int, learner: User, *, hidden_at: datetime, a
         sa.and_(
             LearningEntry.assignment_id.in_(of_engagement),
             LearningEntry.hidden_at == hidden_at,
+            LearningEntry.text_erased.is_(False),
         ),
         hidden_at=None,
         hidden_by_id=None,

@@ -255,6 +255,8 @@ def hide_entry(entry_id: int):
         try:
             check_version(entry, form.version.data)
             operations.hide_entry(entry, reason=form.reason.data, actor=current_user)
+            if form.erase.data:
+                operations.erase_entry_text(entry, actor=current_user)
             db.session.commit()
         except (EditConflict, StaleDataError):
             db.session.rollback()
@@ -262,7 +264,8 @@ def hide_entry(entry_id: int):
             conflict = conflict_notice(entry, "learning entry", viewer=current_user)
             form.version.data = entry.version
         else:
-            flash("The learning entry is hidden; the learner sees why.", "success")
+            erased = " and its text erased" if form.erase.data else ""
+            flash(f"The learning entry is hidden{erased}; the learner sees why.", "success")
             return redirect(url_for(".assignment", assignment_id=entry.assignment_id))
     return render_template("learning/hide_entry.html", form=form, entry=entry, conflict=conflict)
 
@@ -276,11 +279,34 @@ def show_entry(entry_id: int):
     require_change(permissions.can_hide_entries(current_user, engagement), engagement)
     if ConfirmForm().validate_on_submit() and entry.is_hidden:
         require_budget(current_user)
-        operations.show_entry(entry, actor=current_user)
+        try:
+            operations.show_entry(entry, actor=current_user)
+        except operations.Refused as refusal:
+            flash(str(refusal), "warning")
+            return redirect(_entry_url(entry))
         db.session.commit()
         flash("The learning entry is shown again and counts again.", "success")
         if assignment_summaries([entry.assignment_id])[entry.assignment_id].hidden:
             return redirect(url_for(".assignment", assignment_id=entry.assignment_id, hidden="1"))
+    return redirect(_entry_url(entry))
+
+
+@bp.post("/entries/<int:entry_id>/erase")
+@login_required
+def erase_entry(entry_id: int):
+    """Erase the text, links and questions of a hidden entry for good."""
+    entry = _entry_of_engagement(entry_id)
+    engagement = entry.assignment.plan_item.engagement
+    require_change(permissions.can_hide_entries(current_user, engagement), engagement)
+    if ConfirmForm().validate_on_submit():
+        require_budget(current_user)
+        try:
+            operations.erase_entry_text(entry, actor=current_user)
+        except operations.Refused as refusal:
+            flash(str(refusal), "warning")
+        else:
+            db.session.commit()
+            flash("The text, links and questions of the entry are erased.", "success")
     return redirect(_entry_url(entry))
 
 

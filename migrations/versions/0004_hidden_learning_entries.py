@@ -1,4 +1,4 @@
-"""Learning entries a CTO or IT lead hid, with who, when and why
+"""Learning entries a CTO or IT lead hid, with who, when and why, and whether its text was erased
 
 Revision ID: 0004_hidden_learning_entries
 Revises: 0003_versions_and_sessions
@@ -27,6 +27,9 @@ def upgrade():
         batch_op.add_column(sa.Column("hidden_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("hidden_by_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("hidden_reason", sa.String(length=500), nullable=True))
+        batch_op.add_column(
+            sa.Column("text_erased", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch_op.create_foreign_key(
             "fk_learning_entries_hidden_by_id_users", "users", ["hidden_by_id"], ["id"]
         )
@@ -45,6 +48,7 @@ def downgrade():
                 batch_op.f("ck_learning_entries_hidden_with_reason"), type_="check"
             )
             batch_op.drop_constraint("fk_learning_entries_hidden_by_id_users", type_="foreignkey")
+            batch_op.drop_column("text_erased")
             batch_op.drop_column("hidden_reason")
             batch_op.drop_column("hidden_by_id")
             batch_op.drop_column("hidden_at")
