@@ -16,8 +16,8 @@ from jsonschema import Draft202012Validator
 
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role, User
-from knowtrans.backup.operations import FORMAT_VERSION, WITHHELD, database_is_empty, export_data
-from knowtrans.backup.schema import schema_text, table_checks
+from knowtrans.backup.operations import WITHHELD, database_is_empty, export_data
+from knowtrans.backup.schema import FORMAT_VERSION, schema_text, table_checks
 from knowtrans.core.clock import utcnow
 from knowtrans.core.forms import is_forbidden_character
 from knowtrans.engagements.models import EngagementStatus

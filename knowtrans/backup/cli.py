@@ -1,3 +1,5 @@
+"""The ``export``, ``import`` and ``export-schema`` commands: files in and out, refusals shown."""
+
 import json
 from pathlib import Path
 
@@ -5,13 +7,11 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from knowtrans.backup.operations import (
-    FileProblems,
-    ImportRefused,
-    export_data,
-    import_data,
-)
-from knowtrans.backup.schema import parse_export, schema_text
+from knowtrans.backup.errors import FileProblems, ImportRefused
+from knowtrans.backup.messages import database_reason
+from knowtrans.backup.operations import export_data, import_data
+from knowtrans.backup.reading import parse_export
+from knowtrans.backup.schema import schema_text
 from knowtrans.core.files import write_private
 from knowtrans.extensions import db
 
@@ -66,8 +66,9 @@ def import_command(file: Path) -> None:
         raise click.ClickException(f"{file}: {refusal}") from None
     except sa.exc.SQLAlchemyError as error:  # the commit itself failed
         db.session.rollback()
-        reason = " ".join(str(getattr(error, "orig", None) or error).split())[:300]
-        raise click.ClickException(f"{file}: nothing was imported: {reason}") from None
+        raise click.ClickException(
+            f"{file}: nothing was imported: {database_reason(error)}"
+        ) from None
     click.echo(f"Imported {sum(counts.values())} records from {file}.")
     if not data.get("with_secrets"):
         click.echo("The file had no password hashes: an admin sets new passwords.")

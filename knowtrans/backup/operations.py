@@ -2,8 +2,9 @@
 
 The format is generic over the schema: one list of rows per table, in foreign-key order,
 rows by primary key, keys sorted, so export → import → export gives the same file. Its JSON
-Schema is derived from the models (``knowtrans.backup.schema``); import checks the whole file
-against it, and what a schema cannot say, before it writes the first row.
+Schema is derived from the models (``knowtrans.backup.schema``); import reads the file
+(``knowtrans.backup.reading``) and checks the whole of it against the schema, and what a schema
+cannot say (``knowtrans.backup.checks``), before it writes the first row.
 """
 
 import base64
@@ -13,37 +14,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from knowtrans.backup.schema import (
-    FORMAT,
-    FORMAT_VERSION,
-    FileProblems,
-    ImportRefused,
-    check_header,
-    file_problems,
-    from_json,
-)
+from knowtrans.backup.checks import file_problems
+from knowtrans.backup.errors import FileProblems, ImportRefused
+from knowtrans.backup.messages import database_reason
+from knowtrans.backup.reading import check_header, from_json
+from knowtrans.backup.schema import FORMAT, FORMAT_VERSION, tables_in_order
 from knowtrans.core.maintenance import after_bulk_insert
 from knowtrans.extensions import db
-
-__all__ = [
-    "FORMAT",
-    "FORMAT_VERSION",
-    "SECRET_COLUMNS",
-    "WITHHELD",
-    "FileProblems",
-    "ImportRefused",
-    "database_is_empty",
-    "export_data",
-    "import_data",
-]
 
 #: password hashes are secrets: left out unless asked for; such accounts cannot sign in
 SECRET_COLUMNS = {("users", "password_hash")}
 WITHHELD = "!withheld"
-
-
-def _tables() -> list[sa.Table]:
-    return list(db.metadata.sorted_tables)
 
 
 def _to_json(value: Any) -> Any:
@@ -58,7 +39,7 @@ def _to_json(value: Any) -> Any:
 
 def export_data(*, with_secrets: bool = False) -> dict:
     tables = {}
-    for table in _tables():
+    for table in tables_in_order():
         rows = []
         query = sa.select(table).order_by(*table.primary_key.columns)
         for row in db.session.execute(query).mappings():
@@ -80,14 +61,8 @@ def export_data(*, with_secrets: bool = False) -> dict:
 def database_is_empty() -> bool:
     return all(
         db.session.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None
-        for table in _tables()
+        for table in tables_in_order()
     )
-
-
-def _database_reason(error: Exception) -> str:
-    reason = getattr(error, "orig", None) or error
-    text = " ".join(str(reason).split())
-    return text if len(text) <= 300 else f"{text[:300]}..."
 
 
 def import_data(data: Any) -> dict[str, int]:
@@ -104,7 +79,7 @@ def import_data(data: Any) -> dict[str, int]:
         raise ImportRefused("The database is not empty; import restores into an empty one only.")
     tables = data["tables"]
     counts = {}
-    for table in _tables():
+    for table in tables_in_order():
         rows = [
             {name: from_json(table.c[name], value) for name, value in row.items()}
             for row in tables.get(table.name, [])
@@ -115,13 +90,13 @@ def import_data(data: Any) -> dict[str, int]:
                 db.session.execute(table.insert(), list(batch))
         except sa.exc.SQLAlchemyError as error:
             raise FileProblems(
-                [f"tables.{table.name}: the database refused the rows: {_database_reason(error)}"]
+                [f"tables.{table.name}: the database refused the rows: {database_reason(error)}"]
             ) from error
         counts[table.name] = len(rows)
     try:
         after_bulk_insert()
     except sa.exc.SQLAlchemyError as error:
         raise ImportRefused(
-            f"The database failed after the import: {_database_reason(error)}"
+            f"The database failed after the import: {database_reason(error)}"
         ) from error
     return counts
