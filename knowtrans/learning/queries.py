@@ -116,16 +116,17 @@ def entry_loading_options():
 
 
 def newest_entries_first(assignment_id: int, *, hidden: bool = False) -> sa.Select:
-    """The assignment's visible entries, or with ``hidden`` the hidden ones."""
-    return (
+    """The assignment's visible entries, or with ``hidden`` the hidden ones (and who hid them)."""
+    query = (
         sa.select(LearningEntry)
         .where(
             LearningEntry.assignment_id == assignment_id,
             LearningEntry.hidden_at.is_not(None) if hidden else LearningEntry.hidden_at.is_(None),
         )
         .order_by(LearningEntry.date.desc(), LearningEntry.id.desc())
-        .options(*entry_loading_options(), joinedload(LearningEntry.hidden_by))
+        .options(*entry_loading_options())
     )
+    return query.options(joinedload(LearningEntry.hidden_by)) if hidden else query
 
 
 @dataclass(frozen=True)
