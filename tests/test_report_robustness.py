@@ -21,6 +21,9 @@ from tests.hostile_text import hostile_markdown
 from tests.test_markdown import DEEP
 from tests.test_reports import pdf_text
 
+#: what a user can save: the forms and the import refuse NUL, and PostgreSQL cannot store it
+storable_markdown = hostile_markdown.map(lambda text: text.replace("\x00", ""))
+
 ORDINARY = "Rotated the **etcd** certificates on staging with [the runbook](https://wiki.example)."
 
 
@@ -98,7 +101,7 @@ WORST = [
     "[" * 10_000 + "]" * 10_000,
     "|" + "a|" * 5_000 + "\n|" + "-|" * 5_000,
     "```\n" + "code " * 4_000,
-    "\x00\x02\x03 \u202e reversed \u2066",
+    "\x01\x02\x03 \u202e reversed \u2066",  # NUL no path stores (nor can PostgreSQL)
     "<" * 20_000,
     "- item\n" * 2_000,
 ]
@@ -201,7 +204,7 @@ def test_twenty_thousand_entries_on_one_assignment_keep_the_report_bounded(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(note=hostile_markdown, learned=hostile_markdown)
+@given(note=storable_markdown, learned=storable_markdown)
 def test_generated_markdown_never_breaks_the_report(db, setup, note, learned):
     engagement, item = setup["engagement"], setup["item"]
     expected = str(render_markdown(ORDINARY))
