@@ -32,22 +32,38 @@ def create_app(config: object | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter
     _register_blueprints(app)
 
-    from knowtrans.auth.sessions import init_sessions
-    from knowtrans.core.assets import init_assets
-    from knowtrans.core.limits import init_limits
-    from knowtrans.core.security import init_security
-    from knowtrans.core.web import init_web
-
-    init_web(app)
-    init_assets(app)
-    init_sessions(app)
-    init_security(app)
-    init_limits(app)
+    _init_request_pipeline(app)
 
     from knowtrans.cli import register_commands
 
     register_commands(app)
     return app
+
+
+def _init_request_pipeline(app: Flask) -> None:
+    """Templates, error pages, sessions, headers, budgets and the unit of work, in order."""
+    from knowtrans import permissions
+    from knowtrans.audit.queries import conflict_notice
+    from knowtrans.auth.sessions import init_sessions
+    from knowtrans.core.assets import init_assets
+    from knowtrans.core.db import init_sqlite_pragmas
+    from knowtrans.core.errorpages import init_error_pages
+    from knowtrans.core.limits import init_limits
+    from knowtrans.core.pipeline import init_pipeline
+    from knowtrans.core.security import init_security
+    from knowtrans.core.templating import init_templating
+    from knowtrans.extensions import db
+    from knowtrans.plans.models import LEVELS
+
+    init_templating(app, permissions=permissions, LEVELS=LEVELS)
+    init_error_pages(app)
+    init_assets(app)
+    init_sessions(app)
+    init_security(app)
+    init_limits(app)
+    init_pipeline(app, conflict_notice=conflict_notice)
+    with app.app_context():
+        init_sqlite_pragmas(db.engine)
 
 
 def _init_extensions(app: Flask) -> None:

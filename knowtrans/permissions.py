@@ -1,9 +1,12 @@
 """The access policy of PRODUCT.md, in one place. Views ask here and nowhere else."""
 
+import enum
+from collections.abc import Callable
+
 import sqlalchemy as sa
-from flask import abort, request
+from flask import request
 from flask_login import current_user
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import Forbidden, NotFound
 
 from knowtrans.auth.models import Role, User
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -13,6 +16,36 @@ from knowtrans.plans.models import Assignment, PlanItem
 
 #: roles that see every engagement
 OVERSIGHT_ROLES = (Role.ADMIN, Role.CTO, Role.IT_LEAD)
+
+
+def _audit_denial(status: int, reason: str) -> Callable[[], None]:
+    """The ``access.denied`` event of a refused request; the error page records and commits
+    it, and nothing else of the request."""
+    actor = current_user._get_current_object() if current_user.is_authenticated else None
+    summary = f"{status} {request.method} {request.path} ({reason})"
+
+    def record() -> None:
+        from knowtrans.audit.operations import record_event
+
+        record_event(actor, "access.denied", None, summary, object_type="request")
+
+    return record
+
+
+class Denied(Forbidden):
+    """403: the user may not do this."""
+
+    def __init__(self, reason: str = "not allowed") -> None:
+        super().__init__()
+        self.audit = _audit_denial(403, reason)
+
+
+class Hidden(NotFound):
+    """404 where the object's existence must not leak."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.audit = _audit_denial(404, "not visible")
 
 
 class EngagementClosed(Forbidden):
@@ -25,37 +58,70 @@ class EngagementClosed(Forbidden):
         "are read-only; the final handover report is the record."
     )
 
+    def __init__(self, engagement: Engagement) -> None:
+        super().__init__()
+        self.audit = _audit_denial(403, f"engagement {engagement.id} is closed")
+
 
 def require(allowed: bool, *, hide: bool = False) -> None:
-    """Abort with 403, or 404 where the object's existence must not leak; audited."""
+    """Refuse with 403, or 404 where the object's existence must not leak; audited."""
     if not allowed:
-        status = 404 if hide else 403
-        record_denial(status, "not visible" if hide else "not allowed")
-        abort(status)
+        raise Hidden() if hide else Denied()
 
 
 def require_change(allowed: bool, engagement: Engagement) -> None:
     """Refuse a write that is not allowed, saying so when the engagement is closed."""
     if engagement.is_closed:
-        record_denial(403, f"engagement {engagement.id} is closed")
-        raise EngagementClosed()
+        raise EngagementClosed(engagement)
     require(allowed)
 
 
-def record_denial(status: int, reason: str) -> None:
-    """An audit event for a refused request, committed even though the request fails."""
-    from knowtrans.audit.operations import record_event
+class Action(enum.Enum):
+    """What a request does to an object of an engagement; ``authorize`` checks it."""
 
-    actor = current_user._get_current_object() if current_user.is_authenticated else None
-    db.session.rollback()
-    record_event(
-        actor,
-        "access.denied",
-        None,
-        f"{status} {request.method} {request.path} ({reason})",
-        object_type="request",
-    )
-    db.session.commit()
+    VIEW = "view"
+    EDIT_PLAN = "edit the engagement and its plan"
+    WRITE_NOTES = "write handover notes"
+    CONFIRM = "confirm a learner's level"
+    RECORD = "record learning"
+    EDIT_ENTRY = "edit or delete a learning entry"
+    RESOLVE_QUESTION = "resolve an open question"
+    HIDE_ENTRIES = "hide learning entries"
+    GENERATE_REPORT = "generate a draft report"
+    DOWNLOAD_FINAL = "download the final report"
+
+    @property
+    def writes(self) -> bool:
+        """Whether the action changes the engagement's record (refused once it is closed)."""
+        return self not in (Action.VIEW, Action.GENERATE_REPORT, Action.DOWNLOAD_FINAL)
+
+
+def engagement_of(obj: object) -> Engagement:
+    """The engagement an engagement, plan item, assignment, entry or question belongs to."""
+    if isinstance(obj, OpenQuestion):
+        obj = obj.entry
+    if isinstance(obj, LearningEntry):
+        obj = obj.assignment
+    if isinstance(obj, Assignment):
+        obj = obj.plan_item
+    if isinstance(obj, PlanItem):
+        obj = obj.engagement
+    if not isinstance(obj, Engagement):
+        raise TypeError(f"{obj!r} belongs to no engagement")
+    return obj
+
+
+def authorize(action: Action, obj: object) -> None:
+    """Let the signed-in user do ``action`` on ``obj``, or refuse: 404 when its engagement is
+    not visible to them, 403 for a write on a closed engagement or an action not theirs."""
+    user = current_user
+    engagement = engagement_of(obj)
+    require(can_view_engagement(user, engagement), hide=True)
+    if action is Action.VIEW:
+        return
+    if action.writes and engagement.is_closed:
+        raise EngagementClosed(engagement)
+    require(RULES[action](user, obj))
 
 
 def can_manage_users(user: User) -> bool:
@@ -159,3 +225,17 @@ def can_close_engagement(user: User, engagement: Engagement) -> bool:
 
 def can_download_final_report(user: User, engagement: Engagement) -> bool:
     return can_view_engagement(user, engagement)
+
+
+#: the rule of each action, given the user and the object ``authorize`` was asked about
+RULES: dict[Action, Callable[[User, object], bool]] = {
+    Action.EDIT_PLAN: lambda user, obj: can_edit_plan(user, engagement_of(obj)),
+    Action.WRITE_NOTES: lambda user, obj: can_confirm_levels(user, engagement_of(obj)),
+    Action.CONFIRM: can_confirm_assignment,
+    Action.RECORD: can_record_learning,
+    Action.EDIT_ENTRY: can_edit_entry,
+    Action.RESOLVE_QUESTION: can_resolve_question,
+    Action.HIDE_ENTRIES: lambda user, obj: can_hide_entries(user, engagement_of(obj)),
+    Action.GENERATE_REPORT: lambda user, obj: can_generate_report(user),
+    Action.DOWNLOAD_FINAL: lambda user, obj: can_download_final_report(user, engagement_of(obj)),
+}

@@ -19,7 +19,7 @@ from knowtrans.auth.models import Role
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today
 from knowtrans.core.concurrency import EditConflict
-from knowtrans.core.web import CONFLICT_MESSAGE
+from knowtrans.core.pipeline import CONFLICT_MESSAGE
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db as _db
 from knowtrans.learning.models import LearningEntry, OpenQuestion

@@ -2,23 +2,19 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from wtforms import HiddenField
 
-from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import User
+from knowtrans.core.formatting import format_date
 from knowtrans.core.urls import MAX_ID
-from knowtrans.core.web import format_date
-from knowtrans.extensions import db
 
 
 class EditConflict(Exception):
     """The user edited an older version: someone else saved in between. Nothing was changed."""
 
 
-def check_version(obj: db.Model, version: int | None) -> None:
+def check_version(obj: Any, version: int | None) -> None:
     """Refuse an edit of ``obj`` made on another version than the one now stored.
 
     ``version`` is what the user's form was opened on (None when it could not be read). A save
@@ -66,31 +62,3 @@ class ConflictNotice:
             return f"You saved this {self.what}{when} in another tab, window or device."
         who = self.saved_by or "Someone else"
         return f"{who} saved this {self.what}{when} while you were editing."
-
-
-def conflict_notice(obj: db.Model, what: str, *, viewer: User) -> ConflictNotice:
-    """Name the latest change of ``obj`` from its audit trail ("someone else" without one).
-
-    Creation events are skipped: a version only moves on updates, and a creation event
-    would name the wrong person.
-    """
-    event = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(
-            AuditEvent.object_type == obj.__tablename__,
-            AuditEvent.object_id == obj.id,
-            AuditEvent.action.not_like("%.create"),
-        )
-        .options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(1)
-    ).first()
-    if event is None:
-        return ConflictNotice(what)
-    return ConflictNotice(
-        what,
-        saved_by=event.actor.name if event.actor else None,
-        saved_at=event.created_at,
-        by_viewer=event.actor_id is not None and event.actor_id == viewer.id,
-        summary=event.summary,
-    )

@@ -2,6 +2,7 @@
 
 import enum
 from datetime import UTC
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -17,6 +18,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class HasId(Protocol):
+    """Any stored object: what core needs to know of a feature's model (e.g. a user)."""
+
+    id: int
 
 
 class Base(DeclarativeBase):
@@ -55,3 +62,19 @@ def enum_type(enum_cls: type[enum.Enum]) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def init_sqlite_pragmas(engine: sa.Engine) -> None:
+    """On SQLite: foreign keys enforced, WAL for concurrent readers, waiting rather than
+    failing when another connection writes."""
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")  # in-memory databases keep their own mode
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

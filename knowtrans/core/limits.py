@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import TooManyRequests
 
-from knowtrans.auth.models import User
+from knowtrans.core.db import HasId as User
 from knowtrans.extensions import limiter
 
 #: the limiter's key prefix for write budgets

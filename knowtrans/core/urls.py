@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from flask import request
 from werkzeug.routing import IntegerConverter
 
 #: the largest id an integer primary key holds on every supported database
@@ -24,3 +25,14 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or "\\" in target or any(ord(ch) < 32 for ch in target):
         return None
     return target
+
+
+def local_referrer() -> str | None:
+    """The page the request came from, when it is one of this site's: path and query only."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host:
+        return None
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))

@@ -13,7 +13,7 @@ from knowtrans.closing.operations import archive_final_report
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
 from knowtrans.core.clock import utcnow
-from knowtrans.core.web import format_minutes
+from knowtrans.core.formatting import format_minutes
 from knowtrans.demo.data import (
     ENGAGEMENTS,
     KNOWLEDGE,

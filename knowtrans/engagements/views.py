@@ -6,8 +6,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
 from knowtrans.audit.models import AuditEvent
+from knowtrans.audit.queries import conflict_notice
 from knowtrans.auth.models import User
-from knowtrans.core.concurrency import EditConflict, conflict_notice
+from knowtrans.core.concurrency import EditConflict
 from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.engagements import operations
 from knowtrans.engagements.forms import AdvanceForm, EngagementFilterForm, EngagementForm

@@ -9,7 +9,7 @@ from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
 from knowtrans.core.concurrency import check_version
-from knowtrans.core.web import format_date, format_minutes
+from knowtrans.core.formatting import format_date, format_minutes
 from knowtrans.extensions import db
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.learning.queries import entries_recorded_by
@@ -55,14 +55,19 @@ def update_entry(
     saved it in between. Questions whose text is unchanged keep their resolved state; others
     come and go."""
     check_version(entry, version)
-    _apply(entry, details)
-    unchanged: dict[str, OpenQuestion] = {}
-    for question in entry.questions:
-        unchanged.setdefault(question.text, question)
-    entry.questions = [unchanged.get(text) or OpenQuestion(text=text) for text in details.questions]
-    # the row itself may not change when only links or questions do; touching it also moves
-    # the version, so a concurrent edit of the links or questions is noticed too
-    entry.updated_at = utcnow()
+    # one UPDATE of the row, at the end: loading the old links or questions must not flush
+    # the half-applied edit first (each flush would move the version)
+    with db.session.no_autoflush:
+        _apply(entry, details)
+        unchanged: dict[str, OpenQuestion] = {}
+        for question in entry.questions:
+            unchanged.setdefault(question.text, question)
+        entry.questions = [
+            unchanged.get(text) or OpenQuestion(text=text) for text in details.questions
+        ]
+        # the row itself may not change when only links or questions do; touching it also
+        # moves the version, so a concurrent edit of the links or questions is noticed too
+        entry.updated_at = utcnow()
     assignment = entry.assignment
     record_event(
         actor,

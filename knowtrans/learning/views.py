@@ -21,13 +21,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from knowtrans import permissions
+from knowtrans.audit.queries import conflict_notice
 from knowtrans.auth.models import Role, User
 from knowtrans.core.clock import utcnow
-from knowtrans.core.concurrency import EditConflict, check_version, conflict_notice
+from knowtrans.core.concurrency import EditConflict, check_version
+from knowtrans.core.formatting import format_date
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.limits import require_budget, write_allowed
 from knowtrans.core.pagination import paginate, past_the_end
-from knowtrans.core.web import format_date, local_referrer
+from knowtrans.core.urls import local_referrer
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.learning import operations

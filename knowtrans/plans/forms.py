@@ -8,8 +8,8 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from knowtrans.auth.models import Role, User, UserKind, UserRole
 from knowtrans.core.concurrency import VersionField
+from knowtrans.core.formatting import format_date
 from knowtrans.core.forms import NoControlCharacters, strip_filter
-from knowtrans.core.web import format_date
 from knowtrans.engagements.forms import Required, optional_int, record_id
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db

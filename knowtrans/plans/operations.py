@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import Role, User
 from knowtrans.core.concurrency import check_version
-from knowtrans.core.web import format_date
+from knowtrans.core.formatting import format_date
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry

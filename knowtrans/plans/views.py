@@ -5,8 +5,9 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
+from knowtrans.audit.queries import conflict_notice
 from knowtrans.auth.models import User
-from knowtrans.core.concurrency import ConflictNotice, EditConflict, conflict_notice
+from knowtrans.core.concurrency import ConflictNotice, EditConflict
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.limits import write_allowed
 from knowtrans.engagements.models import Engagement

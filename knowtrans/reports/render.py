@@ -8,8 +8,8 @@ import tinycss2
 from weasyprint import CSS, HTML
 
 from knowtrans import ROOT
+from knowtrans.core.formatting import format_date, format_minutes
 from knowtrans.core.heap import fewer_collections
-from knowtrans.core.web import format_date, format_minutes
 from knowtrans.plans.models import LEVELS
 from knowtrans.reports.content import ReportData
 from knowtrans.reports.fetcher import BASE_URL, ReportURLFetcher, asset_url

@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
-from knowtrans.core.concurrency import ConflictNotice, EditConflict, conflict_notice
+from knowtrans.audit.queries import conflict_notice
+from knowtrans.core.concurrency import ConflictNotice, EditConflict
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.core.urls import safe_next

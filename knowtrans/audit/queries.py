@@ -1,0 +1,37 @@
+"""Reads of the audit trail that pages need: who changed an object last."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from knowtrans.audit.models import AuditEvent
+from knowtrans.auth.models import User
+from knowtrans.core.concurrency import ConflictNotice
+from knowtrans.extensions import db
+
+
+def conflict_notice(obj: db.Model, what: str, *, viewer: User) -> ConflictNotice:
+    """Name the latest change of ``obj`` from its audit trail ("someone else" without one).
+
+    Creation events are skipped: a version only moves on updates, and a creation event
+    would name the wrong person.
+    """
+    event = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.object_type == obj.__tablename__,
+            AuditEvent.object_id == obj.id,
+            AuditEvent.action.not_like("%.create"),
+        )
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if event is None:
+        return ConflictNotice(what)
+    return ConflictNotice(
+        what,
+        saved_by=event.actor.name if event.actor else None,
+        saved_at=event.created_at,
+        by_viewer=event.actor_id is not None and event.actor_id == viewer.id,
+        summary=event.summary,
+    )
