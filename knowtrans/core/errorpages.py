@@ -7,7 +7,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from knowtrans.core.concurrency import EditConflict
 from knowtrans.core.errors import Refused
-from knowtrans.core.pipeline import answer_conflict, is_foreign_key_violation
+from knowtrans.core.integrity import is_foreign_key_violation
+from knowtrans.core.pipeline import answer_conflict
 from knowtrans.core.urls import local_referrer
 from knowtrans.extensions import db
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans.core.concurrency import ConflictNotice, EditConflict
 from knowtrans.core.errors import Refused
+from knowtrans.core.integrity import is_foreign_key_violation
 from knowtrans.extensions import db
 
 #: the answer to a save that lost a race no form answers more precisely
@@ -144,13 +145,6 @@ def answer_conflict() -> Response:
 
     flash(CONFLICT_MESSAGE, "warning")
     return redirect(local_referrer() or url_for("dashboard.index"), code=303)
-
-
-def is_foreign_key_violation(error: sa.exc.IntegrityError) -> bool:
-    """PostgreSQL's SQLSTATE 23503, SQLite's "FOREIGN KEY constraint failed"."""
-    if getattr(error.orig, "sqlstate", None) == "23503":
-        return True
-    return "FOREIGN KEY constraint failed" in str(error.orig)
 
 
 def init_pipeline(app: Flask, *, conflict_notice: Any) -> None:

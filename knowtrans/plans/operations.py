@@ -1,4 +1,5 @@
-"""Writes on the transfer plan. Each function flushes; the caller commits."""
+"""Writes on the transfer plan. Each function enforces its rules (raising ``Refused``) and
+flushes; the request pipeline commits."""
 
 from datetime import date
 
@@ -7,16 +8,16 @@ import sqlalchemy as sa
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import Role, User
 from knowtrans.core.concurrency import check_version
+from knowtrans.core.errors import Refused
 from knowtrans.core.formatting import format_date
+from knowtrans.core.integrity import unique_or_refused
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry
 from knowtrans.plans.models import LEVELS, Assignment, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.skills.models import Skill
 
-
-class Refused(Exception):
-    """A change the plan's rules do not allow; the message says why, for the user."""
+__all__ = ["Refused"]
 
 
 def _target_text(level: int) -> str:
@@ -63,7 +64,8 @@ def create_plan_item(
         due_date=due_date,
         handover_notes="",
     )
-    db.session.add(item)
+    with unique_or_refused(f"{skill.name} is already on this plan.", field="skill_id"):
+        db.session.add(item)
     summary = (
         f"Added {skill.name} to the plan: target {_target_text(target_level)}, "
         f"{criticality.label.lower()} criticality"
@@ -146,13 +148,19 @@ def check_learner(engagement: Engagement, learner: User) -> None:
     """Refuse a learner who may not learn on ``engagement``: learners are active internal staff,
     and the engagement's expert never learns from themself."""
     if not learner.active:
-        raise Refused(f"{learner.name}'s account is inactive.")
+        raise Refused(f"{learner.name}'s account is inactive.", field="learner_id")
     if not learner.is_internal:
-        raise Refused(f"{learner.name} is an external user; only internal staff can be learners.")
+        raise Refused(
+            f"{learner.name} is an external user; only internal staff can be learners.",
+            field="learner_id",
+        )
     if not learner.has_role(Role.STAFF):
-        raise Refused(f"{learner.name} does not have the staff role.")
+        raise Refused(f"{learner.name} does not have the staff role.", field="learner_id")
     if learner.id == engagement.expert_id:
-        raise Refused(f"{learner.name} is this engagement's expert and cannot learn from themself.")
+        raise Refused(
+            f"{learner.name} is this engagement's expert and cannot learn from themself.",
+            field="learner_id",
+        )
 
 
 def assign_learner(
@@ -163,7 +171,10 @@ def assign_learner(
     assignment = Assignment(
         plan_item=item, learner=learner, learner_role=learner_role, phase=Phase.PLANNED
     )
-    db.session.add(assignment)
+    with unique_or_refused(
+        f"{learner.name} is already assigned to {item.skill.name}.", field="learner_id"
+    ):
+        db.session.add(assignment)
     record_event(
         actor,
         "assignment.create",
