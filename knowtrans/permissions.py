@@ -175,6 +175,11 @@ def can_confirm_assignment(user: User, assignment: Assignment) -> bool:
     )
 
 
+def can_learn(user: User) -> bool:
+    """Has a page of their own assignments: staff, the only ones who can be learners."""
+    return user.has_role(Role.STAFF)
+
+
 def can_record_learning(user: User, assignment: Assignment) -> bool:
     return (
         user.has_role(Role.STAFF)

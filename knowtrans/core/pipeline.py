@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, flash, g, redirect, session, url_for
+from flask import Flask, Response, abort, current_app, flash, g, redirect, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,8 +39,6 @@ def load(model: type, object_id: int, *options: Any) -> Any:
     A query rather than ``Session.get``, so eager-loading ``options`` apply even when the
     object is already in the session.
     """
-    from flask import abort
-
     query = sa.select(model).filter_by(id=object_id).options(*options)
     obj = db.session.execute(query).unique().scalar_one_or_none()
     if obj is None:
@@ -65,7 +63,8 @@ class saving:
         self, form: FlaskForm | None = None, *, conflict_on: Any = None, what: str = ""
     ) -> None:
         self.form = form
-        self.conflict_on = conflict_on
+        # the class and id, read now: after a failed save the object may be gone
+        self.conflict_on = (type(conflict_on), conflict_on.id) if conflict_on is not None else None
         self.what = what
         self.conflict: ConflictNotice | None = None
         self.refusal: str | None = None
@@ -88,9 +87,10 @@ class saving:
             return True
         if isinstance(error, EditConflict | StaleDataError) and self.conflict_on is not None:
             db.session.rollback()
-            stored = db.session.get(type(self.conflict_on), self.conflict_on.id)
-            if stored is None:  # removed meanwhile: the application's answer
-                return False
+            model, object_id = self.conflict_on
+            stored = db.session.get(model, object_id)
+            if stored is None:  # removed meanwhile: there is nothing left to edit
+                abort(404)
             # who saved in between, from the audit trail (the audit feature provides it)
             notice = current_app.extensions["knowtrans.conflict_notice"]
             self.conflict = notice(stored, self.what, viewer=current_user)

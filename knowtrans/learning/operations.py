@@ -9,15 +9,14 @@ from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
 from knowtrans.core.concurrency import check_version
+from knowtrans.core.errors import Refused
 from knowtrans.core.formatting import format_date, format_minutes
 from knowtrans.extensions import db
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.learning.queries import entries_recorded_by
 from knowtrans.plans.models import Assignment, PlanItem
 
-
-class Refused(Exception):
-    """A change the learning log's rules do not allow; the message says why, for the user."""
+__all__ = ["Refused"]
 
 
 @dataclass(frozen=True)
@@ -281,7 +280,7 @@ MAX_REASON = LearningEntry.__table__.c.hidden_reason.type.length
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("Say why the entry is hidden: the learner sees the reason.")
+        raise Refused("Say why the entry is hidden: the learner sees the reason.", field="reason")
     if len(reason) > MAX_REASON:
-        raise Refused(f"The reason is longer than {MAX_REASON} characters.")
+        raise Refused(f"The reason is longer than {MAX_REASON} characters.", field="reason")
     return reason

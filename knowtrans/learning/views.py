@@ -17,18 +17,17 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager, joinedload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from knowtrans import permissions
-from knowtrans.audit.queries import conflict_notice
-from knowtrans.auth.models import Role, User
+from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
-from knowtrans.core.concurrency import EditConflict, check_version
+from knowtrans.core.concurrency import check_version
 from knowtrans.core.formatting import format_date
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.limits import require_budget, write_allowed
 from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.pipeline import load, saving
 from knowtrans.core.urls import local_referrer
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
@@ -44,26 +43,39 @@ from knowtrans.learning.forms import (
 from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.learning.queries import (
     HIDDEN_GROUPS,
+    assignment_loading_options,
     assignment_summaries,
     hidden_acts,
     learners_of,
-    load_assignment,
     newest_entries_first,
     preview_hiding,
     recent_twin,
 )
-from knowtrans.permissions import require, require_change
+from knowtrans.permissions import Action, authorize, require
 from knowtrans.plans.forms import PhaseForm
 from knowtrans.plans.models import Assignment, PlanItem
 from knowtrans.skills.models import Skill
 
 bp = Blueprint("learning", __name__)
 
+#: what the pages of an entry and of a question read: up to the engagement
+ENTRY = (
+    joinedload(LearningEntry.assignment)
+    .joinedload(Assignment.plan_item)
+    .joinedload(PlanItem.engagement),
+)
+QUESTION = (
+    joinedload(OpenQuestion.entry)
+    .joinedload(LearningEntry.assignment)
+    .joinedload(Assignment.plan_item)
+    .joinedload(PlanItem.engagement),
+)
+
 
 @bp.route("/my/assignments")
 @login_required
 def my_assignments():
-    require(current_user.has_role(Role.STAFF))
+    require(permissions.can_learn(current_user))
     query = (
         sa.select(Assignment)
         .join(Assignment.plan_item)
@@ -102,7 +114,8 @@ def my_assignments():
 @login_required
 def assignment(assignment_id: int):
     """The assignment and its learning log; ``?hidden=1`` lists the entries a lead hid."""
-    assignment = _visible_assignment(assignment_id)
+    assignment = load(Assignment, assignment_id, *assignment_loading_options())
+    authorize(Action.VIEW, assignment)
     show_hidden = request.args.get("hidden") == "1"
     pagination = paginate(newest_entries_first(assignment.id, hidden=show_hidden))
     if last_page := past_the_end(pagination):
@@ -132,11 +145,8 @@ def assignment(assignment_id: int):
 @bp.route("/assignments/<int:assignment_id>/entries/new", methods=["GET", "POST"])
 @login_required
 def new_entry(assignment_id: int):
-    assignment = _visible_assignment(assignment_id, history=False)
-    require_change(
-        permissions.can_record_learning(current_user, assignment),
-        assignment.plan_item.engagement,
-    )
+    assignment = load(Assignment, assignment_id, *assignment_loading_options(history=False))
+    authorize(Action.RECORD, assignment)
     form = EntryForm(earliest=_earliest_date(assignment))
     if form.validate_on_submit():
         details = form.details()
@@ -146,7 +156,6 @@ def new_entry(assignment_id: int):
             return redirect(_entry_url(twin))
         if write_allowed(current_user, form):
             entry = operations.create_entry(assignment, details, actor=current_user)
-            db.session.commit()
             flash("Your learning entry is recorded.", "success")
             return redirect(_entry_url(entry))
     return render_template("learning/entry_form.html", form=form, assignment=assignment)
@@ -172,19 +181,11 @@ def edit_entry(entry_id: int):
             "version": entry.version,
         }
     form = EntryForm(data=initial, earliest=_earliest_date(assignment))
-    conflict = None
-    if form.validate_on_submit() and write_allowed(current_user, form):
-        try:
+    with saving(form, conflict_on=entry, what="learning entry") as save:
+        if form.validate_on_submit() and write_allowed(current_user, form):
             operations.update_entry(
                 entry, form.details(), version=form.version.data, actor=current_user
             )
-            db.session.commit()
-        except (EditConflict, StaleDataError):
-            db.session.rollback()
-            entry = db.session.get(LearningEntry, entry_id) or abort(404)
-            conflict = conflict_notice(entry, "learning entry", viewer=current_user)
-            form.version.data = entry.version
-        else:
             flash("Your learning entry is updated.", "success")
             return redirect(_entry_url(entry))
     return render_template(
@@ -192,7 +193,7 @@ def edit_entry(entry_id: int):
         form=form,
         assignment=assignment,
         entry=entry,
-        conflict=conflict,
+        conflict=save.conflict,
     )
 
 
@@ -205,38 +206,23 @@ def delete_entry(entry_id: int):
     assignment = entry.assignment
     if ConfirmForm().validate_on_submit():
         require_budget(current_user)
-        try:
-            operations.delete_entry(entry, actor=current_user)
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            flash("The entry was changed while you deleted it; nothing was deleted.", "warning")
-        else:
-            flash("The learning entry is deleted.", "success")
+        operations.delete_entry(entry, actor=current_user)
+        flash("The learning entry is deleted.", "success")
     return redirect(url_for(".assignment", assignment_id=assignment.id))
 
 
 @bp.post("/questions/<int:question_id>/resolve")
 @login_required
 def resolve_question(question_id: int):
-    question = db.session.get(OpenQuestion, question_id) or abort(404)
+    question = load(OpenQuestion, question_id, *QUESTION)
+    authorize(Action.RESOLVE_QUESTION, question)
     entry = question.entry
-    assignment = entry.assignment
-    require(
-        permissions.can_view_engagement(current_user, assignment.plan_item.engagement),
-        hide=True,
-    )
-    require_change(
-        permissions.can_resolve_question(current_user, question),
-        assignment.plan_item.engagement,
-    )
     if ConfirmForm().validate_on_submit():
         if question.is_resolved:
             flash("That question was already resolved.", "info")
         else:
             require_budget(current_user)
             operations.resolve_question(question, actor=current_user)
-            db.session.commit()
             flash("The question is marked resolved.", "success")
     return redirect(_entry_url(entry))
 
@@ -245,48 +231,38 @@ def resolve_question(question_id: int):
 @login_required
 def hide_entry(entry_id: int):
     """A CTO or IT lead hides one entry, with a reason the learner sees."""
-    entry = _entry_of_engagement(entry_id)
-    engagement = entry.assignment.plan_item.engagement
-    require_change(permissions.can_hide_entries(current_user, engagement), engagement)
+    entry = load(LearningEntry, entry_id, *ENTRY)
+    authorize(Action.HIDE_ENTRIES, entry)
     if entry.is_hidden:
         flash("This learning entry is hidden already.", "info")
         return redirect(_entry_url(entry, hidden=True))
     form = HideEntryForm(data={"version": entry.version} if request.method == "GET" else None)
-    conflict = None
-    if form.validate_on_submit() and write_allowed(current_user, form):
-        try:
+    with saving(form, conflict_on=entry, what="learning entry") as save:
+        if form.validate_on_submit() and write_allowed(current_user, form):
             check_version(entry, form.version.data)
             operations.hide_entry(entry, reason=form.reason.data, actor=current_user)
             if form.erase.data:
                 operations.erase_entry_text(entry, actor=current_user)
-            db.session.commit()
-        except (EditConflict, StaleDataError):
-            db.session.rollback()
-            entry = _entry_of_engagement(entry_id)
-            conflict = conflict_notice(entry, "learning entry", viewer=current_user)
-            form.version.data = entry.version
-        else:
             erased = " and its text erased" if form.erase.data else ""
             flash(f"The learning entry is hidden{erased}; the learner sees why.", "success")
             return redirect(url_for(".assignment", assignment_id=entry.assignment_id))
-    return render_template("learning/hide_entry.html", form=form, entry=entry, conflict=conflict)
+    return render_template(
+        "learning/hide_entry.html", form=form, entry=entry, conflict=save.conflict
+    )
 
 
 @bp.post("/entries/<int:entry_id>/show")
 @login_required
 def show_entry(entry_id: int):
     """Undo hiding an entry."""
-    entry = _entry_of_engagement(entry_id)
-    engagement = entry.assignment.plan_item.engagement
-    require_change(permissions.can_hide_entries(current_user, engagement), engagement)
+    entry = load(LearningEntry, entry_id, *ENTRY)
+    authorize(Action.HIDE_ENTRIES, entry)
     if ConfirmForm().validate_on_submit() and entry.is_hidden:
         require_budget(current_user)
-        try:
+        with saving() as save:
             operations.show_entry(entry, actor=current_user)
-        except operations.Refused as refusal:
-            flash(str(refusal), "warning")
+        if save.refusal:
             return redirect(_entry_url(entry))
-        db.session.commit()
         flash("The learning entry is shown again and counts again.", "success")
         if assignment_summaries([entry.assignment_id])[entry.assignment_id].hidden:
             return redirect(url_for(".assignment", assignment_id=entry.assignment_id, hidden="1"))
@@ -297,17 +273,12 @@ def show_entry(entry_id: int):
 @login_required
 def erase_entry(entry_id: int):
     """Erase the text, links and questions of a hidden entry for good."""
-    entry = _entry_of_engagement(entry_id)
-    engagement = entry.assignment.plan_item.engagement
-    require_change(permissions.can_hide_entries(current_user, engagement), engagement)
+    entry = load(LearningEntry, entry_id, *ENTRY)
+    authorize(Action.HIDE_ENTRIES, entry)
     if ConfirmForm().validate_on_submit():
         require_budget(current_user)
-        try:
+        with saving():
             operations.erase_entry_text(entry, actor=current_user)
-        except operations.Refused as refusal:
-            flash(str(refusal), "warning")
-        else:
-            db.session.commit()
             flash("The text, links and questions of the entry are erased.", "success")
     return redirect(_entry_url(entry))
 
@@ -336,7 +307,6 @@ def hide_entries(engagement_id: int):
                 reason=form.reason.data,
                 actor=current_user,
             )
-            db.session.commit()
             if count:
                 flash(
                     f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
@@ -382,7 +352,6 @@ def show_hidden_act(engagement_id: int):
         count = operations.show_hidden_act(
             engagement.id, learner, hidden_at=form.hidden_at.data, actor=current_user
         )
-        db.session.commit()
         flash(
             f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
             "shown again; they count again.",
@@ -392,9 +361,8 @@ def show_hidden_act(engagement_id: int):
 
 
 def _engagement_to_hide_in(engagement_id: int) -> Engagement:
-    engagement = db.session.get(Engagement, engagement_id) or abort(404)
-    require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require_change(permissions.can_hide_entries(current_user, engagement), engagement)
+    engagement = load(Engagement, engagement_id)
+    authorize(Action.HIDE_ENTRIES, engagement)
     return engagement
 
 
@@ -411,26 +379,6 @@ def _with_default_range(args: MultiDict) -> MultiDict:
         if key in args:
             formdata.setlist(key, args.getlist(key))
     return formdata
-
-
-def _entry_of_engagement(entry_id: int) -> LearningEntry:
-    """The entry, or 404 when it does not exist or its engagement is not visible."""
-    entry = db.session.get(
-        LearningEntry,
-        entry_id,
-        options=[
-            joinedload(LearningEntry.assignment)
-            .joinedload(Assignment.plan_item)
-            .joinedload(PlanItem.engagement)
-        ],
-    )
-    if entry is None:
-        abort(404)
-    require(
-        permissions.can_view_engagement(current_user, entry.assignment.plan_item.engagement),
-        hide=True,
-    )
-    return entry
 
 
 def _hidden_meanwhile(entry: LearningEntry) -> Response:
@@ -456,23 +404,14 @@ def _hidden_meanwhile(entry: LearningEntry) -> Response:
     return redirect(_entry_url(entry, hidden=True))
 
 
-def _visible_assignment(assignment_id: int, *, history: bool = True) -> Assignment:
-    """The assignment, or 404 when it does not exist or its engagement is not the user's."""
-    assignment = load_assignment(assignment_id, history=history) or abort(404)
-    engagement = assignment.plan_item.engagement
-    require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    return assignment
-
-
 def _editable_entry(entry_id: int) -> LearningEntry | Response:
     """404 when the user cannot see the engagement, 403 when the entry is not theirs to edit;
     for its learner, an entry a lead hid answers why it cannot be changed."""
-    entry = _entry_of_engagement(entry_id)
+    entry = load(LearningEntry, entry_id, *ENTRY)
     if entry.is_hidden and entry.assignment.learner_id == current_user.id:
+        authorize(Action.VIEW, entry)
         return _hidden_meanwhile(entry)
-    require_change(
-        permissions.can_edit_entry(current_user, entry), entry.assignment.plan_item.engagement
-    )
+    authorize(Action.EDIT_ENTRY, entry)
     return entry
 
 
