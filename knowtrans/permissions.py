@@ -151,9 +151,31 @@ def is_expert_of(user: User, engagement: Engagement) -> bool:
 
 
 def can_view_engagement(user: User, engagement: Engagement) -> bool:
+    """Oversight roles see every engagement; the expert theirs; staff those they learn on.
+
+    ``visible_engagements_condition`` says the same in SQL, for lists.
+    """
     if user.has_role(*OVERSIGHT_ROLES) or is_expert_of(user, engagement):
         return True
     return user.has_role(Role.STAFF) and is_assigned_to(user, engagement)
+
+
+def visible_engagements_condition(user: User) -> sa.ColumnElement[bool]:
+    """``can_view_engagement`` as a condition on ``Engagement`` rows, for lists and counts.
+    ``tests/test_permissions.py`` proves the two agree for every role over the demo data."""
+    if user.has_role(*OVERSIGHT_ROLES):
+        return sa.true()
+    conditions: list[sa.ColumnElement[bool]] = []
+    if user.has_role(Role.EXPERT):
+        conditions.append(Engagement.expert_id == user.id)
+    if user.has_role(Role.STAFF):
+        assigned = (
+            sa.select(PlanItem.engagement_id)
+            .join(Assignment)
+            .where(Assignment.learner_id == user.id)
+        )
+        conditions.append(Engagement.id.in_(assigned))
+    return sa.or_(*conditions) if conditions else sa.false()
 
 
 def can_edit_plan(user: User, engagement: Engagement) -> bool:

@@ -6,10 +6,9 @@ import sqlalchemy as sa
 from flask import abort
 
 from knowtrans import permissions
-from knowtrans.auth.models import Role, User
+from knowtrans.auth.models import User
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
-from knowtrans.plans.models import Assignment, PlanItem
 
 M = TypeVar("M")
 
@@ -29,23 +28,8 @@ def get_or_404(model: type[M], object_id: int, *options) -> M:
 
 
 def visible_engagements(user: User) -> sa.Select:
-    """The engagements ``user`` may see; mirrors ``permissions.can_view_engagement``."""
-    query = sa.select(Engagement)
-    if permissions.can_see_all_engagements(user):
-        return query
-    conditions = []
-    if user.has_role(Role.EXPERT):
-        conditions.append(Engagement.expert_id == user.id)
-    if user.has_role(Role.STAFF):
-        assigned = (
-            sa.select(PlanItem.engagement_id)
-            .join(Assignment)
-            .where(Assignment.learner_id == user.id)
-        )
-        conditions.append(Engagement.id.in_(assigned))
-    if not conditions:
-        return query.where(sa.false())
-    return query.where(sa.or_(*conditions))
+    """The engagements ``user`` may see, by the policy's own condition."""
+    return sa.select(Engagement).where(permissions.visible_engagements_condition(user))
 
 
 def like_pattern(text: str) -> str:
