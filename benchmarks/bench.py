@@ -4,9 +4,9 @@
 
 It creates a fresh database (a SQLite file in a temporary folder unless --database-url names
 an empty one, e.g. PostgreSQL), seeds the large demo company and prints plain lines with the
-budgets of issue 5 marked PASS or FAIL. It exits 0 even when a budget fails (it reports; CI
-does not run it) and non-zero only when it cannot run. A --database-url database is left as
-it was found: every table the benchmark created is dropped at the end.
+budgets of docs/performance.md marked PASS or FAIL. It exits 0 even when a budget fails (it
+reports; CI does not run it) and non-zero only when it cannot run. A --database-url database is
+left as it was found: every table the benchmark created is dropped at the end.
 
 Pages: Flask test client, server time around ``client.get`` and SQL statements counted on the
 engine, after the heap is settled as ``knowtrans.wsgi`` settles it in every worker.
@@ -48,7 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # config.py lives at the top level
 
-#: issue 5's budgets
+#: the budgets (docs/performance.md)
 PAGE_MEDIAN_MS = 50.0
 PAGE_QUERIES = 15
 REPORT_OVERHEAD_RATIO = 1.15

@@ -83,8 +83,8 @@ def _register_blueprints(app: Flask) -> None:
     from knowtrans.confirmations.views import bp as confirmations_bp
     from knowtrans.dashboard.views import bp as dashboard_bp
     from knowtrans.engagements.views import bp as engagements_bp
+    from knowtrans.health.views import bp as health_bp
     from knowtrans.learning.views import bp as learning_bp
-    from knowtrans.ops.views import bp as ops_bp
     from knowtrans.plans.views import bp as plans_bp
     from knowtrans.reports.views import bp as reports_bp
     from knowtrans.skills.views import bp as skills_bp
@@ -101,6 +101,6 @@ def _register_blueprints(app: Flask) -> None:
         confirmations_bp,
         closing_bp,
         reports_bp,
-        ops_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,4 +1,5 @@
-"""The access policy of PRODUCT.md, in one place. Views ask here and nowhere else."""
+"""The access policy, in one place: who may see and do what (README, "Roles"). Views, templates
+and queries ask here and nowhere else."""
 
 import enum
 from collections.abc import Callable

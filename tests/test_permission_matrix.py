@@ -60,7 +60,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "dashboard.index":      {"GET":  "L   200 200 200 200 200 200 200"},
     # the health check of load balancers: no sign-in, no secrets
-    "ops.healthz":          {"GET":  "200 200 200 200 200 200 200 200"},
+    "health.healthz":          {"GET":  "200 200 200 200 200 200 200 200"},
     # user administration: admins only
     "users.index":          {"GET":  "L   200 403 403 403 403 403 403"},
     "users.new": {
@@ -366,7 +366,7 @@ def url_arguments(w: World) -> dict[str, dict[str, int]]:
         "auth.logout": {},
         "auth.change_password": {},
         "dashboard.index": {},
-        "ops.healthz": {},
+        "health.healthz": {},
         "users.index": {},
         "users.new": {},
         "users.edit": {"user_id": w.target_user},

@@ -1,11 +1,11 @@
-"""Operations endpoints: the health check load balancers and orchestrators ask."""
+"""The health check load balancers and orchestrators ask."""
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
 from knowtrans.extensions import db
 
-bp = Blueprint("ops", __name__)
+bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
