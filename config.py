@@ -1,26 +1,32 @@
-"""Configuration from the environment, one class per environment (12-factor)."""
+"""Configuration from the environment, one class per environment (12-factor).
+
+Importing this module reads nothing: a configuration object reads the environment when it
+is made (``config_from_environment``, called by the app factory), so a test or a command
+that sets a variable first is heard.
+"""
 
 import os
 import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-INSTANCE_DIR = Path(os.environ.get("KNOWTRANS_INSTANCE_PATH", ROOT / "instance"))
-SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
 
 
-def _default_database_url() -> str:
-    return f"sqlite:///{INSTANCE_DIR / 'knowtrans.db'}"
+def instance_dir() -> Path:
+    """The instance folder: the SQLite database and the development secret key live here."""
+    return Path(os.environ.get("KNOWTRANS_INSTANCE_PATH", ROOT / "instance"))
 
 
 def ensure_secret_key_file() -> str:
     """Return the instance folder's secret key, creating it on first use (development only)."""
-    if SECRET_KEY_FILE.exists():
-        return SECRET_KEY_FILE.read_text().strip()
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    folder = instance_dir()
+    key_file = folder / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    SECRET_KEY_FILE.write_text(key + "\n")
-    SECRET_KEY_FILE.chmod(0o600)
+    key_file.write_text(key + "\n")
+    key_file.chmod(0o600)
     return key
 
 
@@ -37,34 +43,28 @@ def engine_options(url: str) -> dict:
 
 
 class Config:
+    """The settings and their defaults; ``__init__`` takes what the environment sets."""
+
     ENV_NAME = "base"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
-    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SECRET_KEY: str | None = None
     #: werkzeug hash method; scrypt with N = 2^17 by default
-    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
     PASSWORD_MIN_LENGTH = 12
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    #: whether cookies are HTTPS-only unless SESSION_COOKIE_SECURE says otherwise
+    SECURE_BY_DEFAULT = False
     #: seconds without a request after which a session ends
-    SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
+    SESSION_IDLE_TIMEOUT = 30 * 60
     #: seconds after sign-in after which a session ends, active or not
-    SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60))
-    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
-    #: send Strict-Transport-Security (set when knowtrans is served over HTTPS)
-    HSTS = os.environ.get("HSTS", "0") == "1"
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    #: reverse proxies in front of knowtrans whose X-Forwarded-For and X-Forwarded-Proto are
-    #: believed (0: none, the peer is the client)
-    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+    RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     #: failed sign-ins allowed per account and per client address
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5/minute;20/hour")
-    LOGIN_LIMIT_PER_ADDRESS = os.environ.get(
-        "LOGIN_LIMIT_PER_ADDRESS", "30 per minute;200 per hour"
-    )
+    LOGIN_LIMIT_PER_ACCOUNT = "5/minute;20/hour"
+    LOGIN_LIMIT_PER_ADDRESS = "30 per minute;200 per hour"
     #: saves of learning entries, questions, confirmations and notes allowed per user
-    WRITE_LIMIT_PER_USER = os.environ.get("WRITE_LIMIT_PER_USER", "30/minute;300/day")
+    WRITE_LIMIT_PER_USER = "30/minute;300/day"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     #: seconds browsers and shared caches keep a static file; a changed file gets a new URL
     #: (knowtrans.core.assets), every other response is sent with Cache-Control: no-store
@@ -74,11 +74,37 @@ class Config:
     #: days before the planned end (or due date) from which an uncovered item is at risk
     AT_RISK_DAYS = 14
 
+    def __init__(self) -> None:
+        env = os.environ
+        self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or self.default_database_url()
+        self.SECRET_KEY = env.get("SECRET_KEY") or type(self).SECRET_KEY
+        self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", self.PASSWORD_HASH_METHOD)
+        secure = env.get("SESSION_COOKIE_SECURE", "1" if self.SECURE_BY_DEFAULT else "0")
+        self.SESSION_COOKIE_SECURE = secure == "1"
+        #: send Strict-Transport-Security (by default when cookies are secure in production)
+        hsts_default = "1" if self.SECURE_BY_DEFAULT and self.SESSION_COOKIE_SECURE else "0"
+        self.HSTS = env.get("HSTS", hsts_default) == "1"
+        self.SESSION_IDLE_TIMEOUT = int(env.get("SESSION_IDLE_TIMEOUT", self.SESSION_IDLE_TIMEOUT))
+        self.SESSION_ABSOLUTE_TIMEOUT = int(
+            env.get("SESSION_ABSOLUTE_TIMEOUT", self.SESSION_ABSOLUTE_TIMEOUT)
+        )
+        self.PERMANENT_SESSION_LIFETIME = self.SESSION_ABSOLUTE_TIMEOUT
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
+        #: reverse proxies in front of knowtrans whose X-Forwarded-For and X-Forwarded-Proto
+        #: are believed (0: none, the peer is the client)
+        self.TRUSTED_PROXIES = int(env.get("TRUSTED_PROXIES", 0))
+        for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS", "WRITE_LIMIT_PER_USER"):
+            setattr(self, name, env.get(name, getattr(self, name)))
+
+    def default_database_url(self) -> str:
+        return f"sqlite:///{instance_dir() / 'knowtrans.db'}"
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
 
     def __init__(self) -> None:
+        super().__init__()
         if not self.SECRET_KEY:
             self.SECRET_KEY = ensure_secret_key_file()
 
@@ -87,17 +113,24 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("KNOWTRANS_TEST_DATABASE_URL") or "sqlite://"
     #: cheap hashes keep the suite fast; production keeps the strong default
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+
+    def default_database_url(self) -> str:
+        return os.environ.get("KNOWTRANS_TEST_DATABASE_URL") or "sqlite://"
+
+    def __init__(self) -> None:
+        super().__init__()
+        # the suite's database, whatever DATABASE_URL a developer's shell has set
+        self.SQLALCHEMY_DATABASE_URI = self.default_database_url()
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
-    HSTS = os.environ.get("HSTS", "1" if SESSION_COOKIE_SECURE else "0") == "1"
+    SECURE_BY_DEFAULT = True
 
     def __init__(self) -> None:
+        super().__init__()
         if not self.SECRET_KEY:
             raise RuntimeError(
                 "SECRET_KEY is not set: knowtrans refuses to start in production without one."

@@ -9,13 +9,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: object | None = None) -> Flask:
     """Build the application; ``config`` (an object or a dict) overrides the environment's."""
-    from config import INSTANCE_DIR, config_from_environment, engine_options
+    from config import config_from_environment, engine_options, instance_dir
 
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(INSTANCE_DIR),
+        instance_path=str(instance_dir()),
     )
     if isinstance(config, dict):
         app.config.from_object(config_from_environment())

@@ -5,20 +5,35 @@ from knowtrans import create_app
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
-    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", None)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         config.ProductionConfig()
 
 
 def test_production_starts_with_secret_key(monkeypatch):
-    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
     assert config.ProductionConfig().SECRET_KEY == "x" * 64
 
 
+def test_the_environment_is_read_when_a_configuration_is_made(monkeypatch):
+    """Not when config.py is imported: a variable set afterwards is heard."""
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("WRITE_LIMIT_PER_USER", "1/minute")
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "0")
+    settings = config.ProductionConfig()
+    assert settings.WRITE_LIMIT_PER_USER == "1/minute"
+    assert (settings.SESSION_COOKIE_SECURE, settings.HSTS) == (False, False)
+    monkeypatch.delenv("SESSION_COOKIE_SECURE")
+    assert (config.ProductionConfig().SESSION_COOKIE_SECURE, config.ProductionConfig().HSTS) == (
+        True,
+        True,
+    )
+    assert config.DevelopmentConfig().SESSION_COOKIE_SECURE is False
+
+
 def test_development_generates_a_secret_key_into_the_instance_folder(monkeypatch, tmp_path):
-    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
-    monkeypatch.setattr(config, "SECRET_KEY_FILE", tmp_path / "secret_key")
-    monkeypatch.setattr(config.DevelopmentConfig, "SECRET_KEY", None)
+    monkeypatch.setenv("KNOWTRANS_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
     first = config.DevelopmentConfig().SECRET_KEY
     assert len(first) == 64
     assert (tmp_path / "secret_key").read_text().strip() == first

@@ -92,11 +92,12 @@ def build_app(database_file: Path) -> Flask:
     from knowtrans.extensions import db
 
     class LiveConfig(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{database_file}"
         WTF_CSRF_ENABLED = True
         SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"check_same_thread": False, "timeout": 30}}
 
-    app = create_app(LiveConfig())
+    settings = LiveConfig()
+    settings.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database_file}"
+    app = create_app(settings)
     with app.app_context():
         db.create_all()
     result = app.test_cli_runner().invoke(args=["seed-demo", "--password", DEMO_PASSWORD])
