@@ -314,7 +314,7 @@ def test_duplicate_skill_is_a_field_error(login_as, cto, engagement, item, kuber
 
 def test_duplicate_skill_race_is_caught(login_as, cto, engagement, item, kubernetes, monkeypatch):
     """Two CTOs add the same skill at once: the unique constraint answers, not a 500."""
-    monkeypatch.setattr(plan_forms, "skill_on_plan", lambda engagement, skill: False)
+    monkeypatch.setattr(plan_operations, "skill_on_plan", lambda engagement, skill: False)
     response = login_as(cto).post(f"/engagements/{engagement.id}/plan/new", item_data(kubernetes))
     assert response.status_code == 200
     html = text_of(response)
@@ -787,7 +787,7 @@ def test_duplicate_assignment_race_is_caught(
     login_as, cto, item, maria, make_assignment, monkeypatch
 ):
     make_assignment(plan_item=item, learner=maria)
-    monkeypatch.setattr(plan_forms, "is_assigned", lambda item, learner: False)
+    monkeypatch.setattr(plan_operations, "is_assigned", lambda item, learner: False)
     response = login_as(cto).post(
         f"/plan-items/{item.id}/assign", {"learner_id": str(maria.id), "learner_role": "backup"}
     )
@@ -1102,3 +1102,40 @@ def test_the_form_is_not_the_only_guard_against_the_expert_as_learner(
     assert re.search(r'<option selected value="backup">', html)  # what was chosen, kept
     assert row_count(Assignment) == 0
     assert row_count(AuditEvent) == 0
+
+
+# --- the plan's rules, asked of the operations directly --------------------------------------
+
+
+def test_operations_refuse_a_due_date_outside_the_engagement(db, cto, engagement, kubernetes, item):
+    from datetime import timedelta
+
+    before = engagement.start_date - timedelta(days=1)
+    after = engagement.planned_end_date + timedelta(days=1)
+    for due in (before, after):
+        with pytest.raises(plan_operations.Refused) as refused:
+            plan_operations.update_plan_item(
+                item,
+                target_level=3,
+                criticality=item.criticality,
+                due_date=due,
+                version=item.version,
+                actor=cto,
+            )
+        assert refused.value.field == "due_date"
+
+
+def test_operations_refuse_an_archived_skill_and_one_already_on_the_plan(
+    db, cto, engagement, item, kubernetes, make_skill
+):
+    archived = make_skill("Fax gateway", archived=True)
+    for skill, message in ((archived, "is archived"), (kubernetes, "already on this plan")):
+        with pytest.raises(plan_operations.Refused, match=message):
+            plan_operations.create_plan_item(
+                engagement,
+                skill=skill,
+                target_level=3,
+                criticality=item.criticality,
+                due_date=None,
+                actor=cto,
+            )

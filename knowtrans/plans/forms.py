@@ -1,19 +1,18 @@
 """Forms for the transfer plan: plan items, handover notes, learners and phases."""
 
-import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from knowtrans.auth.models import Role, User, UserKind, UserRole
+from knowtrans.auth.models import User
 from knowtrans.core.concurrency import VersionField
-from knowtrans.core.formatting import format_date
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.engagements.forms import Required, optional_int, record_id
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
-from knowtrans.plans.models import LEVELS, Assignment, Criticality, LearnerRole, Phase, PlanItem
+from knowtrans.plans.models import LEVELS, Criticality, LearnerRole, Phase, PlanItem
+from knowtrans.plans.queries import assignable_learners, skills_to_plan
 from knowtrans.skills.models import Skill
 
 #: the longest handover notes a plan item keeps (Markdown)
@@ -54,20 +53,6 @@ class PlanItemFields(FlaskForm):
         super().__init__(*args, **kwargs)
         self.engagement = engagement
 
-    def validate_due_date(self, field) -> None:
-        if field.data is None:
-            return
-        if field.data < self.engagement.start_date:
-            raise ValidationError(
-                "The due date cannot be before the engagement starts "
-                f"({format_date(self.engagement.start_date)})."
-            )
-        if field.data > self.engagement.planned_end_date:
-            raise ValidationError(
-                "The due date must be on or before the planned end "
-                f"({format_date(self.engagement.planned_end_date)})."
-            )
-
 
 class PlanItemEditForm(PlanItemFields):
     """The skill of an existing item stays fixed."""
@@ -86,12 +71,7 @@ class PlanItemForm(PlanItemFields):
 
     def __init__(self, *args, engagement: Engagement, **kwargs) -> None:
         super().__init__(*args, engagement=engagement, **kwargs)
-        planned = sa.select(PlanItem.skill_id).where(PlanItem.engagement_id == engagement.id)
-        skills = db.session.scalars(
-            sa.select(Skill)
-            .where(Skill.archived.is_(False), Skill.id.not_in(planned))
-            .order_by(Skill.category, Skill.name)
-        ).all()
+        skills = skills_to_plan(engagement)
         self.skill_id.choices = [SelectChoice(value="", label="Choose a skill…")] + [
             SelectChoice(value=skill.id, label=skill.name, optgroup=skill.category)
             for skill in skills
@@ -99,18 +79,9 @@ class PlanItemForm(PlanItemFields):
         self.available_skills = skills
 
     def validate_skill_id(self, field) -> None:
-        skill = db.session.get(Skill, field.data)
-        if skill is None or skill.archived:
+        """Whether the skill may go on the plan is the operation's rule."""
+        if db.session.get(Skill, field.data) is None:
             raise ValidationError("Choose a skill from the list.")
-        if skill_on_plan(self.engagement, skill):
-            raise ValidationError(f"{skill.name} is already on this plan.")
-
-
-def skill_on_plan(engagement: Engagement, skill: Skill) -> bool:
-    query = sa.select(PlanItem.id).where(
-        PlanItem.engagement_id == engagement.id, PlanItem.skill_id == skill.id
-    )
-    return db.session.execute(query).first() is not None
 
 
 class NotesForm(FlaskForm):
@@ -121,24 +92,6 @@ class NotesForm(FlaskForm):
         render_kw={"rows": 16},
     )
     version = VersionField()
-
-
-def assignable_learners(item: PlanItem) -> list[User]:
-    """Active internal staff members not yet assigned to ``item``."""
-    assigned = sa.select(Assignment.learner_id).where(Assignment.plan_item_id == item.id)
-    query = (
-        sa.select(User)
-        .join(UserRole)
-        .where(
-            UserRole.role == Role.STAFF,
-            User.active.is_(True),
-            User.kind == UserKind.INTERNAL,
-            User.id.not_in(assigned),
-            User.id != item.engagement.expert_id,
-        )
-        .order_by(User.name, User.id)
-    )
-    return list(db.session.scalars(query))
 
 
 class AssignForm(FlaskForm):
@@ -168,18 +121,8 @@ class AssignForm(FlaskForm):
 
     def validate_learner_id(self, field) -> None:
         """Who may learn is the operation's rule (plans.operations.check_learner)."""
-        learner = db.session.get(User, field.data)
-        if learner is None:
+        if db.session.get(User, field.data) is None:
             raise ValidationError("Choose a learner from the list.")
-        if is_assigned(self.item, learner):
-            raise ValidationError(f"{learner.name} is already assigned to {self.item.skill.name}.")
-
-
-def is_assigned(item: PlanItem, learner: User) -> bool:
-    query = sa.select(Assignment.id).where(
-        Assignment.plan_item_id == item.id, Assignment.learner_id == learner.id
-    )
-    return db.session.execute(query).first() is not None
 
 
 class PhaseForm(FlaskForm):

@@ -15,6 +15,7 @@ from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry
 from knowtrans.plans.models import LEVELS, Assignment, Criticality, LearnerRole, Phase, PlanItem
+from knowtrans.plans.queries import is_assigned, skill_on_plan
 from knowtrans.skills.models import Skill
 
 __all__ = ["Refused"]
@@ -56,6 +57,13 @@ def create_plan_item(
     due_date: date | None,
     actor: User,
 ) -> PlanItem:
+    """Raises Refused for an archived skill, one already on the plan, or a due date outside
+    the engagement."""
+    if skill.archived:
+        raise Refused(f"Choose a skill from the list. {skill.name} is archived.", field="skill_id")
+    if skill_on_plan(engagement, skill):
+        raise Refused(f"{skill.name} is already on this plan.", field="skill_id")
+    check_due_date(engagement, due_date)
     item = PlanItem(
         engagement=engagement,
         skill=skill,
@@ -86,8 +94,10 @@ def update_plan_item(
     actor: User,
 ) -> list[str]:
     """Apply the edit made on ``version``; returns what changed, in words (nothing recorded if
-    nothing changed). Raises EditConflict when someone else saved the item in between."""
+    nothing changed). Raises EditConflict when someone else saved the item in between, Refused
+    for a due date outside the engagement."""
     check_version(item, version)
+    check_due_date(item.engagement, due_date)
     changes = []
     if item.target_level != target_level:
         changes.append(f"target {_target_text(item.target_level)} → {_target_text(target_level)}")
@@ -144,6 +154,24 @@ def set_handover_notes(item: PlanItem, notes: str, *, version: int | None, actor
     return True
 
 
+def check_due_date(engagement: Engagement, due_date: date | None) -> None:
+    """A plan item is due within its engagement: not before the start, not after the end."""
+    if due_date is None:
+        return
+    if due_date < engagement.start_date:
+        raise Refused(
+            "The due date cannot be before the engagement starts "
+            f"({format_date(engagement.start_date)}).",
+            field="due_date",
+        )
+    if due_date > engagement.planned_end_date:
+        raise Refused(
+            "The due date must be on or before the planned end "
+            f"({format_date(engagement.planned_end_date)}).",
+            field="due_date",
+        )
+
+
 def check_learner(engagement: Engagement, learner: User) -> None:
     """Refuse a learner who may not learn on ``engagement``: learners are active internal staff,
     and the engagement's expert never learns from themself."""
@@ -166,8 +194,13 @@ def check_learner(engagement: Engagement, learner: User) -> None:
 def assign_learner(
     item: PlanItem, *, learner: User, learner_role: LearnerRole, actor: User
 ) -> Assignment:
-    """Raises Refused for a learner the rules of check_learner do not allow."""
+    """Raises Refused for a learner the rules of check_learner do not allow, or one already
+    assigned to the item."""
     check_learner(item.engagement, learner)
+    if is_assigned(item, learner):
+        raise Refused(
+            f"{learner.name} is already assigned to {item.skill.name}.", field="learner_id"
+        )
     assignment = Assignment(
         plan_item=item, learner=learner, learner_role=learner_role, phase=Phase.PLANNED
     )
