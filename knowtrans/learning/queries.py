@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from knowtrans.auth.models import User
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import utcnow
-from knowtrans.engagements.models import Engagement
+from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, PlanItem
@@ -278,3 +278,26 @@ def _utc(moment: datetime | None) -> datetime | None:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def assignments_of_learner(learner_id: int) -> sa.Select:
+    """A learner's assignments with their engagement and skill: open engagements first, the
+    nearest planned end first."""
+    return (
+        sa.select(Assignment)
+        .join(Assignment.plan_item)
+        .join(PlanItem.engagement)
+        .join(PlanItem.skill)
+        .where(Assignment.learner_id == learner_id)
+        .options(
+            contains_eager(Assignment.plan_item).contains_eager(PlanItem.engagement),
+            contains_eager(Assignment.plan_item).contains_eager(PlanItem.skill),
+        )
+        .order_by(
+            sa.case((Engagement.status == EngagementStatus.CLOSED, 1), else_=0),
+            Engagement.planned_end_date,
+            Engagement.id,
+            Skill.name,
+            Assignment.id,
+        )
+    )

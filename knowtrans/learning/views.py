@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 from itertools import groupby
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -16,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from knowtrans import permissions
@@ -29,7 +28,7 @@ from knowtrans.core.limits import require_budget, write_allowed
 from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.core.pipeline import load, saving
 from knowtrans.core.urls import local_referrer
-from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.learning import operations
 from knowtrans.learning.forms import (
@@ -45,6 +44,7 @@ from knowtrans.learning.queries import (
     HIDDEN_GROUPS,
     assignment_loading_options,
     assignment_summaries,
+    assignments_of_learner,
     hidden_acts,
     learners_of,
     newest_entries_first,
@@ -54,7 +54,6 @@ from knowtrans.learning.queries import (
 from knowtrans.permissions import Action, authorize, require
 from knowtrans.plans.forms import PhaseForm
 from knowtrans.plans.models import Assignment, PlanItem
-from knowtrans.skills.models import Skill
 
 bp = Blueprint("learning", __name__)
 
@@ -76,24 +75,7 @@ QUESTION = (
 @login_required
 def my_assignments():
     require(permissions.can_learn(current_user))
-    query = (
-        sa.select(Assignment)
-        .join(Assignment.plan_item)
-        .join(PlanItem.engagement)
-        .join(PlanItem.skill)
-        .where(Assignment.learner_id == current_user.id)
-        .options(
-            contains_eager(Assignment.plan_item).contains_eager(PlanItem.engagement),
-            contains_eager(Assignment.plan_item).contains_eager(PlanItem.skill),
-        )
-        .order_by(
-            sa.case((Engagement.status == EngagementStatus.CLOSED, 1), else_=0),
-            Engagement.planned_end_date,
-            Engagement.id,
-            Skill.name,
-            Assignment.id,
-        )
-    )
+    query = assignments_of_learner(current_user.id)
     pagination = paginate(query)
     if last_page := past_the_end(pagination):
         return last_page
