@@ -125,7 +125,7 @@ def test_nothing_is_at_risk_once_the_engagement_is_closed():
 def test_deactivated_learners_no_longer_cover(
     db, make_plan_item, make_assignment, make_user, make_confirmation
 ):
-    from knowtrans.engagements.readiness import engagement_readiness
+    from knowtrans.engagements.readiness_queries import engagement_readiness
 
     item = make_plan_item(target_level=3)
     leaver = make_user()
@@ -141,7 +141,7 @@ def test_lean_readiness_agrees_with_the_loaded_plan(
 ):
     """Lists read readiness from one lean query; it must say what the engagement page says."""
     from knowtrans.auth.models import UserKind
-    from knowtrans.engagements.readiness import engagement_readiness, readiness_of_many
+    from knowtrans.engagements.readiness_queries import engagement_readiness, readiness_of_many
     from knowtrans.plans.models import Criticality, Phase
 
     engagements = [make_engagement(end=TODAY + timedelta(days=days)) for days in (5, 60)]

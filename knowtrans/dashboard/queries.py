@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from knowtrans.auth.models import Role, User
 from knowtrans.core.clock import today as current_day
 from knowtrans.engagements.models import Engagement, EngagementStatus
-from knowtrans.engagements.readiness import readiness_of_many
+from knowtrans.engagements.readiness_queries import readiness_of_many
 from knowtrans.extensions import db
 from knowtrans.learning.queries import AssignmentSummary, assignment_summaries
 from knowtrans.plans.models import Assignment, Criticality, Phase, PlanItem

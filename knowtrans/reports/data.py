@@ -20,7 +20,7 @@ from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
 from knowtrans.core.markdown import render_markdown
 from knowtrans.engagements.models import Engagement
-from knowtrans.engagements.readiness import (
+from knowtrans.engagements.readiness_queries import (
     engagement_readiness,
     plan_item_facts,
     plan_loading_options,

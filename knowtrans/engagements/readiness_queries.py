@@ -1,4 +1,10 @@
-"""From loaded engagements to the pure readiness functions' plain facts."""
+"""Readiness read from the database; the rules themselves live in ``knowtrans.readiness``.
+
+``knowtrans.readiness`` holds the rules as pure functions over plain values. This module is
+their database side: the eager loading a page needs before it asks for readiness, turning a
+loaded plan into the pure functions' facts, and the lean one-query path the lists and the
+start page use for many engagements at once.
+"""
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
