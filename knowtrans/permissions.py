@@ -159,3 +159,31 @@ def can_close_engagement(user: User, engagement: Engagement) -> bool:
 
 def can_download_final_report(user: User, engagement: Engagement) -> bool:
     return can_view_engagement(user, engagement)
+
+
+# --- the start page: which sections a user sees ---------------------------------------
+
+
+def sees_cto_section(user: User) -> bool:
+    """Engagements to watch (ending soon or with items at risk) and counts per status."""
+    return user.has_role(Role.CTO)
+
+
+def sees_it_lead_section(user: User) -> bool:
+    """Engagements in handover and the learners awaiting a confirmation."""
+    return user.has_role(Role.IT_LEAD)
+
+
+def sees_expert_section(user: User) -> bool:
+    """The open engagements whose knowledge the user hands over."""
+    return user.has_role(Role.EXPERT)
+
+
+def sees_staff_section(user: User) -> bool:
+    """The user's own assignments as a learner."""
+    return user.has_role(Role.STAFF)
+
+
+def sees_admin_section(user: User) -> bool:
+    """How many accounts are active and inactive, with a link to manage them."""
+    return can_manage_users(user)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from knowtrans import permissions
 from knowtrans.auth.models import Role, User
 from knowtrans.core.clock import today as current_day
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -45,6 +46,8 @@ class CtoSection:
     watch: list[EngagementRow]
     watch_total: int
     status_counts: dict[EngagementStatus, int]
+    #: whether the user may start a new engagement from here
+    can_start_engagement: bool = False
     ending_soon_days: int = ENDING_SOON_DAYS
 
 
@@ -91,21 +94,21 @@ class Dashboard:
 
 
 def dashboard_for(user: User) -> Dashboard:
-    """Only the sections of the roles the user holds."""
+    """Only the sections the user sees (``permissions.sees_*_section``)."""
     today = current_day()
     ending_soon = today + timedelta(days=ENDING_SOON_DAYS)
     wanted: dict[Role, tuple[sa.ColumnElement[bool], Callable[[EngagementRow], bool]]] = {}
-    if user.has_role(Role.CTO):
+    if permissions.sees_cto_section(user):
         wanted[Role.CTO] = (
             _may_need_watching(today, ending_soon),
             lambda row: row.engagement.planned_end_date <= ending_soon or row.readiness.at_risk > 0,
         )
-    if user.has_role(Role.IT_LEAD):
+    if permissions.sees_it_lead_section(user):
         wanted[Role.IT_LEAD] = (
             Engagement.status == EngagementStatus.HANDOVER,
             lambda row: row.engagement.status is EngagementStatus.HANDOVER,
         )
-    if user.has_role(Role.EXPERT):
+    if permissions.sees_expert_section(user):
         wanted[Role.EXPERT] = (
             Engagement.expert_id == user.id,
             lambda row: row.engagement.expert_id == user.id,
@@ -116,14 +119,16 @@ def dashboard_for(user: User) -> Dashboard:
 
     dashboard = Dashboard()
     if Role.CTO in listed:
-        dashboard.cto = cto_section(listed[Role.CTO])
+        dashboard.cto = cto_section(
+            listed[Role.CTO], can_start_engagement=permissions.can_manage_engagements(user)
+        )
     if Role.IT_LEAD in listed:
         dashboard.it_lead = it_lead_section(listed[Role.IT_LEAD])
     if Role.EXPERT in listed:
         dashboard.expert = ExpertSection(listed[Role.EXPERT])
-    if user.has_role(Role.STAFF):
+    if permissions.sees_staff_section(user):
         dashboard.staff = staff_section(user)
-    if user.has_role(Role.ADMIN):
+    if permissions.sees_admin_section(user):
         dashboard.admin = admin_section()
     return dashboard
 
@@ -160,7 +165,7 @@ def _may_need_watching(today: date, ending_soon: date) -> sa.ColumnElement[bool]
     return sa.or_(Engagement.planned_end_date <= ending_soon, item_due_soon)
 
 
-def cto_section(watch: list[EngagementRow]) -> CtoSection:
+def cto_section(watch: list[EngagementRow], *, can_start_engagement: bool) -> CtoSection:
     counts = dict(
         db.session.execute(
             sa.select(Engagement.status, sa.func.count()).group_by(Engagement.status)
@@ -170,6 +175,7 @@ def cto_section(watch: list[EngagementRow]) -> CtoSection:
         watch=watch[:LIST_LIMIT],
         watch_total=len(watch),
         status_counts={status: counts.get(status, 0) for status in EngagementStatus},
+        can_start_engagement=can_start_engagement,
     )
 
 
