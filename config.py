@@ -71,8 +71,6 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 60 * 60
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25
-    #: days before the planned end (or due date) from which an uncovered item is at risk
-    AT_RISK_DAYS = 14
 
     def __init__(self) -> None:
         env = os.environ

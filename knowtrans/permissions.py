@@ -255,6 +255,34 @@ def can_download_final_report(user: User, engagement: Engagement) -> bool:
     return can_view_engagement(user, engagement)
 
 
+# --- the start page: which sections a user sees ---------------------------------------
+
+
+def sees_cto_section(user: User) -> bool:
+    """Engagements to watch (ending soon or with items at risk) and counts per status."""
+    return user.has_role(Role.CTO)
+
+
+def sees_it_lead_section(user: User) -> bool:
+    """Engagements in handover and the learners awaiting a confirmation."""
+    return user.has_role(Role.IT_LEAD)
+
+
+def sees_expert_section(user: User) -> bool:
+    """The open engagements whose knowledge the user hands over."""
+    return user.has_role(Role.EXPERT)
+
+
+def sees_staff_section(user: User) -> bool:
+    """The user's own assignments as a learner."""
+    return user.has_role(Role.STAFF)
+
+
+def sees_admin_section(user: User) -> bool:
+    """How many accounts are active and inactive, with a link to manage them."""
+    return can_manage_users(user)
+
+
 #: the rule of each action, given the user and the object ``authorize`` was asked about
 RULES: dict[Action, Callable[[User, object], bool]] = {
     Action.EDIT_PLAN: lambda user, obj: can_edit_plan(user, engagement_of(obj)),

@@ -9,7 +9,7 @@ from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.engagements.models import Engagement, EngagementStatus
-from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
+from knowtrans.engagements.readiness_queries import engagement_readiness, plan_loading_options
 from knowtrans.plans.models import Criticality, Phase
 from tests.conftest import row_count
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from flask import url_for
 
+from knowtrans import permissions
 from knowtrans.auth.models import Role, UserKind
 from knowtrans.core.clock import today
 from knowtrans.engagements.models import EngagementStatus
@@ -50,6 +51,22 @@ def test_needs_login(client):
     response = client.get("/")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+#: the policy's answer to "does this user see the section?", per section
+SEES = {
+    "cto-section": permissions.sees_cto_section,
+    "it-lead-section": permissions.sees_it_lead_section,
+    "staff-section": permissions.sees_staff_section,
+    "expert-section": permissions.sees_expert_section,
+    "admin-section": permissions.sees_admin_section,
+}
+
+
+@pytest.mark.parametrize("role", list(SECTIONS))
+def test_the_policy_shows_each_role_its_section_only(role, make_user):
+    user = make_user(role)
+    assert {section_id for section_id, sees in SEES.items() if sees(user)} == {SECTIONS[role]}
 
 
 @pytest.mark.parametrize("role", list(SECTIONS))

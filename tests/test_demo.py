@@ -12,7 +12,7 @@ from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today
 from knowtrans.demo.cli import DEFAULT_PASSWORD
 from knowtrans.engagements.models import Engagement, EngagementStatus
-from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
+from knowtrans.engagements.readiness_queries import engagement_readiness, plan_loading_options
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, LearnerRole, Phase, PlanItem
 from knowtrans.reports.models import HandoverReport

@@ -4,21 +4,29 @@ from datetime import date, timedelta
 
 import pytest
 
+from knowtrans.plans.models import Criticality, Phase
 from knowtrans.readiness import (
+    Coverage,
     LearnerLevel,
     PlanItemFacts,
     assess_engagement,
+    awaits_confirmation,
+    best_confirmed,
     bus_factor,
+    counts_towards_coverage,
     deadline,
     is_at_risk,
     is_covered,
+    is_due_within,
+    is_single_point,
+    learner_coverage,
     weighted_readiness,
 )
 
 TODAY = date(2026, 11, 27)
 
 
-def item(target=3, criticality="high", due=None, learners=()):
+def item(target=3, criticality=Criticality.HIGH, due=None, learners=()):
     return PlanItemFacts(
         target_level=target, criticality=criticality, due_date=due, learners=tuple(learners)
     )
@@ -43,6 +51,67 @@ def test_self_assessment_is_evidence_never_coverage():
     assert bus_factor(facts) == 0
 
 
+@pytest.mark.parametrize(
+    ("internal", "active", "counts"),
+    [(True, True, True), (True, False, False), (False, True, False), (False, False, False)],
+)
+def test_knowledge_counts_while_it_is_in_the_house(internal, active, counts):
+    assert counts_towards_coverage(internal, active) is counts
+
+
+@pytest.mark.parametrize(
+    ("learner", "expected"),
+    [
+        (LearnerLevel(internal=True, confirmed=4), Coverage.MET),
+        (LearnerLevel(internal=True, confirmed=3), Coverage.MET),
+        (LearnerLevel(internal=True, confirmed=2), Coverage.BELOW),
+        (LearnerLevel(internal=True, confirmed=None, self_assessed=5), Coverage.UNCONFIRMED),
+        (LearnerLevel(internal=False, confirmed=5), Coverage.UNCOUNTED),
+        (LearnerLevel(internal=False, confirmed=None), Coverage.UNCOUNTED),
+    ],
+)
+def test_each_learner_has_one_coverage_state_and_only_met_covers(learner, expected):
+    assert learner_coverage(learner, 3) is expected
+    assert is_covered(item(target=3, learners=[learner])) is (expected is Coverage.MET)
+
+
+def test_best_confirmed_level_is_of_the_learners_who_count():
+    outsider = LearnerLevel(internal=False, confirmed=5)
+    assert best_confirmed(item(learners=[internal(2), outsider, internal(None, 4)])) == 2
+    assert best_confirmed(item(learners=[outsider])) is None
+
+
+@pytest.mark.parametrize(
+    ("criticality", "holders", "single"),
+    [
+        (Criticality.CRITICAL, 1, True),
+        (Criticality.HIGH, 1, True),
+        (Criticality.MEDIUM, 1, False),
+        (Criticality.LOW, 1, False),
+        (Criticality.CRITICAL, 2, False),
+        (Criticality.CRITICAL, 0, False),
+    ],
+)
+def test_a_single_point_is_a_high_stakes_item_one_person_holds(criticality, holders, single):
+    assert is_single_point(criticality, holders) is single
+
+
+@pytest.mark.parametrize(
+    ("phase", "confirmed", "awaits"),
+    [
+        (Phase.INDEPENDENT, None, True),
+        (Phase.INDEPENDENT, 2, True),
+        (Phase.INDEPENDENT, 3, False),
+        (Phase.INDEPENDENT, 5, False),
+        (Phase.REVERSE_SHADOWING, None, False),
+        (Phase.SIGNED_OFF, 1, False),
+        (None, None, False),
+    ],
+)
+def test_awaiting_confirmation_is_working_alone_below_the_target(phase, confirmed, awaits):
+    assert awaits_confirmation(phase, confirmed, 3) is awaits
+
+
 def test_external_learners_do_not_count():
     facts = item(target=2, learners=[LearnerLevel(internal=False, confirmed=5)])
     assert not is_covered(facts)
@@ -56,10 +125,10 @@ def test_bus_factor_counts_every_learner_at_or_above_target():
 @pytest.mark.parametrize(
     ("criticalities", "covered", "expected"),
     [
-        (["low", "critical"], [True, False], 1 / 6),
-        (["low", "critical"], [False, True], 5 / 6),
-        (["medium", "high"], [True, True], 1.0),
-        (["medium", "high", "critical"], [False, False, False], 0.0),
+        ([Criticality.LOW, Criticality.CRITICAL], [True, False], 1 / 6),
+        ([Criticality.LOW, Criticality.CRITICAL], [False, True], 5 / 6),
+        ([Criticality.MEDIUM, Criticality.HIGH], [True, True], 1.0),
+        ([Criticality.MEDIUM, Criticality.HIGH, Criticality.CRITICAL], [False, False, False], 0.0),
     ],
 )
 def test_readiness_is_weighted_by_criticality(criticalities, covered, expected):
@@ -77,10 +146,10 @@ def test_empty_plan_has_no_readiness():
 
 def test_deadline_is_the_earlier_of_due_date_and_planned_end():
     end = TODAY + timedelta(days=30)
-    assert deadline(item(due=TODAY + timedelta(days=5)), end) == TODAY + timedelta(days=5)
-    assert deadline(item(due=None), end) == end
-    assert deadline(item(due=end + timedelta(days=9)), end) == end
-    assert deadline(item(due=None), None) is None
+    assert deadline(TODAY + timedelta(days=5), end) == TODAY + timedelta(days=5)
+    assert deadline(None, end) == end
+    assert deadline(end + timedelta(days=9), end) == end
+    assert deadline(None, None) is None
 
 
 @pytest.mark.parametrize(
@@ -89,6 +158,12 @@ def test_deadline_is_the_earlier_of_due_date_and_planned_end():
 def test_uncovered_item_is_at_risk_within_fourteen_days(days_left, at_risk):
     end = TODAY + timedelta(days=days_left)
     assert is_at_risk(item(learners=[internal(1)]), end, TODAY) is at_risk
+
+
+@pytest.mark.parametrize(("days_left", "due"), [(15, False), (14, True), (-1, True)])
+def test_a_deadline_is_due_within_the_window_or_past(days_left, due):
+    assert is_due_within(TODAY + timedelta(days=days_left), TODAY) is due
+    assert not is_due_within(None, TODAY)
 
 
 def test_due_date_makes_an_item_at_risk_before_the_end():
@@ -104,9 +179,9 @@ def test_assess_engagement_counts():
     end = TODAY + timedelta(days=7)
     result = assess_engagement(
         [
-            item(criticality="critical", learners=[internal(3), internal(4)]),
-            item(criticality="low", learners=[internal(2)]),
-            item(criticality="medium", due=TODAY + timedelta(days=40)),
+            item(criticality=Criticality.CRITICAL, learners=[internal(3), internal(4)]),
+            item(criticality=Criticality.LOW, learners=[internal(2)]),
+            item(criticality=Criticality.MEDIUM, due=TODAY + timedelta(days=40)),
         ],
         end,
         TODAY,
@@ -114,6 +189,7 @@ def test_assess_engagement_counts():
     assert (result.total, result.covered, result.uncovered, result.at_risk) == (3, 1, 2, 2)
     assert result.items[0].bus_factor == 2
     assert result.percent == round(5 / 8 * 100)
+    assert result.uncovered_critical == 0
 
 
 def test_nothing_is_at_risk_once_the_engagement_is_closed():
@@ -125,7 +201,7 @@ def test_nothing_is_at_risk_once_the_engagement_is_closed():
 def test_deactivated_learners_no_longer_cover(
     db, make_plan_item, make_assignment, make_user, make_confirmation
 ):
-    from knowtrans.engagements.readiness import engagement_readiness
+    from knowtrans.engagements.readiness_queries import engagement_readiness
 
     item = make_plan_item(target_level=3)
     leaver = make_user()
@@ -141,7 +217,7 @@ def test_lean_readiness_agrees_with_the_loaded_plan(
 ):
     """Lists read readiness from one lean query; it must say what the engagement page says."""
     from knowtrans.auth.models import UserKind
-    from knowtrans.engagements.readiness import engagement_readiness, readiness_of_many
+    from knowtrans.engagements.readiness_queries import engagement_readiness, readiness_of_many
     from knowtrans.plans.models import Criticality, Phase
 
     engagements = [make_engagement(end=TODAY + timedelta(days=days)) for days in (5, 60)]

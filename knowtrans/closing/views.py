@@ -10,7 +10,7 @@ from knowtrans.closing import operations
 from knowtrans.closing.forms import CloseForm
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import get_or_404
-from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
+from knowtrans.engagements.readiness_queries import engagement_readiness, plan_loading_options
 from knowtrans.extensions import db
 from knowtrans.permissions import require
 from knowtrans.plans.models import Criticality

@@ -5,17 +5,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from knowtrans import permissions
 from knowtrans.auth.models import Role, User
 from knowtrans.core.clock import today as current_day
 from knowtrans.engagements.models import Engagement, EngagementStatus
-from knowtrans.engagements.readiness import readiness_of_many
+from knowtrans.engagements.readiness_queries import (
+    deadline_sql,
+    due_within_sql,
+    may_await_confirmation_sql,
+    readiness_of_many,
+)
 from knowtrans.extensions import db
 from knowtrans.learning.queries import AssignmentSummary, assignment_summaries
-from knowtrans.plans.models import Assignment, Criticality, Phase, PlanItem
-from knowtrans.readiness import EngagementReadiness
+from knowtrans.plans.models import Assignment, Phase, PlanItem
+from knowtrans.readiness import EngagementReadiness, awaits_confirmation, deadline
 
 #: an engagement "ends soon" when its planned end is this close (or past, and not closed)
 ENDING_SOON_DAYS = 30
@@ -41,6 +46,9 @@ class CtoSection:
     watch: list[EngagementRow]
     watch_total: int
     status_counts: dict[EngagementStatus, int]
+    #: whether the user may start a new engagement from here
+    can_start_engagement: bool = False
+    ending_soon_days: int = ENDING_SOON_DAYS
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,8 @@ class StaffSection:
     total: int
     #: hours and self-assessments per assignment id (learning.queries.assignment_summaries)
     summaries: dict[int, AssignmentSummary]
+    #: the plan item's deadline per assignment id (``readiness.deadline``)
+    deadlines: dict[int, date | None]
 
 
 @dataclass(frozen=True)
@@ -84,21 +94,21 @@ class Dashboard:
 
 
 def dashboard_for(user: User) -> Dashboard:
-    """Only the sections of the roles the user holds."""
+    """Only the sections the user sees (``permissions.sees_*_section``)."""
     today = current_day()
     ending_soon = today + timedelta(days=ENDING_SOON_DAYS)
     wanted: dict[Role, tuple[sa.ColumnElement[bool], Callable[[EngagementRow], bool]]] = {}
-    if user.has_role(Role.CTO):
+    if permissions.sees_cto_section(user):
         wanted[Role.CTO] = (
             _may_need_watching(today, ending_soon),
             lambda row: row.engagement.planned_end_date <= ending_soon or row.readiness.at_risk > 0,
         )
-    if user.has_role(Role.IT_LEAD):
+    if permissions.sees_it_lead_section(user):
         wanted[Role.IT_LEAD] = (
             Engagement.status == EngagementStatus.HANDOVER,
             lambda row: row.engagement.status is EngagementStatus.HANDOVER,
         )
-    if user.has_role(Role.EXPERT):
+    if permissions.sees_expert_section(user):
         wanted[Role.EXPERT] = (
             Engagement.expert_id == user.id,
             lambda row: row.engagement.expert_id == user.id,
@@ -109,24 +119,18 @@ def dashboard_for(user: User) -> Dashboard:
 
     dashboard = Dashboard()
     if Role.CTO in listed:
-        dashboard.cto = cto_section(listed[Role.CTO])
+        dashboard.cto = cto_section(
+            listed[Role.CTO], can_start_engagement=permissions.can_manage_engagements(user)
+        )
     if Role.IT_LEAD in listed:
         dashboard.it_lead = it_lead_section(listed[Role.IT_LEAD])
     if Role.EXPERT in listed:
         dashboard.expert = ExpertSection(listed[Role.EXPERT])
-    if user.has_role(Role.STAFF):
+    if permissions.sees_staff_section(user):
         dashboard.staff = staff_section(user)
-    if user.has_role(Role.ADMIN):
+    if permissions.sees_admin_section(user):
         dashboard.admin = admin_section()
     return dashboard
-
-
-def awaits_confirmation(assignment: Assignment) -> bool:
-    """Working independently, but no confirmed level at the target yet."""
-    confirmed = assignment.confirmed_level
-    return assignment.phase is Phase.INDEPENDENT and (
-        confirmed is None or confirmed < assignment.plan_item.target_level
-    )
 
 
 def _open_engagement_rows(conditions: list[sa.ColumnElement[bool]]) -> list[EngagementRow]:
@@ -143,28 +147,25 @@ def _open_engagement_rows(conditions: list[sa.ColumnElement[bool]]) -> list[Enga
     rows = []
     for engagement in engagements:
         assessed, items = readiness[engagement.id]
-        uncovered_critical = sum(
-            1
-            for item, state in zip(items, assessed.items, strict=True)
-            if item.criticality == Criticality.CRITICAL.value and not state.covered
-        )
         awaiting = sum(item.awaiting_confirmation for item in items)
-        rows.append(EngagementRow(engagement, assessed, uncovered_critical, awaiting))
+        rows.append(EngagementRow(engagement, assessed, assessed.uncovered_critical, awaiting))
     return rows
 
 
 def _may_need_watching(today: date, ending_soon: date) -> sa.ColumnElement[bool]:
-    """Ending soon, or with an item whose deadline is inside the at-risk window."""
-    risk_horizon = today + timedelta(days=current_app.config["AT_RISK_DAYS"])
+    """Ending soon, or with an item whose deadline is inside the at-risk window.
+
+    A superset: whether such an item is covered (and so not at risk) is left to readiness.
+    """
     item_due_soon = (
         sa.select(PlanItem.id)
-        .where(PlanItem.engagement_id == Engagement.id, PlanItem.due_date <= risk_horizon)
+        .where(PlanItem.engagement_id == Engagement.id, due_within_sql(today))
         .exists()
     )
     return sa.or_(Engagement.planned_end_date <= ending_soon, item_due_soon)
 
 
-def cto_section(watch: list[EngagementRow]) -> CtoSection:
+def cto_section(watch: list[EngagementRow], *, can_start_engagement: bool) -> CtoSection:
     counts = dict(
         db.session.execute(
             sa.select(Engagement.status, sa.func.count()).group_by(Engagement.status)
@@ -174,6 +175,7 @@ def cto_section(watch: list[EngagementRow]) -> CtoSection:
         watch=watch[:LIST_LIMIT],
         watch_total=len(watch),
         status_counts={status: counts.get(status, 0) for status in EngagementStatus},
+        can_start_engagement=can_start_engagement,
     )
 
 
@@ -182,19 +184,22 @@ def it_lead_section(in_handover: list[EngagementRow]) -> ItLeadSection:
         sa.select(Assignment)
         .join(Assignment.plan_item)
         .join(PlanItem.engagement)
-        .where(
-            Assignment.phase == Phase.INDEPENDENT,
-            Engagement.status != EngagementStatus.CLOSED,
-        )
+        .where(may_await_confirmation_sql(), Engagement.status != EngagementStatus.CLOSED)
         .options(
             contains_eager(Assignment.plan_item).contains_eager(PlanItem.engagement),
             contains_eager(Assignment.plan_item).joinedload(PlanItem.skill),
             joinedload(Assignment.learner),
             selectinload(Assignment.confirmations),
         )
-        .order_by(_deadline(), Assignment.id)
+        .order_by(deadline_sql(), Assignment.id)
     ).all()
-    awaiting = [assignment for assignment in independent if awaits_confirmation(assignment)]
+    awaiting = [
+        assignment
+        for assignment in independent
+        if awaits_confirmation(
+            assignment.phase, assignment.confirmed_level, assignment.plan_item.target_level
+        )
+    ]
     return ItLeadSection(
         handover=in_handover,
         awaiting=awaiting[:LIST_LIMIT],
@@ -220,7 +225,7 @@ def staff_section(user: User) -> StaffSection:
         )
         .order_by(
             signed_off_last,
-            _deadline(),
+            deadline_sql(),
             Assignment.id,
         )
         .limit(LIST_LIMIT)
@@ -229,14 +234,12 @@ def staff_section(user: User) -> StaffSection:
         assignments=list(assignments),
         total=total or 0,
         summaries=assignment_summaries([assignment.id for assignment in assignments]),
-    )
-
-
-def _deadline() -> sa.ColumnElement:
-    """The earlier of the item's due date and the planned end, in SQL."""
-    return sa.case(
-        (PlanItem.due_date < Engagement.planned_end_date, PlanItem.due_date),
-        else_=Engagement.planned_end_date,
+        deadlines={
+            assignment.id: deadline(
+                assignment.plan_item.due_date, assignment.plan_item.engagement.planned_end_date
+            )
+            for assignment in assignments
+        },
     )
 
 

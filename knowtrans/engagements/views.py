@@ -14,7 +14,7 @@ from knowtrans.engagements import operations
 from knowtrans.engagements.forms import AdvanceForm, EngagementFilterForm, EngagementForm
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import get_or_404, like_pattern, visible_engagements
-from knowtrans.engagements.readiness import (
+from knowtrans.engagements.readiness_queries import (
     engagement_readiness,
     plan_loading_options,
     readiness_of_many,

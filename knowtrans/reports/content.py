@@ -10,7 +10,11 @@ from datetime import date, datetime
 
 from markupsafe import Markup
 
-from knowtrans.plans.models import LEVELS
+from knowtrans.plans.models import LEVELS, Criticality
+from knowtrans.readiness import HIGH_CRITICALITIES, Coverage, is_single_point
+
+#: the state of a coverage-matrix cell whose learner is not assigned to the skill
+NOT_ASSIGNED = "none"
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ class Item:
     skill: str
     category: str
     target: int
-    criticality: str
+    criticality: Criticality
     criticality_label: str
     due_date: date | None
     deadline: date | None
@@ -132,17 +136,16 @@ class Item:
 
 @dataclass(frozen=True)
 class MatrixCell:
-    #: met (confirmed ≥ target), below, unconfirmed (assigned, no confirmation), uncounted
-    #: (a learner who left or is external: their level does not cover), none (not assigned)
-    state: str
+    #: the learner's ``readiness.Coverage`` of the skill, or NOT_ASSIGNED
+    state: Coverage | str
     confirmed: int | None = None
     self_assessed: int | None = None
 
     @property
     def text(self) -> str:
-        if self.state == "none":
+        if self.state == NOT_ASSIGNED:
             return "—"
-        if self.state == "unconfirmed" and not self.self_assessed:
+        if self.state is Coverage.UNCONFIRMED and not self.self_assessed:
             return "not yet"
         confirmed = str(self.confirmed) if self.confirmed else "–"
         self_part = f" / self {self.self_assessed}" if self.self_assessed else ""
@@ -224,6 +227,8 @@ class ReportData:
     covered: int
     uncovered: int
     at_risk: int
+    #: an uncovered item is at risk this many days before its deadline
+    at_risk_days: int
     items: tuple[Item, ...]
     #: the readiness chart, in parts of at most CHART_ROWS skills
     charts: tuple[ChartPart, ...]
@@ -251,7 +256,7 @@ class ReportData:
 
     @property
     def critical_items(self) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.criticality in ("critical", "high"))
+        return tuple(item for item in self.items if item.criticality in HIGH_CRITICALITIES)
 
     @property
     def below_target(self) -> tuple[Item, ...]:
@@ -260,7 +265,9 @@ class ReportData:
     @property
     def single_points(self) -> tuple[Item, ...]:
         """Covered high or critical items that only one person holds."""
-        return tuple(item for item in self.critical_items if item.covered and item.bus_factor == 1)
+        return tuple(
+            item for item in self.items if is_single_point(item.criticality, item.bus_factor)
+        )
 
     @property
     def skill_names(self) -> tuple[str, ...]:
@@ -270,7 +277,7 @@ class ReportData:
     def matrix_uncounted(self) -> bool:
         """Whether the matrix shows a level that does not count (a learner who left)."""
         return any(
-            cell.state == "uncounted"
+            cell.state is Coverage.UNCOUNTED
             for part in self.matrix
             for row in part.rows
             for cell in row.cells

@@ -20,17 +20,24 @@ from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
 from knowtrans.core.markdown import render_markdown
 from knowtrans.engagements.models import Engagement
-from knowtrans.engagements.readiness import (
+from knowtrans.engagements.readiness_queries import (
     engagement_readiness,
     plan_item_facts,
     plan_loading_options,
 )
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry, OpenQuestion
-from knowtrans.plans.models import Assignment, Criticality, PlanItem
-from knowtrans.readiness import ItemReadiness
+from knowtrans.plans.models import Assignment, Criticality, Phase, PlanItem
+from knowtrans.readiness import (
+    AT_RISK_DAYS,
+    ItemReadiness,
+    LearnerLevel,
+    is_single_point,
+    learner_coverage,
+)
 from knowtrans.reports.chart import ChartRow, readiness_chart_svg
 from knowtrans.reports.content import (
+    NOT_ASSIGNED,
     ChartPart,
     Confirmation,
     EngagementFacts,
@@ -176,12 +183,13 @@ def gather_report_data(
         covered=readiness.covered,
         uncovered=readiness.uncovered,
         at_risk=readiness.at_risk,
+        at_risk_days=AT_RISK_DAYS,
         items=items,
         charts=_charts(items),
         matrix=matrix,
         matrix_learners=matrix_learners,
         sign_offs=tuple(sign_offs),
-        signed_off_phase=len({a.learner_id for a in assignments if a.phase.value == "signed_off"}),
+        signed_off_phase=len({a.learner_id for a in assignments if a.phase is Phase.SIGNED_OFF}),
         total_minutes=sum(summary.minutes for summary in summaries),
         hours_by_learner=_hours_by_learner(assignments, learning),
         open_questions=tuple(
@@ -233,7 +241,7 @@ def chart_rows(plan_items: Sequence[PlanItem], states: Sequence[ItemReadiness]) 
         ChartRow(
             skill=item.skill.name,
             target=item.target_level,
-            confirmed=_best_confirmed(item),
+            confirmed=state.best_confirmed,
             covered=state.covered,
             at_risk=state.at_risk,
         )
@@ -241,20 +249,10 @@ def chart_rows(plan_items: Sequence[PlanItem], states: Sequence[ItemReadiness]) 
     ]
 
 
-def _counting(item: PlanItem) -> dict[int, bool]:
-    """Per assignment: whether its level counts towards coverage, by readiness's own rule."""
+def _levels(item: PlanItem) -> dict[int, LearnerLevel]:
+    """Per assignment: its learner's level as readiness sees it (whether it counts, too)."""
     learners = plan_item_facts(item).learners
-    return {a.id: learner.internal for a, learner in zip(item.assignments, learners, strict=True)}
-
-
-def _best_confirmed(item: PlanItem) -> int | None:
-    """The best confirmed level among the learners who count towards coverage."""
-    levels = [
-        learner.confirmed
-        for learner in plan_item_facts(item).learners
-        if learner.internal and learner.confirmed is not None
-    ]
-    return max(levels, default=None)
+    return dict(zip((a.id for a in item.assignments), learners, strict=True))
 
 
 def _charts(items: Sequence[Item]) -> tuple[ChartPart, ...]:
@@ -377,9 +375,9 @@ def _item(
 ) -> Item:
     skill = item.skill.name
     notes, notes_cut = shortened(item.handover_notes, len(item.handover_notes), NOTES_LINES)
-    counting = _counting(item)
+    levels = _levels(item)
     learners = tuple(
-        _learner(a, skill, counting[a.id], rendered, learning) for a in item.assignments
+        _learner(a, skill, levels[a.id].internal, rendered, learning) for a in item.assignments
     )
     facts = Item(
         anchor=f"skill-{item.id}",
@@ -387,14 +385,14 @@ def _item(
         skill=skill,
         category=item.skill.category,
         target=item.target_level,
-        criticality=item.criticality.value,
+        criticality=item.criticality,
         criticality_label=item.criticality.label,
         due_date=item.due_date,
         deadline=state.deadline,
         covered=state.covered,
         bus_factor=state.bus_factor,
         at_risk=state.at_risk,
-        best_confirmed=_best_confirmed(item),
+        best_confirmed=state.best_confirmed,
         notes=rendered("notes", item.id, notes),
         notes_shortened=notes_cut,
         minutes=sum(learner.minutes for learner in learners),
@@ -407,7 +405,7 @@ def follow_up(item: Item, expert: str, closed: bool) -> str:
     """A recommended next step for an item below target or held by one person only."""
     internal = [learner for learner in item.learners if learner.internal]
     if item.covered:
-        if item.bus_factor > 1 or item.criticality not in ("critical", "high"):
+        if not is_single_point(item.criticality, item.bus_factor):
             return ""
         holder = next(
             learner.name
@@ -478,22 +476,21 @@ def _matrix(plan: Sequence[PlanItem], learning: ReportLog) -> tuple[tuple[Matrix
     rows = []
     for item in plan:
         by_learner = {a.learner_id: a for a in item.assignments}
+        levels = _levels(item)
         cells = []
         for user_id in order:
             a = by_learner.get(user_id)
             if a is None:
-                cells.append(MatrixCell("none"))
+                cells.append(MatrixCell(NOT_ASSIGNED))
                 continue
-            confirmed = a.confirmed_level
-            if _standing(a.learner):
-                state = "uncounted"
-            elif confirmed is None:
-                state = "unconfirmed"
-            elif confirmed >= item.target_level:
-                state = "met"
-            else:
-                state = "below"
-            cells.append(MatrixCell(state, confirmed, learning.summary(a.id).self_assessed_level))
+            level = levels[a.id]
+            cells.append(
+                MatrixCell(
+                    learner_coverage(level, item.target_level),
+                    level.confirmed,
+                    learning.summary(a.id).self_assessed_level,
+                )
+            )
         rows.append((item.skill.name, item.target_level, cells))
     parts = []
     for start in range(0, len(order), MATRIX_COLUMNS):
@@ -514,7 +511,7 @@ def _matrix(plan: Sequence[PlanItem], learning: ReportLog) -> tuple[tuple[Matrix
 
 
 def _assigned(cells: Sequence[MatrixCell]) -> bool:
-    return any(cell.state != "none" for cell in cells)
+    return any(cell.state != NOT_ASSIGNED for cell in cells)
 
 
 def _hours_by_learner(

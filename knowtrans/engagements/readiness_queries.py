@@ -1,8 +1,16 @@
-"""From loaded engagements to the pure readiness functions' plain facts."""
+"""Readiness read from the database; the rules themselves live in ``knowtrans.readiness``.
+
+``knowtrans.readiness`` holds the rules as pure functions over plain values. This module is
+their database side: the eager loading a page needs before it asks for readiness, turning a
+loaded plan into the pure functions' facts, and the lean one-query path the lists and the
+start page use for many engagements at once. The SQL that states a rule for speed (a
+deadline, "within the at-risk window", "awaiting confirmation") is built from that module's
+constants, and ``tests/test_readiness_queries.py`` proves it agrees with the pure functions.
+"""
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -12,12 +20,16 @@ from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
-from knowtrans.plans.models import Assignment, Phase, PlanItem
+from knowtrans.plans.models import Assignment, PlanItem
 from knowtrans.readiness import (
+    AT_RISK_DAYS,
+    AWAITING_CONFIRMATION_PHASE,
     EngagementReadiness,
     LearnerLevel,
     PlanItemFacts,
     assess_engagement,
+    awaits_confirmation,
+    counts_towards_coverage,
 )
 
 
@@ -39,12 +51,13 @@ def plan_loading_options():
 def plan_item_facts(item: PlanItem) -> PlanItemFacts:
     return PlanItemFacts(
         target_level=item.target_level,
-        criticality=item.criticality.value,
+        criticality=item.criticality,
         due_date=item.due_date,
         learners=tuple(
             LearnerLevel(
-                # knowledge counts only while it is in the house: internal and still active
-                internal=assignment.learner.is_internal and assignment.learner.active,
+                internal=counts_towards_coverage(
+                    assignment.learner.is_internal, assignment.learner.active
+                ),
                 confirmed=assignment.confirmed_level,
             )
             for assignment in item.assignments
@@ -53,17 +66,15 @@ def plan_item_facts(item: PlanItem) -> PlanItemFacts:
 
 
 def engagement_readiness(
-    engagement: Engagement, today: date | None = None, window: int | None = None
+    engagement: Engagement, today: date | None = None, window: int = AT_RISK_DAYS
 ) -> EngagementReadiness:
     """Readiness of an engagement whose plan is loaded (see ``plan_loading_options``)."""
-    from flask import current_app
-
     items: Sequence[PlanItem] = engagement.plan_items
     return assess_engagement(
         [plan_item_facts(item) for item in items],
         engagement.planned_end_date,
         today or current_day(),
-        window if window is not None else current_app.config["AT_RISK_DAYS"],
+        window,
         closed=engagement.is_closed,
     )
 
@@ -73,7 +84,6 @@ class LeanItem:
     """A plan item as the lists need it, read without building ORM objects."""
 
     engagement_id: int
-    criticality: str
     facts: PlanItemFacts
     #: learners working independently whose confirmed level is below the target
     awaiting_confirmation: int
@@ -129,19 +139,20 @@ def lean_plan_items(engagement_ids: Collection[int]) -> dict[int, list[LeanItem]
     for rows in rows_by_item.values():
         engagement_id, _, target, criticality, due, *_ = rows[0]
         learners = tuple(
-            LearnerLevel(internal=kind is UserKind.INTERNAL and active, confirmed=level)
+            LearnerLevel(
+                internal=counts_towards_coverage(kind is UserKind.INTERNAL, active),
+                confirmed=level,
+            )
             for _, _, _, _, _, phase, kind, active, level in rows
             if phase is not None
         )
         awaiting = sum(
             1
             for *_, phase, _kind, _active, level in rows
-            if phase is Phase.INDEPENDENT and (level or 0) < target
+            if awaits_confirmation(phase, level, target)
         )
-        facts = PlanItemFacts(target, criticality.value, due, learners)
-        plans.setdefault(engagement_id, []).append(
-            LeanItem(engagement_id, criticality.value, facts, awaiting)
-        )
+        facts = PlanItemFacts(target, criticality, due, learners)
+        plans.setdefault(engagement_id, []).append(LeanItem(engagement_id, facts, awaiting))
     return plans
 
 
@@ -149,11 +160,8 @@ def readiness_of_many(
     engagements: Sequence[Engagement], today: date | None = None
 ) -> dict[int, tuple[EngagementReadiness, list[LeanItem]]]:
     """Readiness of many engagements (lists, the start page) in one query."""
-    from flask import current_app
-
     plans = lean_plan_items([engagement.id for engagement in engagements])
     day = today or current_day()
-    window = current_app.config["AT_RISK_DAYS"]
     result = {}
     for engagement in engagements:
         items = plans.get(engagement.id, [])
@@ -162,9 +170,29 @@ def readiness_of_many(
                 [item.facts for item in items],
                 engagement.planned_end_date,
                 day,
-                window,
                 closed=engagement.is_closed,
             ),
             items,
         )
     return result
+
+
+def deadline_sql() -> sa.ColumnElement[date]:
+    """``readiness.deadline`` in SQL, for a query that joins plan items to their engagement.
+
+    The planned end is never NULL; a NULL due date fails the comparison and gives the end.
+    """
+    return sa.case(
+        (PlanItem.due_date < Engagement.planned_end_date, PlanItem.due_date),
+        else_=Engagement.planned_end_date,
+    )
+
+
+def due_within_sql(today: date, window: int = AT_RISK_DAYS) -> sa.ColumnElement[bool]:
+    """``readiness.is_due_within`` of the item's deadline: at risk unless it is covered."""
+    return deadline_sql() <= today + timedelta(days=window)
+
+
+def may_await_confirmation_sql() -> sa.ColumnElement[bool]:
+    """The assignments ``readiness.awaits_confirmation`` may be true for; it decides the rest."""
+    return Assignment.phase == AWAITING_CONFIRMATION_PHASE
