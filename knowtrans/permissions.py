@@ -129,6 +129,12 @@ def can_manage_users(user: User) -> bool:
     return user.has_role(Role.ADMIN)
 
 
+def can_set_active(user: User, account: User) -> bool:
+    """Deactivate or reactivate ``account``: an admin, for any account but their own
+    (``users.operations.set_active`` refuses deactivating it; another admin has to)."""
+    return can_manage_users(user) and account.id != user.id
+
+
 def can_manage_skills(user: User) -> bool:
     return user.has_role(Role.ADMIN, Role.CTO, Role.IT_LEAD)
 

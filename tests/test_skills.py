@@ -7,7 +7,9 @@ import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role
+from knowtrans.core.errors import Refused
 from knowtrans.extensions import db as _db
+from knowtrans.skills import operations
 from knowtrans.skills.models import Skill
 from tests.conftest import csrf_token_from, row_count
 
@@ -472,7 +474,6 @@ def test_archiving_meanwhile_is_a_conflict_too(as_cto, make_skill):
 
 
 def test_skill_save_racing_between_check_and_write_is_a_conflict(as_cto, make_skill, monkeypatch):
-    from knowtrans.skills import operations
 
     skill = make_skill(name="Terraform")
     data = edit_data(as_cto, skill, description="Mine")
@@ -560,3 +561,64 @@ def test_archive_ignores_foreign_next(as_cto, make_skill):
         f"/skills/{skill.id}/archive", {"next": "https://evil.example/"}, form_url="/skills"
     )
     assert response.headers["Location"] == "/skills"
+
+
+# --- the operations' rules, without the forms -----------------------------------------------
+
+
+@pytest.mark.parametrize("archived", [False, True])
+def test_create_skill_refuses_a_name_the_catalogue_has(db, cto, make_skill, archived):
+    make_skill(name="Übertragung SAP", archived=archived)
+    with pytest.raises(Refused) as refusal:
+        operations.create_skill(name="übertragung sap", category="ERP", description="", actor=cto)
+    assert str(refusal.value).startswith("A skill named “Übertragung SAP” exists already.")
+    assert refusal.value.field == "name"
+    assert ("restore it instead" in str(refusal.value)) is archived
+    _db.session.rollback()
+    assert row_count(Skill) == 1
+
+
+def test_update_skill_refuses_another_skills_name(db, cto, make_skill):
+    make_skill(name="Terraform", archived=True)
+    skill = make_skill(name="OpenTofu")
+    with pytest.raises(Refused, match=re.escape("It is archived; choose another name.")) as refusal:
+        operations.update_skill(
+            skill, name="TERRAFORM", category="IaC", description="", version=1, actor=cto
+        )
+    assert refusal.value.field == "name"
+    _db.session.rollback()
+    assert fresh(skill).name == "OpenTofu"
+    operations.update_skill(
+        skill, name="opentofu", category="IaC", description="", version=1, actor=cto
+    )  # its own name in another case
+    _db.session.commit()
+    assert fresh(skill).name == "opentofu"
+
+
+def test_a_name_taken_past_the_check_is_refused_by_the_index(db, cto, make_skill, monkeypatch):
+    """Another request took the name after the operation looked: the unique index refuses."""
+    make_skill(name="Terraform")
+    skill = make_skill(name="Ansible")
+    monkeypatch.setattr(operations, "skill_named", lambda *a, **k: None)
+    with pytest.raises(Refused) as refusal:
+        operations.create_skill(name="terraform", category="IaC", description="", actor=cto)
+    assert str(refusal.value) == "A skill named “terraform” exists already."
+    assert refusal.value.field == "name"
+    _db.session.rollback()
+    with pytest.raises(Refused, match=re.escape("A skill named “TERRAFORM” exists already.")):
+        operations.update_skill(
+            skill, name="TERRAFORM", category="IaC", description="", version=1, actor=cto
+        )
+    _db.session.rollback()
+    assert row_count(Skill) == 2
+    assert fresh(skill).name == "Ansible"
+    assert row_count(AuditEvent) == 0
+
+
+def test_archive_and_restore_change_nothing_when_so_already(db, cto, make_skill):
+    skill = make_skill(name="Terraform")
+    assert operations.restore_skill(skill, actor=cto) is False
+    assert operations.archive_skill(skill, actor=cto) is True
+    assert operations.archive_skill(skill, actor=cto) is False
+    assert operations.restore_skill(skill, actor=cto) is True
+    assert [len(events("skill.archive")), len(events("skill.restore"))] == [1, 1]

@@ -4,14 +4,18 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
+from knowtrans import permissions
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role, User, UserKind
 from knowtrans.auth.passwords import verify_password
+from knowtrans.core.concurrency import EditConflict
+from knowtrans.core.errors import Refused
 from knowtrans.extensions import db as _db
 from knowtrans.users import operations
 from knowtrans.users.cli import create_user_command
-from tests.conftest import PASSWORD, csrf_token_from, row_count
+from tests.conftest import PASSWORD, commit_elsewhere, csrf_token_from, row_count
 
 NEW_PASSWORD = "a much longer passphrase"
 VERSION_RE = re.compile(r'name="version"[^>]*value="([^"]*)"')
@@ -484,13 +488,72 @@ def test_edit_does_not_silently_overwrite_a_concurrent_change(as_admin, make_use
     response = as_admin.post(f"/admin/users/{user.id}/edit", stale)
     assert response.status_code == 200
     page = html(response)
-    assert "Someone else changed this user" in page
-    assert 'value="Mine"' in page
+    assert "Someone else saved this user while you were editing." in page
+    assert 'value="Mine"' in page  # what the admin typed, kept
+    assert "<dd>Theirs</dd>" in page  # the saved version
     assert fresh(user).name == "Theirs"
+    assert events("user.update") == []
 
     again = dict(stale, version=VERSION_RE.search(page).group(1))
     assert as_admin.post(f"/admin/users/{user.id}/edit", again).status_code == 302
     assert fresh(user).name == "Mine"
+
+
+def test_two_admins_editing_a_user(as_admin, admin, login_as, make_user):
+    """A change of the roles alone is a new version of the user too."""
+    user = make_user(Role.STAFF, name="Sam Staff", email="sam@example.com")
+    bea = make_user(Role.ADMIN, name="Bea Admin")
+    as_bea = login_as(bea)
+    mine = edit_data(as_admin, user, name="Samuel Staff")
+    theirs = edit_data(as_bea, user, roles=["staff", "it_lead"])
+    assert as_bea.post(f"/admin/users/{user.id}/edit", theirs).status_code == 302
+
+    response = as_admin.post(f"/admin/users/{user.id}/edit", mine)
+
+    assert response.status_code == 200
+    page = html(response)
+    assert "Bea Admin saved this user on" in page
+    assert "What changed: Roles of sam@example.com: staff → it_lead, staff." in page
+    assert 'value="Samuel Staff"' in page  # what the admin typed, kept
+    assert "<dd>IT lead, Staff</dd>" in page  # the saved roles
+    saved = fresh(user)
+    assert (saved.name, saved.roles, saved.version) == ("Sam Staff", {Role.STAFF, Role.IT_LEAD}, 2)
+
+    again = dict(mine, version=VERSION_RE.search(page).group(1))
+    assert as_admin.post(f"/admin/users/{user.id}/edit", again).status_code == 302
+    saved = fresh(user)
+    assert (saved.name, saved.roles, saved.version) == ("Samuel Staff", {Role.STAFF}, 3)
+    assert sorted(event.actor_id for event in events("user.update")) == sorted([bea.id, admin.id])
+
+
+def test_the_users_own_account_activity_is_no_conflict(as_admin, make_user, login_as):
+    """Signing in (with a hash brought up to date) and out, a new password, a password reset
+    and (de)activation do not move the version: the admin's open form still saves."""
+    from werkzeug.security import generate_password_hash
+
+    user = make_user(Role.STAFF, name="Sam Staff", email="sam@example.com")
+    user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    _db.session.commit()
+    stale = edit_data(as_admin, user, name="Samuel Staff")
+    opened = fresh(user).version
+
+    as_sam = login_as(user)  # rehashes the password
+    response = as_sam.post(
+        "/account/password",
+        {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    as_sam.logout()
+    as_admin.post(f"/admin/users/{user.id}/password", {"password": PASSWORD, "confirm": PASSWORD})
+    for active in ("0", "1"):
+        as_admin.post(f"/admin/users/{user.id}/active", {"active": active}, form_url="/admin/users")
+    saved = fresh(user)
+    assert saved.session_version > 1
+    assert verify_password(saved.password_hash, PASSWORD)
+    assert saved.version == opened
+
+    assert as_admin.post(f"/admin/users/{user.id}/edit", stale).status_code == 302
+    assert fresh(user).name == "Samuel Staff"
 
 
 def test_edit_survives_a_race_on_the_unique_email(as_admin, make_user, monkeypatch):
@@ -706,6 +769,156 @@ def test_set_active_ignores_foreign_next(as_admin, make_user):
         form_url="/admin/users",
     )
     assert response.headers["Location"] == "/admin/users"
+
+
+# --- the operations' rules, without the forms -----------------------------------------------
+
+
+def edit(user, actor, **overrides):
+    """``update_user`` with the user's values, on the version it has."""
+    values = {
+        "email": user.email,
+        "name": user.name,
+        "roles": user.roles,
+        "kind": user.kind,
+        "version": user.version,
+        "actor": actor,
+    }
+    values.update(overrides)
+    return operations.update_user(user, **values)
+
+
+def test_update_user_refuses_removing_ones_own_admin_role(app, db, admin):
+    with pytest.raises(Refused) as refusal:
+        edit(admin, admin, roles={Role.CTO})
+    assert str(refusal.value) == (
+        "You cannot remove your own Admin role; another admin has to do that."
+    )
+    assert refusal.value.field == "roles"
+    _db.session.rollback()
+    assert fresh(admin).roles == {Role.ADMIN}
+    assert events("user.update") == []
+
+
+def test_update_user_lets_an_admin_remove_another_admins_role(app, db, admin, make_user):
+    other = make_user(Role.ADMIN, Role.CTO)
+    edit(other, admin, roles={Role.CTO})
+    _db.session.commit()
+    assert fresh(other).roles == {Role.CTO}
+
+
+@pytest.mark.parametrize(
+    ("kind", "roles", "message"),
+    [
+        (UserKind.INTERNAL, set(), "Choose at least one role."),
+        (UserKind.EXTERNAL, {Role.STAFF}, "An external expert cannot hold the Staff role"),
+    ],
+)
+def test_user_operations_refuse_roles_the_rules_do_not_allow(
+    app, db, admin, make_user, kind, roles, message
+):
+    user = make_user(Role.STAFF, email="sam@example.com")
+    with pytest.raises(Refused, match=message) as refusal:
+        edit(user, admin, kind=kind, roles=roles)
+    assert refusal.value.field == "roles"
+    _db.session.rollback()
+    with pytest.raises(Refused, match=message) as refusal:
+        operations.create_user(
+            email="new@example.com", name="New", password=NEW_PASSWORD, roles=roles, kind=kind
+        )
+    assert refusal.value.field == "roles"
+    _db.session.rollback()
+    assert (fresh(user).kind, fresh(user).roles) == (UserKind.INTERNAL, {Role.STAFF})
+    assert user_by_email("new@example.com") is None
+
+
+def test_user_operations_refuse_a_taken_email_at_the_database(app, db, admin, make_user):
+    """No check comes first: the unique constraint is the guard, its refusal a message."""
+    make_user(Role.CTO, email="taken@example.com")
+    user = make_user(Role.STAFF, email="sam@example.com")
+    with pytest.raises(Refused, match=re.escape(operations.DUPLICATE_EMAIL)) as refusal:
+        edit(user, admin, email="TAKEN@example.com")
+    assert refusal.value.field == "email"
+    _db.session.rollback()
+    with pytest.raises(Refused, match=re.escape(operations.DUPLICATE_EMAIL)) as refusal:
+        operations.create_user(
+            email="Taken@Example.com", name="New", password=NEW_PASSWORD, roles={Role.STAFF}
+        )
+    assert refusal.value.field == "email"
+    _db.session.rollback()
+    assert fresh(user).email == "sam@example.com"
+    assert row_count(User) == 3
+
+
+def test_update_user_refuses_an_edit_of_another_version(app, db, admin, make_user):
+    user = make_user(Role.STAFF, name="Sam Staff")
+    for version in (None, user.version + 1):
+        with pytest.raises(EditConflict):
+            edit(user, admin, name="Mine", version=version)
+        _db.session.rollback()
+    assert fresh(user).name == "Sam Staff"
+
+
+@pytest.mark.parametrize(
+    "change", [{"name": "Mine"}, {"roles": {Role.STAFF, Role.CTO}}], ids=["name", "roles only"]
+)
+def test_the_database_refuses_a_save_that_lost_the_race(app, db, admin, make_user, change):
+    """Another admin saved between the version check and the UPDATE: nothing is overwritten."""
+    user = make_user(Role.STAFF, name="Sam Staff")
+    commit_elsewhere(User, user.id, name="Theirs")  # the session's copy is still version 1
+    with pytest.raises(StaleDataError):
+        edit(user, admin, **change)
+    _db.session.rollback()
+    saved = fresh(user)
+    assert (saved.name, saved.roles, saved.version) == ("Theirs", {Role.STAFF}, 2)
+
+
+def test_a_change_of_roles_alone_is_a_new_version(app, db, admin, make_user):
+    user = make_user(Role.STAFF)
+    edit(user, admin, roles={Role.STAFF, Role.CTO})
+    _db.session.commit()
+    assert fresh(user).version == 2
+    edit(user, admin)  # nothing changed: the same version
+    _db.session.commit()
+    assert fresh(user).version == 2
+
+
+def test_account_state_changes_keep_the_version(app, db, admin, make_user):
+    """Sessions, passwords and activation are not what the edit form's version guards."""
+    user = make_user(Role.STAFF)
+    operations.end_sessions(user)
+    operations.set_password(user, NEW_PASSWORD, actor=admin)
+    operations.rehash_password(user, NEW_PASSWORD)
+    assert operations.set_active(user, False, actor=admin)
+    assert operations.set_active(user, True, actor=admin)
+    assert user.session_version == 4  # the object has the values as stored
+    _db.session.commit()
+    saved = fresh(user)
+    assert (saved.session_version, saved.active, saved.version) == (4, True, 1)
+    assert verify_password(saved.password_hash, NEW_PASSWORD)
+
+
+def test_set_active_refuses_deactivating_ones_own_account(app, db, admin):
+    with pytest.raises(Refused, match="You cannot deactivate your own account"):
+        operations.set_active(admin, False, actor=admin)
+    _db.session.rollback()
+    assert fresh(admin).active is True
+    assert events("user.deactivate") == []
+    assert permissions.can_set_active(admin, admin) is False
+
+
+def test_set_active_changes_nothing_when_so_already(app, db, admin, make_user):
+    user = make_user(Role.STAFF)
+    assert operations.set_active(user, True, actor=admin) is False
+    assert operations.set_active(user, False, actor=admin) is True
+    assert operations.set_active(user, False, actor=admin) is False
+    assert len(events("user.deactivate")) == 1
+
+
+def test_only_an_admin_sees_the_activation_button_of_others(app, db, admin, make_user):
+    user = make_user(Role.STAFF)
+    assert permissions.can_set_active(admin, user) is True
+    assert permissions.can_set_active(make_user(Role.CTO, Role.IT_LEAD), user) is False
 
 
 # --- CLI -------------------------------------------------------------------------------------

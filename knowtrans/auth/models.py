@@ -53,8 +53,15 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: part of every session's user id; raising it ends all the user's sessions
+    #: part of every session's user id; raising it (``users.operations.end_sessions``) ends
+    #: all the user's sessions
     session_version: Mapped[int] = mapped_column(default=1)
+    #: optimistic locking of what the admin's edit form changes: email, name, kind and roles
+    #: (see Engagement.version). The password, the sessions and whether the account is active
+    #: change without moving it (``knowtrans.users.operations``): a user's sign-in, sign-out or
+    #: new password does not make an admin's open edit form a conflict.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
@@ -70,10 +77,6 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """The session's user id: id and session version, so old sessions stop matching."""
         return f"{self.id}:{self.session_version}"
-
-    def end_sessions(self) -> None:
-        """Sign the user out everywhere at their next request."""
-        self.session_version = (self.session_version or 1) + 1
 
     @property
     def roles(self) -> set[Role]:

@@ -1,12 +1,13 @@
-"""Sign-in and the user's own password change. Each function flushes; the caller commits."""
+"""Sign-in and the user's own password change. Each function flushes; the request pipeline
+commits."""
 
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
-from knowtrans.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from knowtrans.auth.passwords import dummy_hash, needs_rehash, verify_password
 from knowtrans.extensions import db
-from knowtrans.users.operations import normalise_email, set_password
+from knowtrans.users.operations import normalise_email, rehash_password, set_password
 
 
 class WrongPassword(Exception):
@@ -28,7 +29,7 @@ def authenticate(email: str, password: str, *, remote_addr: str | None) -> User 
         verify_password(dummy, password)
     elif verify_password(user.password_hash, password) and user.active:
         if needs_rehash(user.password_hash):  # an older or cheaper method: bring it up to date
-            user.password_hash = hash_password(password)
+            rehash_password(user, password)
         return user
     record_event(
         None,
@@ -45,8 +46,9 @@ def change_own_password(
 ) -> User:
     """Set ``user``'s new password if ``current_password`` is theirs.
 
-    A wrong current password is recorded as an audit event (commit it) and raises
-    :class:`WrongPassword`; a new password the rule refuses raises ``PasswordRefused``.
+    A wrong current password is recorded as an audit event and raises :class:`WrongPassword`
+    (not a ``Refused``: the request goes on and commits the event); a new password the rule
+    refuses raises ``PasswordRefused``.
     """
     if not verify_password(user.password_hash, current_password):
         record_event(

@@ -7,6 +7,7 @@ from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
 from knowtrans.core.urls import MAX_ID
 from knowtrans.extensions import db, login_manager
+from knowtrans.users.operations import end_sessions
 
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
@@ -38,7 +39,7 @@ def start_session(user: User) -> None:
 
 def end_session(user: User, *, everywhere: bool) -> None:
     if everywhere:
-        user.end_sessions()
+        end_sessions(user)
     logout_user()
     session.clear()
 

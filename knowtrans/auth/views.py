@@ -18,9 +18,10 @@ from knowtrans.auth.forms import ChangePasswordForm, LoginForm
 from knowtrans.auth.operations import WrongPassword, authenticate, change_own_password
 from knowtrans.auth.sessions import end_session, start_session
 from knowtrans.core.forms import ConfirmForm
+from knowtrans.core.pipeline import saving
 from knowtrans.core.urls import safe_next
-from knowtrans.extensions import db, limiter
-from knowtrans.users.operations import PasswordRefused, normalise_email
+from knowtrans.extensions import limiter
+from knowtrans.users.operations import normalise_email
 
 bp = Blueprint("auth", __name__)
 
@@ -71,8 +72,8 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        # a failed attempt is recorded; the request commits it
         user = authenticate(form.email.data, form.password.data, remote_addr=request.remote_addr)
-        db.session.commit()
         if user is not None:
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
@@ -87,7 +88,6 @@ def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
         end_session(current_user, everywhere=True)
-        db.session.commit()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -99,23 +99,19 @@ def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
-        try:
-            change_own_password(
-                user,
-                form.current_password.data,
-                form.password.data,
-                remote_addr=request.remote_addr,
-            )
-        except WrongPassword as refusal:
-            db.session.commit()  # the audit event of the failed guess
-            g.wrong_current_password = True
-            form.current_password.errors.append(str(refusal))
-        except PasswordRefused as refusal:
-            db.session.rollback()
-            form.password.errors.append(str(refusal))
-        else:
-            db.session.commit()
-            start_session(user)  # this session goes on; every other one has ended
-            flash("Your password is changed. You are signed out everywhere else.", "success")
-            return redirect(url_for("dashboard.index"))
+        with saving(form):
+            try:
+                change_own_password(
+                    user,
+                    form.current_password.data,
+                    form.password.data,
+                    remote_addr=request.remote_addr,
+                )
+            except WrongPassword as refusal:  # recorded: the request commits the failed guess
+                g.wrong_current_password = True
+                form.current_password.errors.append(str(refusal))
+            else:
+                start_session(user)  # this session goes on; every other one has ended
+                flash("Your password is changed. You are signed out everywhere else.", "success")
+                return redirect(url_for("dashboard.index"))
     return render_template("auth/change_password.html", form=form)

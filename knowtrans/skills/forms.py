@@ -1,4 +1,5 @@
-"""Forms of the skill catalogue."""
+"""Forms of the skill catalogue: the shape of the input, and a friendly pre-check of the
+name the operations refuse (``knowtrans.skills.operations``)."""
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,18 +16,9 @@ from wtforms.validators import DataRequired, Length
 from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, single_line_filter, strip_filter
 from knowtrans.skills.models import Skill
-from knowtrans.skills.operations import skill_named
+from knowtrans.skills.operations import duplicate_name_message, skill_named
 
 CATEGORY_LIST_ID = "skill-categories"
-
-
-def duplicate_name_message(existing: Skill, *, renaming: bool = False) -> str:
-    message = f"A skill named “{existing.name}” exists already."
-    if existing.archived and renaming:
-        message += " It is archived; choose another name."
-    elif existing.archived:
-        message += " It is archived: restore it instead of creating it again."
-    return message
 
 
 class SkillForm(FlaskForm):

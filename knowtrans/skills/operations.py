@@ -1,10 +1,13 @@
-"""Writes on the skill catalogue. Each function flushes; the caller commits."""
+"""Writes on the skill catalogue. Each function enforces its rules (raising ``Refused``) and
+flushes; the request pipeline commits."""
 
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.core.concurrency import check_version
+from knowtrans.core.errors import Refused
+from knowtrans.core.integrity import unique_or_refused
 from knowtrans.extensions import db
 from knowtrans.skills.models import Skill
 
@@ -25,6 +28,27 @@ def skill_named(name: str, *, exclude_id: int | None = None) -> Skill | None:
     )
 
 
+def duplicate_name_message(existing: Skill, *, renaming: bool = False) -> str:
+    message = f"A skill named “{existing.name}” exists already."
+    if existing.archived and renaming:
+        message += " It is archived; choose another name."
+    elif existing.archived:
+        message += " It is archived: restore it instead of creating it again."
+    return message
+
+
+def check_name(name: str, *, renaming: Skill | None = None) -> None:
+    """Refuse a name another skill has, whatever the case."""
+    existing = skill_named(name, exclude_id=renaming.id if renaming else None)
+    if existing is not None:
+        raise Refused(duplicate_name_message(existing, renaming=renaming is not None), field="name")
+
+
+def _name_taken_meanwhile(name: str) -> str:
+    """The message when the unique index refuses a name another request has just taken."""
+    return f"A skill named “{name.strip()}” exists already."
+
+
 def known_category(category: str) -> str:
     """An existing category's spelling when ``category`` differs from it only in case."""
     wanted = category.strip().casefold()
@@ -35,13 +59,16 @@ def known_category(category: str) -> str:
 
 
 def create_skill(*, name: str, category: str, description: str, actor: User) -> Skill:
+    """Raises Refused for a name the catalogue has already."""
+    check_name(name)
     skill = Skill(
         name=name.strip(),
         category=known_category(category),
         description=description.strip(),
         archived=False,
     )
-    db.session.add(skill)
+    with unique_or_refused(_name_taken_meanwhile(name), field="name"):
+        db.session.add(skill)
     record_event(actor, "skill.create", skill, f"Created skill {skill.name} ({skill.category})")
     return skill
 
@@ -56,13 +83,15 @@ def update_skill(
     actor: User,
 ) -> Skill:
     """Apply the edit made on the skill's ``version``; raises EditConflict when someone else
-    saved the skill in between."""
+    saved the skill in between, Refused for a name another skill has."""
     check_version(skill, version)
+    check_name(name, renaming=skill)
     category = known_category(category)  # before any change: its query would flush them
     before = {"name": skill.name, "category": skill.category, "description": skill.description}
-    skill.name = name.strip()
-    skill.category = category
-    skill.description = description.strip()
+    with unique_or_refused(_name_taken_meanwhile(name), field="name"):
+        skill.name = name.strip()
+        skill.category = category
+        skill.description = description.strip()
     changes = []
     if before["name"] != skill.name:
         changes.append(f"name {before['name']} → {skill.name}")
@@ -77,14 +106,20 @@ def update_skill(
     return skill
 
 
-def archive_skill(skill: Skill, *, actor: User) -> Skill:
-    """Archived skills stay on existing plans but are offered for no new plan item."""
+def archive_skill(skill: Skill, *, actor: User) -> bool:
+    """Archived skills stay on existing plans but are offered for no new plan item. Returns
+    False (and records nothing) when the skill is archived already."""
+    if skill.archived:
+        return False
     skill.archived = True
     record_event(actor, "skill.archive", skill, f"Archived skill {skill.name}")
-    return skill
+    return True
 
 
-def restore_skill(skill: Skill, *, actor: User) -> Skill:
+def restore_skill(skill: Skill, *, actor: User) -> bool:
+    """Returns False (and records nothing) when the skill is not archived."""
+    if not skill.archived:
+        return False
     skill.archived = False
     record_event(actor, "skill.restore", skill, f"Restored skill {skill.name}")
-    return skill
+    return True

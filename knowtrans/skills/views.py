@@ -3,25 +3,18 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
-from knowtrans.audit.queries import conflict_notice
-from knowtrans.core.concurrency import ConflictNotice, EditConflict
+from knowtrans.core.concurrency import ConflictNotice
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.pipeline import load, saving
 from knowtrans.core.urls import safe_next
 from knowtrans.extensions import db
 from knowtrans.permissions import require
 from knowtrans.plans.models import PlanItem
 from knowtrans.skills import operations
-from knowtrans.skills.forms import (
-    CATEGORY_LIST_ID,
-    SkillFilterForm,
-    SkillForm,
-    duplicate_name_message,
-)
+from knowtrans.skills.forms import CATEGORY_LIST_ID, SkillFilterForm, SkillForm
 from knowtrans.skills.models import Skill
 
 bp = Blueprint("skills", __name__)
@@ -30,10 +23,6 @@ bp = Blueprint("skills", __name__)
 def _categories() -> list[str]:
     query = sa.select(Skill.category).distinct().order_by(Skill.category)
     return list(db.session.scalars(query))
-
-
-def _get_skill(skill_id: int) -> Skill:
-    return db.session.get(Skill, skill_id) or abort(404)
 
 
 def _any_skill() -> bool:
@@ -90,18 +79,13 @@ def new():
     require(permissions.can_manage_skills(current_user))
     form = SkillForm()
     if form.validate_on_submit():
-        try:
+        with saving(form):
             skill = operations.create_skill(
                 name=form.name.data,
                 category=form.category.data,
                 description=form.description.data or "",
                 actor=current_user,
             )
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors.append(_duplicate_after_race(form.name.data))
-        else:
             flash(f"Added {skill.name} to the catalogue.", "success")
             return redirect(url_for("skills.index"))
     return _render_form(form, skill=None)
@@ -111,16 +95,15 @@ def new():
 @login_required
 def edit(skill_id: int):
     require(permissions.can_manage_skills(current_user))
-    skill = _get_skill(skill_id)
+    skill = load(Skill, skill_id)
     form = SkillForm(editing=skill)
-    conflict = None
     if request.method == "GET":
         form.name.data = skill.name
         form.category.data = skill.category
         form.description.data = skill.description
         form.version.data = skill.version
-    elif form.validate_on_submit():
-        try:
+    with saving(form, conflict_on=skill, what="skill") as save:
+        if form.validate_on_submit():
             operations.update_skill(
                 skill,
                 name=form.name.data,
@@ -129,19 +112,9 @@ def edit(skill_id: int):
                 version=form.version.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except (EditConflict, StaleDataError):
-            db.session.rollback()
-            skill = _get_skill(skill_id)
-            conflict = conflict_notice(skill, "skill", viewer=current_user)
-            form.version.data = skill.version
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors.append(_duplicate_after_race(form.name.data, exclude_id=skill.id))
-        else:
             flash(f"Saved {skill.name}.", "success")
             return redirect(url_for("skills.index"))
-    return _render_form(form, skill=skill, conflict=conflict)
+    return _render_form(form, skill=skill, conflict=save.conflict)
 
 
 def _render_form(form: SkillForm, *, skill: Skill | None, conflict: ConflictNotice | None = None):
@@ -155,30 +128,21 @@ def _render_form(form: SkillForm, *, skill: Skill | None, conflict: ConflictNoti
     )
 
 
-def _duplicate_after_race(name: str, *, exclude_id: int | None = None) -> str:
-    """The field message when the unique index refused a name another request took first."""
-    existing = operations.skill_named(name, exclude_id=exclude_id)
-    if existing is not None:
-        return duplicate_name_message(existing, renaming=exclude_id is not None)
-    return f"A skill named “{name}” exists already."
-
-
 @bp.post("/skills/<int:skill_id>/archive")
 @login_required
 def archive(skill_id: int):
     require(permissions.can_manage_skills(current_user))
-    skill = _get_skill(skill_id)
+    skill = load(Skill, skill_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if skill.archived:
-        flash(f"{skill.name} is archived already.", "info")
-    else:
-        operations.archive_skill(skill, actor=current_user)
-        db.session.commit()
-        flash(
-            f"Archived {skill.name}. Plans that use it keep it; new plan items cannot use it.",
-            "success",
-        )
+    with saving():
+        if operations.archive_skill(skill, actor=current_user):
+            flash(
+                f"Archived {skill.name}. Plans that use it keep it; new plan items cannot use it.",
+                "success",
+            )
+        else:
+            flash(f"{skill.name} is archived already.", "info")
     return redirect(safe_next(request.form.get("next")) or url_for("skills.index"))
 
 
@@ -186,13 +150,12 @@ def archive(skill_id: int):
 @login_required
 def restore(skill_id: int):
     require(permissions.can_manage_skills(current_user))
-    skill = _get_skill(skill_id)
+    skill = load(Skill, skill_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if not skill.archived:
-        flash(f"{skill.name} is not archived.", "info")
-    else:
-        operations.restore_skill(skill, actor=current_user)
-        db.session.commit()
-        flash(f"Restored {skill.name}; it can be added to plans again.", "success")
+    with saving():
+        if operations.restore_skill(skill, actor=current_user):
+            flash(f"Restored {skill.name}; it can be added to plans again.", "success")
+        else:
+            flash(f"{skill.name} is not archived.", "info")
     return redirect(safe_next(request.form.get("next")) or url_for("skills.index"))

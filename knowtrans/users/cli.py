@@ -3,14 +3,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
 from knowtrans.auth.models import Role, UserKind
+from knowtrans.core.errors import Refused
 from knowtrans.extensions import db
-from knowtrans.users.operations import (
-    PasswordRefused,
-    create_user,
-    email_taken,
-    normalise_email,
-    role_conflict,
-)
+from knowtrans.users.operations import PasswordRefused, create_user, email_taken, normalise_email
 
 
 @click.command("create-user")
@@ -42,10 +37,7 @@ def create_user_command(email, name, roles, external, password):
             "The name must have between 1 and 120 characters and no control characters."
         )
     kind = UserKind.EXTERNAL if external else UserKind.INTERNAL
-    conflict = role_conflict(kind, [Role(role) for role in roles])
-    if conflict:
-        raise click.ClickException(conflict)
-    if email_taken(email):
+    if email_taken(email):  # the operation refuses it too, without naming the address
         raise click.ClickException(f"A user with the email {email} exists already.")
     try:
         user = create_user(
@@ -56,6 +48,10 @@ def create_user_command(email, name, roles, external, password):
             kind=kind,
         )
     except PasswordRefused as refusal:
+        db.session.rollback()
         raise click.BadParameter(str(refusal), param_hint="'--password'") from None
+    except Refused as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal)) from None
     db.session.commit()
     click.echo(f"Created user {user.id}: {user.email} ({', '.join(roles)}).")

@@ -1,11 +1,9 @@
-"""Forms of the user administration."""
-
-import hashlib
+"""Forms of the user administration: the shape of the input, and friendly pre-checks of
+rules the operations enforce (``knowtrans.users.operations``)."""
 
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
-    HiddenField,
     PasswordField,
     RadioField,
     SearchField,
@@ -19,10 +17,15 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from knowtrans.auth.models import Role, User, UserKind
+from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, strip_filter
-from knowtrans.users.operations import email_taken, password_problem, role_conflict
-
-DUPLICATE_EMAIL = "A user with this email exists already."
+from knowtrans.users.operations import (
+    DUPLICATE_EMAIL,
+    NO_ROLE,
+    email_taken,
+    password_problem,
+    role_conflict,
+)
 
 ROLE_HINTS = {
     Role.ADMIN: "manages users and roles",
@@ -31,13 +34,6 @@ ROLE_HINTS = {
     Role.STAFF: "internal learner who records what they learned",
     Role.EXPERT: "external expert who confirms levels and writes handover notes",
 }
-
-
-def user_version(user: User) -> str:
-    """A fingerprint of the editable fields, to notice that someone else saved meanwhile."""
-    roles = ",".join(sorted(role.value for role in user.roles))
-    text = "\x1f".join((user.email, user.name, user.kind.value, roles))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -102,9 +98,8 @@ class UserFields(FlaskForm):
         coerce=str,
     )
 
-    def __init__(self, *args, actor: User, editing: User | None = None, **kwargs) -> None:
+    def __init__(self, *args, editing: User | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.actor = actor
         self.editing = editing
 
     @property
@@ -126,20 +121,11 @@ class UserFields(FlaskForm):
         if field.errors:  # an unknown role: the choice check has said so
             return
         if not field.data:
-            raise ValidationError("Choose at least one role.")
+            raise ValidationError(NO_ROLE)
         if self.kind.data in {kind.value for kind in UserKind}:
             conflict = role_conflict(self.chosen_kind, self.chosen_roles)
             if conflict:
                 raise ValidationError(conflict)
-        if (
-            self.editing is not None
-            and self.editing.id == self.actor.id
-            and Role.ADMIN in self.editing.roles
-            and Role.ADMIN not in self.chosen_roles
-        ):
-            raise ValidationError(
-                "You cannot remove your own Admin role; another admin has to do that."
-            )
 
 
 class UserCreateForm(PasswordFields, UserFields):
@@ -153,16 +139,7 @@ class UserCreateForm(PasswordFields, UserFields):
 
 
 class UserEditForm(UserFields):
-    version = HiddenField()
-
-    def validate_version(self, field) -> None:
-        current = user_version(self.editing)
-        if field.data != current:
-            field.data = current
-            raise ValidationError(
-                "Someone else changed this user while you were editing. The saved values are "
-                "shown below your changes; check them and save again to overwrite."
-            )
+    version = VersionField()
 
 
 class PasswordForm(OwnerPasswordFields, FlaskForm):

@@ -1,4 +1,11 @@
-"""Writes on user accounts. Each function flushes; the caller commits."""
+"""Writes on user accounts. Each function enforces its rules (raising ``Refused``) and
+flushes; the request pipeline (or the command) commits.
+
+``User.version`` guards what the admin's edit form changes (email, name, kind, roles). The
+password, the sessions and whether the account is active are written by ``_write_account``,
+which leaves the version alone: a user signing in or out, or changing their password, does
+not turn an admin's open edit form into a conflict.
+"""
 
 import re
 from collections.abc import Iterable
@@ -10,10 +17,18 @@ from flask import current_app
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import Role, User, UserKind, UserRole
 from knowtrans.auth.passwords import common_passwords, hash_password
+from knowtrans.core.concurrency import check_version
+from knowtrans.core.errors import Refused
+from knowtrans.core.integrity import unique_or_refused
 from knowtrans.extensions import db
 
 #: longer passphrases are welcome, but hashing megabytes is not
 PASSWORD_MAX_LENGTH = 256
+
+DUPLICATE_EMAIL = "A user with this email exists already."
+NO_ROLE = "Choose at least one role."
+OWN_ADMIN_ROLE = "You cannot remove your own Admin role; another admin has to do that."
+OWN_DEACTIVATION = "You cannot deactivate your own account; another admin has to do that."
 
 
 def normalise_email(email: str) -> str:
@@ -27,8 +42,11 @@ def email_taken(email: str, *, exclude_id: int | None = None) -> bool:
     return db.session.execute(query).first() is not None
 
 
-class PasswordRefused(Exception):
+class PasswordRefused(Refused):
     """A password the password rule refuses; the message says why and how to do better."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="password")
 
 
 def _counted_length(password: str) -> int:
@@ -111,6 +129,15 @@ def role_conflict(kind: UserKind, roles: Iterable[Role]) -> str | None:
     return None
 
 
+def check_roles(kind: UserKind, roles: Iterable[Role]) -> None:
+    """Refuse a user without a role, or with roles their kind cannot hold."""
+    roles = set(roles)
+    if not roles:
+        raise Refused(NO_ROLE, field="roles")
+    if conflict := role_conflict(kind, roles):
+        raise Refused(conflict, field="roles")
+
+
 def create_user(
     *,
     email: str,
@@ -121,7 +148,13 @@ def create_user(
     actor: User | None = None,
     password_hash: str | None = None,
 ) -> User:
-    """Create an account with ``password`` (checked by the password rule) or a ready hash."""
+    """Create an account with ``password`` (checked by the password rule) or a ready hash.
+
+    Raises ``Refused`` for roles the rules do not allow or an email address taken already,
+    ``PasswordRefused`` for a password the rule refuses.
+    """
+    roles = {Role(role) for role in roles}
+    check_roles(kind, roles)
     if password_hash is None:
         check_password(password, email=email, name=name)
         password_hash = hash_password(password)
@@ -132,8 +165,9 @@ def create_user(
         kind=kind,
         active=True,
     )
-    user.role_rows = [UserRole(role=Role(role)) for role in sorted(set(roles))]
-    db.session.add(user)
+    user.role_rows = [UserRole(role=role) for role in sorted(roles)]
+    with unique_or_refused(DUPLICATE_EMAIL, field="email"):
+        db.session.add(user)
     record_event(actor, "user.create", user, f"Created {user.email} ({_roles_text(user)})")
     return user
 
@@ -145,17 +179,32 @@ def update_user(
     name: str,
     roles: Iterable[Role],
     kind: UserKind,
+    version: int | None,
     actor: User,
 ) -> User:
+    """Apply the edit made on the user's ``version``.
+
+    Raises EditConflict when someone else saved the user in between, ``Refused`` for roles the
+    rules do not allow (an admin never removes their own Admin role) or an email address
+    another user has.
+    """
+    check_version(user, version)
+    wanted = set(roles)
+    check_roles(kind, wanted)
+    if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in wanted:
+        raise Refused(OWN_ADMIN_ROLE, field="roles")
     before = {"email": user.email, "name": user.name, "kind": user.kind.value}
     roles_before = _roles_text(user)
-    user.email = normalise_email(email)
-    user.name = name.strip()
-    user.kind = kind
-    wanted = set(roles)
-    user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
-        UserRole(role=role) for role in sorted(wanted - user.roles)
-    ]
+    with unique_or_refused(DUPLICATE_EMAIL, field="email"):
+        user.email = normalise_email(email)
+        user.name = name.strip()
+        user.kind = kind
+        user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
+            UserRole(role=role) for role in sorted(wanted - user.roles)
+        ]
+        if _roles_text(user) != roles_before:
+            # the roles are rows of their own table: changing them is a new version of the user
+            user.version += 1
     after = {"email": user.email, "name": user.name, "kind": user.kind.value}
     changes = [f"{key} {before[key]} → {after[key]}" for key in before if before[key] != after[key]]
     roles_after = _roles_text(user)
@@ -172,25 +221,59 @@ def update_user(
     return user
 
 
-def set_active(user: User, active: bool, *, actor: User) -> User:
-    user.active = active
-    if not active:
-        user.end_sessions()
+def set_active(user: User, active: bool, *, actor: User) -> bool:
+    """Activate or deactivate the account; deactivating ends its sessions. Returns False (and
+    records nothing) when it is so already; an admin never deactivates their own account."""
+    if not active and user.id == actor.id:
+        raise Refused(OWN_DEACTIVATION)
+    if user.active == active:
+        return False
+    if active:
+        _write_account(user, active=True)
+    else:
+        _write_account(user, active=False, session_version=_next_session_version(user))
     verb = "activate" if active else "deactivate"
     record_event(actor, f"user.{verb}", user, f"{verb.capitalize()}d {user.email}")
-    return user
+    return True
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere at their next request."""
+    _write_account(user, session_version=_next_session_version(user))
+
+
+def rehash_password(user: User, password: str) -> None:
+    """Store ``password`` (just verified) with the current hash method."""
+    _write_account(user, password_hash=hash_password(password))
 
 
 def set_password(user: User, password: str, *, actor: User | None) -> User:
     """Set a new password; every session of the user ends (the caller may start a new one)."""
     check_password(password, email=user.email, name=user.name)
-    user.password_hash = hash_password(password)
-    user.end_sessions()
+    _write_account(
+        user,
+        password_hash=hash_password(password),
+        session_version=_next_session_version(user),
+    )
     if actor is not None and actor.id == user.id:
         record_event(actor, "user.password_change", user, f"{user.email} changed their password")
     else:
         record_event(actor, "user.password_reset", user, f"Password set for {user.email}")
     return user
+
+
+def _next_session_version(user: User) -> int:
+    return (user.session_version or 1) + 1
+
+
+def _write_account(user: User, **values: object) -> None:
+    """Write the password, the sessions or whether the account is active, leaving
+    ``user.version`` alone (an UPDATE statement, not a change of the object that the version
+    counts); ``user`` takes the new values as stored."""
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(**values),
+        execution_options={"synchronize_session": "evaluate"},
+    )
 
 
 def _roles_text(user: User) -> str:

@@ -3,31 +3,24 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from knowtrans import permissions
 from knowtrans.auth.models import Role, User, UserRole
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.pipeline import load, saving
 from knowtrans.core.urls import safe_next
-from knowtrans.extensions import db
 from knowtrans.permissions import require
 from knowtrans.users import operations
 from knowtrans.users.forms import (
-    DUPLICATE_EMAIL,
     ROLE_HINTS,
     PasswordForm,
     UserCreateForm,
     UserEditForm,
     UserFilterForm,
-    user_version,
 )
 
 bp = Blueprint("users", __name__)
-
-
-def _get_user(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
 
 
 @bp.route("/admin/users")
@@ -64,9 +57,9 @@ def index():
 @login_required
 def new():
     require(permissions.can_manage_users(current_user))
-    form = UserCreateForm(actor=current_user)
+    form = UserCreateForm()
     if form.validate_on_submit():
-        try:
+        with saving(form):
             user = operations.create_user(
                 email=form.email.data,
                 name=form.name.data,
@@ -75,14 +68,6 @@ def new():
                 kind=form.chosen_kind,
                 actor=current_user,
             )
-            db.session.commit()
-        except operations.PasswordRefused as refusal:
-            db.session.rollback()
-            form.password.errors.append(str(refusal))
-        except IntegrityError:
-            db.session.rollback()
-            form.email.errors.append(DUPLICATE_EMAIL)
-        else:
             flash(
                 f"Created {user.name} ({user.email}). Give them the initial password "
                 "over a separate channel.",
@@ -96,33 +81,33 @@ def new():
 @login_required
 def edit(user_id: int):
     require(permissions.can_manage_users(current_user))
-    user = _get_user(user_id)
-    form = UserEditForm(actor=current_user, editing=user)
+    user = load(User, user_id)
+    form = UserEditForm(editing=user)
     if request.method == "GET":
         form.email.data = user.email
         form.name.data = user.name
         form.kind.data = user.kind.value
         form.roles.data = [role.value for role in Role if role in user.roles]
-        form.version.data = user_version(user)
-    elif form.validate_on_submit():
-        try:
+        form.version.data = user.version
+    with saving(form, conflict_on=user, what="user") as save:
+        if form.validate_on_submit():
             operations.update_user(
                 user,
                 email=form.email.data,
                 name=form.name.data,
                 roles=form.chosen_roles,
                 kind=form.chosen_kind,
+                version=form.version.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.email.errors.append(DUPLICATE_EMAIL)
-        else:
             flash(f"Saved {user.name} ({user.email}).", "success")
             return redirect(url_for("users.index"))
     return render_template(
-        "users/form.html", form=form, user=user, role_hints=ROLE_HINTS, active_form=ConfirmForm()
+        "users/form.html",
+        form=form,
+        user=user,
+        role_hints=ROLE_HINTS,
+        conflict=save.conflict,
     )
 
 
@@ -130,16 +115,11 @@ def edit(user_id: int):
 @login_required
 def password(user_id: int):
     require(permissions.can_manage_users(current_user))
-    user = _get_user(user_id)
+    user = load(User, user_id)
     form = PasswordForm(user=user)
     if form.validate_on_submit():
-        try:
+        with saving(form):
             operations.set_password(user, form.password.data, actor=current_user)
-        except operations.PasswordRefused as refusal:
-            db.session.rollback()
-            form.password.errors.append(str(refusal))
-        else:
-            db.session.commit()
             flash(
                 f"New password set for {user.name}. Give it to them over a separate channel.",
                 "success",
@@ -152,23 +132,18 @@ def password(user_id: int):
 @login_required
 def set_active(user_id: int):
     require(permissions.can_manage_users(current_user))
-    user = _get_user(user_id)
+    user = load(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     wanted = request.form.get("active")
     if wanted not in {"0", "1"}:
         abort(400)
     active = wanted == "1"
-    back = safe_next(request.form.get("next")) or url_for("users.index")
-    if not active and user.id == current_user.id:
-        flash("You cannot deactivate your own account; another admin has to do that.", "error")
-    elif user.active == active:
-        flash(f"{user.name} is {'active' if active else 'inactive'} already.", "info")
-    else:
-        operations.set_active(user, active, actor=current_user)
-        db.session.commit()
-        if active:
+    with saving():
+        if not operations.set_active(user, active, actor=current_user):
+            flash(f"{user.name} is {'active' if active else 'inactive'} already.", "info")
+        elif active:
             flash(f"Reactivated {user.name}; they can sign in again.", "success")
         else:
             flash(f"Deactivated {user.name}; they can no longer sign in.", "success")
-    return redirect(back)
+    return redirect(safe_next(request.form.get("next")) or url_for("users.index"))
