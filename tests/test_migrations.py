@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from config import TestingConfig
+import config
 from knowtrans import create_app
 from knowtrans.extensions import db
 
@@ -40,9 +40,9 @@ def empty_database_url(request, tmp_path):
 
 @pytest.fixture
 def migrated_app(empty_database_url):
-    config = TestingConfig()
-    config.SQLALCHEMY_DATABASE_URI = empty_database_url
-    app = create_app(config)
+    settings = config.TestingConfig()
+    settings.SQLALCHEMY_DATABASE_URI = empty_database_url
+    app = create_app(settings)
     with app.app_context():
         yield app
         db.session.remove()
