@@ -9,11 +9,24 @@ from knowtrans.core.concurrency import ConflictNotice
 from knowtrans.extensions import db
 
 
+#: events about an object that do not move its version: a conflict is never theirs
+UNVERSIONED_ACTIONS = (
+    "access.denied",
+    "auth.login_failed",
+    "auth.password_change_failed",
+    "user.password_change",
+    "user.password_reset",
+    "user.activate",
+    "user.deactivate",
+)
+
+
 def conflict_notice(obj: db.Model, what: str, *, viewer: User) -> ConflictNotice:
     """Name the latest change of ``obj`` from its audit trail ("someone else" without one).
 
-    Creation events are skipped: a version only moves on updates, and a creation event
-    would name the wrong person.
+    Creation events are skipped (a version only moves on updates, and a creation event would
+    name the wrong person), and so are the events that leave the version alone (a failed
+    sign-in, a password reset).
     """
     event = db.session.scalars(
         sa.select(AuditEvent)
@@ -21,6 +34,7 @@ def conflict_notice(obj: db.Model, what: str, *, viewer: User) -> ConflictNotice
             AuditEvent.object_type == obj.__tablename__,
             AuditEvent.object_id == obj.id,
             AuditEvent.action.not_like("%.create"),
+            AuditEvent.action.not_in(UNVERSIONED_ACTIONS),
         )
         .options(joinedload(AuditEvent.actor))
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
