@@ -8,7 +8,6 @@ from knowtrans.auth.models import User
 from knowtrans.core.concurrency import ConflictNotice
 from knowtrans.extensions import db
 
-
 #: events about an object that do not move its version: a conflict is never theirs
 UNVERSIONED_ACTIONS = (
     "access.denied",
