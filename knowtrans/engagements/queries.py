@@ -1,4 +1,4 @@
-"""Reads for engagements: which ones a user may see, and loading by id."""
+"""Reads for engagements: which ones a user may see, who may be their expert, loading by id."""
 
 from typing import TypeVar
 
@@ -6,10 +6,22 @@ import sqlalchemy as sa
 from flask import abort
 
 from knowtrans import permissions
-from knowtrans.auth.models import Role, User
+from knowtrans.auth.models import Role, User, UserRole
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.plans.models import Assignment, PlanItem
+
+
+def active_experts() -> list[User]:
+    """Who can be chosen as an engagement's expert, by name."""
+    query = (
+        sa.select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.EXPERT, User.active.is_(True))
+        .order_by(User.name, User.id)
+    )
+    return list(db.session.scalars(query))
+
 
 M = TypeVar("M")
 
