@@ -9,7 +9,9 @@ from pypdf import PdfReader
 
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role
+from knowtrans.core.clock import utcnow
 from knowtrans.engagements.models import EngagementStatus
+from knowtrans.extensions import db as _db
 from knowtrans.learning.models import LearningEntry
 from knowtrans.plans.models import Criticality, PlanItem
 from knowtrans.reports.models import HandoverReport
@@ -184,16 +186,18 @@ def test_a_failing_pdf_closes_nothing(db, setup, login_as, monkeypatch):
         raise RuntimeError("layout exploded")
 
     monkeypatch.setattr("knowtrans.reports.build.build_report", broken)
-    response = close(
-        login_as(setup["cto"]), setup["engagement"], "Accepted: the vendor contract covers it."
-    )
+    cto = login_as(setup["cto"])
+    response = close(cto, setup["engagement"], "Accepted: the vendor contract covers it.")
     assert response.status_code == 302
+    assert response.headers["Location"] == f"/engagements/{setup['engagement'].id}/close"
     db.session.expire_all()
     assert setup["engagement"].status is EngagementStatus.HANDOVER
     assert setup["engagement"].closed_at is None
     assert row_count(HandoverReport) == 0
-    follow = login_as(setup["cto"]).get(response.headers["Location"])
+    assert "engagement.close" not in db.session.scalars(sa.select(AuditEvent.action)).all()
+    follow = cto.get(response.headers["Location"])
     assert follow.status_code == 200
+    assert "The final report could not be generated" in follow.get_data(as_text=True)
 
 
 def test_a_planned_engagement_cannot_be_closed(db, login_as, make_user, make_engagement):
@@ -295,3 +299,133 @@ def test_report_command(app, db, setup, login_as, tmp_path):
     assert result.exit_code == 0, result.output
     stored = db.session.scalar(sa.select(HandoverReport))
     assert final.read_bytes() == stored.pdf
+
+
+# --- the operation enforces the rules, whoever calls it ---------------------------------------
+
+
+def refusal_of_close(
+    db, engagement, actor, justification="Accepted: the vendor contract covers it."
+):
+    """The Refused ``close_engagement`` raises; the session is rolled back as the pipeline does."""
+    from knowtrans.closing import operations
+    from knowtrans.core.errors import Refused
+
+    with pytest.raises(Refused) as refused:
+        operations.close_engagement(engagement, justification=justification, actor=actor)
+    db.session.rollback()
+    return refused.value
+
+
+def assert_still_open(db, engagement, status=EngagementStatus.HANDOVER):
+    db.session.expire_all()
+    assert engagement.status is status
+    assert engagement.closed_at is None
+    assert row_count(HandoverReport) == 0
+    assert "engagement.close" not in db.session.scalars(sa.select(AuditEvent.action)).all()
+
+
+def test_close_engagement_refuses_an_engagement_closed_already(db, setup):
+    from knowtrans.closing import operations
+
+    engagement = setup["engagement"]
+    justification = "Accepted: the vendor contract covers it."
+    operations.close_engagement(engagement, justification=justification, actor=setup["cto"])
+    db.session.commit()
+    refused = refusal_of_close(db, engagement, setup["it_lead"])
+    assert isinstance(refused, operations.AlreadyClosed)
+    assert str(refused) == "This engagement is closed already; its final report stands."
+    assert row_count(HandoverReport) == 1
+
+
+def test_close_engagement_refuses_a_planned_engagement(db, setup, make_engagement):
+    engagement = make_engagement(status=EngagementStatus.PLANNED)
+    refused = refusal_of_close(db, engagement, setup["cto"])
+    assert str(refused) == (
+        "Only an active engagement or one in handover can be closed; this one is planned."
+    )
+    assert_still_open(db, engagement, EngagementStatus.PLANNED)
+
+
+@pytest.mark.parametrize(
+    ("justification", "message"),
+    [
+        ("", "1 critical item is not covered: write why the engagement closes anyway."),
+        ("ok", "Write at least 20 characters: the justification goes into the final report"),
+    ],
+)
+def test_close_engagement_needs_a_justification_for_uncovered_critical_items(
+    db, setup, justification, message
+):
+    refused = refusal_of_close(db, setup["engagement"], setup["cto"], justification)
+    assert str(refused).startswith(message)
+    assert refused.field == "justification"
+    assert_still_open(db, setup["engagement"])
+
+
+def test_close_engagement_needs_no_justification_when_the_critical_items_are_covered(
+    db, setup, make_assignment, make_confirmation
+):
+    from knowtrans.closing import operations
+
+    assignment = make_assignment(plan_item=setup["critical"])
+    make_confirmation(assignment, setup["critical"].target_level, setup["expert"])
+    report = operations.close_engagement(setup["engagement"], justification="", actor=setup["cto"])
+    db.session.commit()
+    assert report.engagement_id == setup["engagement"].id
+
+
+def test_close_engagement_refuses_when_the_final_report_fails(db, setup, monkeypatch):
+    from knowtrans.closing import operations
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("layout exploded")
+
+    monkeypatch.setattr("knowtrans.reports.build.build_report", broken)
+    refused = refusal_of_close(db, setup["engagement"], setup["cto"])
+    assert isinstance(refused, operations.ReportNotGenerated)
+    assert str(refused).startswith("The final report could not be generated")
+    assert isinstance(refused.__cause__, RuntimeError)
+    assert_still_open(db, setup["engagement"])
+
+
+def archive_elsewhere(engagement, by) -> None:
+    """Another request's final report, committed on its own connection: it closed the
+    engagement past the status check (the engagement's own row is left as it was)."""
+    table = HandoverReport.__table__
+    with _db.engine.begin() as connection:
+        connection.execute(
+            table.insert().values(
+                engagement_id=engagement.id,
+                identifier=f"KT-{engagement.id:05d}-F-ELSEWHERE",
+                generated_at=utcnow(),
+                generated_by_id=by.id,
+                page_count=1,
+                sha256="0" * 64,
+                size=4,
+                pdf=b"%PDF",
+            )
+        )
+
+
+def test_close_engagement_refuses_when_another_request_archived_the_report(db, setup):
+    """The final report is unique per engagement: the second close is refused at its flush."""
+    archive_elsewhere(setup["engagement"], setup["it_lead"])
+    refused = refusal_of_close(db, setup["engagement"], setup["cto"])
+    assert str(refused) == "This engagement was closed in the meantime; its final report stands."
+    db.session.expire_all()
+    assert setup["engagement"].status is EngagementStatus.HANDOVER
+    assert row_count(HandoverReport) == 1
+
+
+def test_a_close_refused_at_the_archive_says_so_and_closes_nothing(db, setup, login_as):
+    archive_elsewhere(setup["engagement"], setup["it_lead"])
+    cto = login_as(setup["cto"])
+    response = close(cto, setup["engagement"], "Accepted: the vendor contract covers it.")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/engagements/{setup['engagement'].id}"
+    page = cto.get(response.headers["Location"]).get_data(as_text=True)
+    assert "closed in the meantime; its final report stands" in page
+    db.session.expire_all()
+    assert setup["engagement"].status is EngagementStatus.HANDOVER
+    assert row_count(HandoverReport) == 1

@@ -277,3 +277,38 @@ def test_confirming_at_target_can_sign_off_and_a_lower_level_revokes_it(
         sa.select(AuditEvent.summary).where(AuditEvent.action == "assignment.phase")
     ).all()
     assert len(phases) == 2
+
+
+# --- the operation enforces the rules, whoever calls it ---------------------------------------
+
+
+def test_confirm_level_refuses_a_sign_off_below_the_target(scene, db):
+    from knowtrans.confirmations import operations
+    from knowtrans.core.errors import Refused
+
+    with pytest.raises(Refused) as refused:
+        operations.confirm_level(
+            scene.assignment, level=2, comment="", actor=scene.expert, sign_off=True
+        )
+    db.session.rollback()
+    assert str(refused.value) == "Signing off needs a level of at least 3 (Competent), the target."
+    assert refused.value.field == "sign_off"
+    assert row_count(LevelConfirmation) == 0
+    assert row_count(AuditEvent) == 0
+    db.session.expire_all()
+    assert scene.assignment.phase is Phase.SHADOWING
+
+
+@pytest.mark.parametrize("level", [0, 6])
+def test_confirm_level_refuses_a_level_beyond_the_scale(scene, db, level):
+    from knowtrans.confirmations import operations
+    from knowtrans.core.errors import Refused
+
+    with pytest.raises(Refused) as refused:
+        operations.confirm_level(scene.assignment, level=level, comment="", actor=scene.expert)
+    db.session.rollback()
+    assert (str(refused.value), refused.value.field) == (
+        "Choose a level from 1 (Novice) to 5 (Expert).",
+        "level",
+    )
+    assert row_count(LevelConfirmation) == 0

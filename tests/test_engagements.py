@@ -998,7 +998,9 @@ def test_update_engagement_operation_refuses_a_learner_as_expert(db, cto, learne
     from knowtrans.engagements import operations
 
     engagement, insider = learner_on_plan
-    with pytest.raises(operations.Refused, match="Inge Insider is a learner on this engagement"):
+    with pytest.raises(
+        operations.Refused, match="Inge Insider is a learner on this engagement"
+    ) as refused:
         operations.update_engagement(
             engagement,
             title=engagement.title,
@@ -1011,6 +1013,7 @@ def test_update_engagement_operation_refuses_a_learner_as_expert(db, cto, learne
             version=engagement.version,
             actor=cto,
         )
+    assert refused.value.field == "expert_id"
     db.session.commit()
     db.session.expire_all()
     assert only(Engagement).expert_id != insider.id
@@ -1029,3 +1032,186 @@ def test_a_learner_of_another_engagement_may_become_this_ones_expert(
     assert response.status_code == 302
     _db.session.expire_all()
     assert _db.session.get(Engagement, other.id).expert_id == insider.id
+
+
+# --- the operations enforce the rules, whoever calls them ------------------------------------
+
+
+def new_engagement_values(expert, **overrides) -> dict:
+    start = today()
+    values = {
+        "title": "Cluster migration",
+        "expert": expert,
+        "client": "ACME Logistics",
+        "project": "",
+        "start_date": start,
+        "planned_end_date": start + timedelta(days=90),
+        "objectives": "",
+    }
+    return values | overrides
+
+
+def edited_values(engagement, **overrides) -> dict:
+    values = {
+        "title": engagement.title,
+        "expert": engagement.expert,
+        "client": engagement.client,
+        "project": engagement.project,
+        "start_date": engagement.start_date,
+        "planned_end_date": engagement.planned_end_date,
+        "objectives": engagement.objectives,
+        "version": engagement.version,
+    }
+    return values | overrides
+
+
+def refusal(operation, *args, **kwargs):
+    """The Refused the operation raises; the session is rolled back as the pipeline does."""
+    from knowtrans.core.errors import Refused
+
+    with pytest.raises(Refused) as refused:
+        operation(*args, **kwargs)
+    _db.session.rollback()
+    return refused.value
+
+
+def test_create_engagement_refuses_an_end_before_the_start(db, cto, expert):
+    from knowtrans.engagements import operations
+
+    start = today()
+    refused = refusal(
+        operations.create_engagement,
+        **new_engagement_values(expert, start_date=start, planned_end_date=start - timedelta(1)),
+        actor=cto,
+    )
+    assert str(refused) == "The planned end must be on or after the start date."
+    assert refused.field == "planned_end_date"
+    assert row_count(Engagement) == 0
+    assert row_count(AuditEvent) == 0
+
+
+@pytest.mark.parametrize("kind", ["staff", "inactive expert"])
+def test_create_engagement_refuses_an_expert_who_is_not_an_active_expert(db, cto, make_user, kind):
+    from knowtrans.engagements import operations
+
+    other = make_user(Role.STAFF) if kind == "staff" else make_user(Role.EXPERT, active=False)
+    refused = refusal(operations.create_engagement, **new_engagement_values(other), actor=cto)
+    assert str(refused) == "Choose an active user with the expert role."
+    assert refused.field == "expert_id"
+    assert row_count(Engagement) == 0
+
+
+def test_update_engagement_refuses_an_end_before_the_start(db, cto, make_engagement):
+    from knowtrans.engagements import operations
+
+    engagement = make_engagement(title="Original")
+    refused = refusal(
+        operations.update_engagement,
+        engagement,
+        **edited_values(
+            engagement, title="Renamed", planned_end_date=engagement.start_date - timedelta(1)
+        ),
+        actor=cto,
+    )
+    assert str(refused) == "The planned end must be on or after the start date."
+    assert refused.field == "planned_end_date"
+    assert (only(Engagement).title, row_count(AuditEvent)) == ("Original", 0)
+
+
+def test_update_engagement_refuses_a_planned_end_before_a_due_date(
+    db, cto, make_engagement, make_plan_item
+):
+    from knowtrans.engagements import operations
+
+    engagement = make_engagement(end=today() + timedelta(days=60))
+    due = today() + timedelta(days=40)
+    make_plan_item(engagement=engagement, due=due)
+    make_plan_item(engagement=engagement, due=None)
+    refused = refusal(
+        operations.update_engagement,
+        engagement,
+        **edited_values(engagement, planned_end_date=due - timedelta(days=1)),
+        actor=cto,
+    )
+    assert str(refused) == (
+        f"A plan item is due on {due.isoformat()}; the planned end cannot be earlier. "
+        "Move that due date first."
+    )
+    assert refused.field == "planned_end_date"
+    assert only(Engagement).planned_end_date == today() + timedelta(days=60)
+    assert row_count(AuditEvent) == 0
+
+    # on the due date itself is fine
+    changed = operations.update_engagement(
+        engagement, **edited_values(engagement, planned_end_date=due), actor=cto
+    )
+    assert changed == ["planned end date"]
+
+
+def test_update_engagement_refuses_a_start_after_a_due_date(
+    db, cto, make_engagement, make_plan_item
+):
+    from knowtrans.engagements import operations
+
+    engagement = make_engagement(start=today() - timedelta(days=30))
+    due = today() - timedelta(days=5)
+    make_plan_item(engagement=engagement, due=due)
+    refused = refusal(
+        operations.update_engagement,
+        engagement,
+        **edited_values(engagement, start_date=due + timedelta(days=1)),
+        actor=cto,
+    )
+    assert str(refused) == f"A plan item is due on {due.isoformat()}; the start cannot be later."
+    assert refused.field == "start_date"
+    assert only(Engagement).start_date == today() - timedelta(days=30)
+
+    changed = operations.update_engagement(
+        engagement, **edited_values(engagement, start_date=due), actor=cto
+    )
+    assert changed == ["start date"]
+
+
+def test_update_engagement_refuses_a_new_expert_without_the_role(
+    db, cto, make_engagement, make_user
+):
+    from knowtrans.engagements import operations
+
+    engagement = make_engagement()
+    staff = make_user(Role.STAFF, name="Sam Staff")
+    refused = refusal(
+        operations.update_engagement,
+        engagement,
+        **edited_values(engagement, expert=staff),
+        actor=cto,
+    )
+    assert (str(refused), refused.field) == (
+        "Choose an active user with the expert role.",
+        "expert_id",
+    )
+    assert only(Engagement).expert_id != staff.id
+
+
+def test_update_engagement_keeps_an_expert_who_left(db, cto, make_engagement, make_user):
+    """Whoever is the expert stays allowed: the engagement's other fields remain editable."""
+    from knowtrans.engagements import operations
+
+    leaver = make_user(Role.EXPERT, name="Old Expert")
+    engagement = make_engagement(expert=leaver)
+    leaver.active = False
+    db.session.commit()
+    changed = operations.update_engagement(
+        engagement, **edited_values(engagement, client="Other"), actor=cto
+    )
+    assert changed == ["client"]
+
+
+def test_advance_status_refuses_beyond_handover(db, cto, make_engagement):
+    """Closing has its own flow; the handover is the last step advancing reaches."""
+    from knowtrans.engagements import operations
+
+    engagement = make_engagement(status=EngagementStatus.HANDOVER, title="Last step")
+    refused = refusal(operations.advance_status, engagement, actor=cto)
+    assert str(refused) == "“Last step” is in Handover; nothing changed."
+    assert only(Engagement).status is EngagementStatus.HANDOVER
+    assert row_count(AuditEvent) == 0

@@ -2,11 +2,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from knowtrans.closing.operations import check_justification
+from knowtrans.core.errors import Refused
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 
 JUSTIFICATION_MAX = 5000
-#: a justification is a sentence or two for the record, not "ok"
-JUSTIFICATION_MIN = 20
 
 
 class CloseForm(FlaskForm):
@@ -31,14 +31,8 @@ class CloseForm(FlaskForm):
         self.uncovered_critical = uncovered_critical
 
     def validate_justification(self, field) -> None:
-        if self.uncovered_critical and not field.data:
-            count = self.uncovered_critical
-            items = "item is" if count == 1 else "items are"
-            raise ValidationError(
-                f"{count} critical {items} not covered: write why the engagement closes anyway."
-            )
-        if self.uncovered_critical and len(field.data) < JUSTIFICATION_MIN:
-            raise ValidationError(
-                f"Write at least {JUSTIFICATION_MIN} characters: the justification goes into "
-                "the final report as the record of why these items stay uncovered."
-            )
+        """The operation's rule as a pre-check, shown with the confirmation box's message."""
+        try:
+            check_justification(self.uncovered_critical, field.data or "")
+        except Refused as refusal:
+            raise ValidationError(str(refusal)) from None

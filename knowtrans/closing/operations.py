@@ -1,35 +1,107 @@
 """Closing an engagement: status, final report and archive in one transaction."""
 
+import logging
 from datetime import datetime
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
+from knowtrans.core.errors import Refused
+from knowtrans.core.integrity import unique_or_refused
 from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.engagements.readiness_queries import engagement_readiness
 from knowtrans.extensions import db
+from knowtrans.permissions import CLOSABLE_STATUSES
+from knowtrans.plans.models import Criticality
 from knowtrans.reports.models import HandoverReport
 
+log = logging.getLogger(__name__)
 
-class AlreadyClosed(Exception):
-    pass
+#: a justification is a sentence or two for the record, not "ok"
+JUSTIFICATION_MIN = 20
+
+
+class AlreadyClosed(Refused):
+    """The engagement is closed: its final report stands."""
+
+    def __init__(
+        self, message: str = "This engagement is closed already; its final report stands."
+    ):
+        super().__init__(message)
+
+
+class ReportNotGenerated(Refused):
+    """Building the final report failed, so nothing was closed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The final report could not be generated, so the engagement was not closed and "
+            "nothing changed. Try again; if it fails again, tell your administrator."
+        )
+
+
+def uncovered_critical_items(engagement: Engagement) -> int:
+    """How many critical plan items no learner covers (the plan loaded, see
+    ``plan_loading_options``)."""
+    readiness = engagement_readiness(engagement)
+    return sum(
+        1
+        for item, state in zip(engagement.plan_items, readiness.items, strict=True)
+        if not state.covered and item.criticality is Criticality.CRITICAL
+    )
+
+
+def check_justification(uncovered_critical: int, justification: str) -> None:
+    """With critical items uncovered, the justification says why, in a sentence or two."""
+    if not uncovered_critical:
+        return
+    if not justification:
+        items = "item is" if uncovered_critical == 1 else "items are"
+        raise Refused(
+            f"{uncovered_critical} critical {items} not covered: write why the engagement "
+            "closes anyway.",
+            field="justification",
+        )
+    if len(justification) < JUSTIFICATION_MIN:
+        raise Refused(
+            f"Write at least {JUSTIFICATION_MIN} characters: the justification goes into the "
+            "final report as the record of why these items stay uncovered.",
+            field="justification",
+        )
 
 
 def close_engagement(engagement: Engagement, *, justification: str, actor: User) -> HandoverReport:
-    """Close ``engagement`` and archive its final report; flushes, the caller commits.
+    """Close ``engagement`` and archive its final report; flushes, the request pipeline commits.
+
+    Refused (and the session must be rolled back, as the pipeline does) when the engagement is
+    closed already (``AlreadyClosed``) or was closed by another request in the meantime (its
+    final report exists), is not active or in handover, lacks the justification its uncovered
+    critical items need, or when the final report cannot be built (``ReportNotGenerated``):
+    nothing is closed without its report.
 
     The PDF is built after the status change is flushed, so the report shows the engagement
-    as closed with its justification. If building fails the exception propagates and the
-    caller rolls back: nothing is closed without its report.
+    as closed with its justification.
     """
     if engagement.is_closed:
-        raise AlreadyClosed(engagement.id)
+        raise AlreadyClosed()
+    if engagement.status not in CLOSABLE_STATUSES:
+        raise Refused(
+            "Only an active engagement or one in handover can be closed; "
+            f"this one is {engagement.status.label.lower()}."
+        )
+    check_justification(uncovered_critical_items(engagement), justification)
     closed_at = utcnow()
     engagement.status = EngagementStatus.CLOSED
     engagement.closed_at = closed_at
     engagement.close_justification = justification
     db.session.flush()
 
-    report = archive_final_report(engagement, actor=actor, generated_at=closed_at)
+    with unique_or_refused("This engagement was closed in the meantime; its final report stands."):
+        try:
+            report = archive_final_report(engagement, actor=actor, generated_at=closed_at)
+        except Exception as error:  # whatever broke in the builder: close nothing
+            log.exception("final report failed; engagement %s stays open", engagement.id)
+            raise ReportNotGenerated() from error
     record_event(
         actor,
         "engagement.close",
@@ -44,7 +116,7 @@ def close_engagement(engagement: Engagement, *, justification: str, actor: User)
 def archive_final_report(
     engagement: Engagement, *, actor: User, generated_at: datetime
 ) -> HandoverReport:
-    """Build the final report of the closed (and flushed) engagement and store it."""
+    """Build the final report of the closed (and flushed) engagement and add it to the session."""
     from knowtrans.reports.build import build_report
 
     built = build_report(engagement.id, final=True, generated_by=actor, generated_at=generated_at)

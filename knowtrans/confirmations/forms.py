@@ -2,9 +2,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from knowtrans.confirmations.operations import check_sign_off
+from knowtrans.core.errors import Refused
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.learning.forms import level_choices, optional_level
-from knowtrans.plans.models import LEVELS
 
 MAX_COMMENT = 2000
 
@@ -34,8 +35,9 @@ class ConfirmLevelForm(FlaskForm):
         self.target_level = target_level
 
     def validate_sign_off(self, field) -> None:
-        if field.data and isinstance(self.level.data, int) and self.level.data < self.target_level:
-            raise ValidationError(
-                f"Signing off needs a level of at least {self.target_level} "
-                f"({LEVELS[self.target_level]}), the target."
-            )
+        """The operation's rule as a pre-check, shown with the other fields' messages."""
+        if field.data and isinstance(self.level.data, int):
+            try:
+                check_sign_off(self.level.data, self.target_level)
+            except Refused as refusal:
+                raise ValidationError(str(refusal)) from None

@@ -1,8 +1,10 @@
-"""Level confirmations. Each function flushes; the caller commits."""
+"""Level confirmations. Each function enforces its rules (raising ``Refused``) and flushes;
+the request pipeline commits."""
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
 from knowtrans.confirmations.models import LevelConfirmation
+from knowtrans.core.errors import Refused
 from knowtrans.extensions import db
 from knowtrans.plans.models import LEVELS, Assignment, Phase
 from knowtrans.plans.operations import set_phase
@@ -15,10 +17,13 @@ def confirm_level(
 
     With ``sign_off`` the learner also moves to the signed-off phase (which needs the
     confirmed level to reach the target); a signed-off learner confirmed below the target
-    goes back to working independently.
+    goes back to working independently. Raises Refused for a level that is none of
+    ``LEVELS`` or a sign-off below the target.
     """
     if level not in LEVELS:
-        raise ValueError(f"level must be one of {sorted(LEVELS)}, not {level!r}")
+        raise Refused("Choose a level from 1 (Novice) to 5 (Expert).", field="level")
+    if sign_off:
+        check_sign_off(level, assignment.plan_item.target_level)
     confirmation = LevelConfirmation(
         assignment=assignment, level=level, comment=comment, confirmed_by=actor
     )
@@ -38,6 +43,16 @@ def confirm_level(
         # a sign-off stands only while the confirmed level reaches the target
         set_phase(assignment, Phase.INDEPENDENT, actor=actor)
     return confirmation
+
+
+def check_sign_off(level: int, target_level: int) -> None:
+    """Signing off needs a confirmed level at or above the target."""
+    if level < target_level:
+        raise Refused(
+            f"Signing off needs a level of at least {target_level} ({LEVELS[target_level]}), "
+            "the target.",
+            field="sign_off",
+        )
 
 
 def confirmation_summary(assignment: Assignment, level: int) -> str:

@@ -1,9 +1,6 @@
 """Forms for engagements, and small helpers other forms share: selects, dates and the
 version field (optimistic locking) with its conflict notice."""
 
-from datetime import date
-
-import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -17,13 +14,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
-from knowtrans.auth.models import Role, User, UserRole
+from knowtrans.auth.models import User
 from knowtrans.core.concurrency import VersionField
+from knowtrans.core.errors import Refused
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.core.urls import MAX_ID
+from knowtrans.engagements import operations
 from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.engagements.queries import active_experts
 from knowtrans.extensions import db
-from knowtrans.plans.models import PlanItem
 
 
 def optional_int(value) -> int | None:
@@ -62,16 +61,6 @@ class Required:
             raise StopValidation(self.message)
         if field.errors:
             raise StopValidation()
-
-
-def active_experts() -> list[User]:
-    query = (
-        sa.select(User)
-        .join(UserRole)
-        .where(UserRole.role == Role.EXPERT, User.active.is_(True))
-        .order_by(User.name, User.id)
-    )
-    return list(db.session.scalars(query))
 
 
 class EngagementForm(FlaskForm):
@@ -121,41 +110,37 @@ class EngagementForm(FlaskForm):
         ]
 
     def validate_expert_id(self, field) -> None:
-        if self.engagement is not None and field.data == self.engagement.expert_id:
-            return
+        """The operation's rule (``check_expert``) as a pre-check, shown with the other
+        fields' messages; the operation refuses again on saving."""
         expert = db.session.get(User, field.data)
-        if expert is None or not expert.active or not expert.has_role(Role.EXPERT):
+        if expert is None:
             raise ValidationError("Choose an active user with the expert role.")
+        try:
+            operations.check_expert(self.engagement, expert)
+        except Refused as refusal:
+            raise ValidationError(str(refusal)) from None
 
     def validate_start_date(self, field) -> None:
         _plausible(field.data)
-        earliest = self._due_dates()[0]
-        if field.data and earliest and field.data > earliest:
-            raise ValidationError(
-                f"A plan item is due on {earliest.isoformat()}; the start cannot be later."
-            )
 
     def validate_planned_end_date(self, field) -> None:
         _plausible(field.data)
-        start = self.start_date.data
-        if start and field.data and field.data < start:
-            raise ValidationError("The planned end must be on or after the start date.")
-        latest = self._due_dates()[1]
-        if field.data and latest and field.data < latest:
-            raise ValidationError(
-                f"A plan item is due on {latest.isoformat()}; the planned end cannot be earlier. "
-                "Move that due date first."
-            )
 
-    def _due_dates(self) -> tuple[date | None, date | None]:
-        """The earliest and latest due date on the plan (none for a new engagement)."""
-        if self.engagement is None:
-            return None, None
-        query = sa.select(sa.func.min(PlanItem.due_date), sa.func.max(PlanItem.due_date)).where(
-            PlanItem.engagement_id == self.engagement.id
-        )
-        earliest, latest = db.session.execute(query).one()
-        return earliest, latest
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, then the operation's date rules (``date_refusals``) as a pre-check:
+        each refusal at its field, unless that field has a message already."""
+        valid = super().validate(extra_validators)
+        start, end = self.start_date, self.planned_end_date
+        for refusal in operations.date_refusals(
+            self.engagement,
+            start_date=None if start.errors else start.data,
+            planned_end_date=None if end.errors else end.data,
+        ):
+            field = getattr(self, refusal.field or "")
+            if not field.errors:
+                field.errors.append(str(refusal))
+                valid = False
+        return valid
 
 
 STATUS_FILTER_ALL = "all"

@@ -1,12 +1,14 @@
-"""Writes on engagements. Each function flushes; the caller commits."""
+"""Writes on engagements. Each function enforces its rules (raising ``Refused``) and
+flushes; the request pipeline commits."""
 
 from datetime import date
 
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import User
+from knowtrans.auth.models import Role, User
 from knowtrans.core.concurrency import check_version
+from knowtrans.core.errors import Refused
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.plans.models import Assignment, PlanItem
@@ -23,14 +25,22 @@ EDITABLE_FIELDS = {
     "objectives": "objectives",
 }
 
-
-class Refused(Exception):
-    """A change the engagement's rules do not allow; the message says why, for the user."""
+__all__ = ["Refused"]
 
 
-def check_expert(engagement: Engagement, expert: User) -> None:
-    """Refuse as the expert someone assigned as a learner on the engagement's plan: the expert
-    never learns from themself (plans.operations.check_learner guards the other side)."""
+def check_expert(engagement: Engagement | None, expert: User) -> None:
+    """Refuse ``expert`` as the expert of ``engagement`` (None for a new one) unless they are
+    an active user with the expert role who is not a learner on its plan: the expert never
+    learns from themself (plans.operations.check_learner guards the other side).
+
+    The engagement's current expert stays allowed, also after leaving or losing the role, so
+    that its other fields can still be edited."""
+    if engagement is not None and expert.id == engagement.expert_id:
+        return
+    if not expert.active or not expert.has_role(Role.EXPERT):
+        raise Refused("Choose an active user with the expert role.", field="expert_id")
+    if engagement is None:
+        return
     skills = db.session.scalars(
         sa.select(Skill.name)
         .join(PlanItem, PlanItem.skill_id == Skill.id)
@@ -41,8 +51,56 @@ def check_expert(engagement: Engagement, expert: User) -> None:
     if skills:
         raise Refused(
             f"{expert.name} is a learner on this engagement ({', '.join(skills)}) and cannot "
-            "also be its expert. Choose another expert, or unassign them first."
+            "also be its expert. Choose another expert, or unassign them first.",
+            field="expert_id",
         )
+
+
+def date_refusals(
+    engagement: Engagement | None, *, start_date: date | None, planned_end_date: date | None
+) -> list[Refused]:
+    """What the dates break, each refusal at its field, in the order a form shows them: the
+    planned end on or after the start, and every plan item's due date within the two (a new
+    engagement, None, has no plan yet). A date that is None is not compared."""
+    earliest, latest = plan_due_dates(engagement) if engagement is not None else (None, None)
+    refusals = []
+    if start_date and earliest and start_date > earliest:
+        refusals.append(
+            Refused(
+                f"A plan item is due on {earliest.isoformat()}; the start cannot be later.",
+                field="start_date",
+            )
+        )
+    if start_date and planned_end_date and planned_end_date < start_date:
+        refusals.append(
+            Refused("The planned end must be on or after the start date.", field="planned_end_date")
+        )
+    if planned_end_date and latest and planned_end_date < latest:
+        refusals.append(
+            Refused(
+                f"A plan item is due on {latest.isoformat()}; the planned end cannot be "
+                "earlier. Move that due date first.",
+                field="planned_end_date",
+            )
+        )
+    return refusals
+
+
+def check_dates(engagement: Engagement | None, *, start_date: date, planned_end_date: date) -> None:
+    """Refuse dates that ``date_refusals`` finds fault with (the first of them)."""
+    if refusals := date_refusals(
+        engagement, start_date=start_date, planned_end_date=planned_end_date
+    ):
+        raise refusals[0]
+
+
+def plan_due_dates(engagement: Engagement) -> tuple[date | None, date | None]:
+    """The earliest and latest due date on the engagement's plan."""
+    query = sa.select(sa.func.min(PlanItem.due_date), sa.func.max(PlanItem.due_date)).where(
+        PlanItem.engagement_id == engagement.id
+    )
+    earliest, latest = db.session.execute(query).one()
+    return earliest, latest
 
 
 def create_engagement(
@@ -56,6 +114,9 @@ def create_engagement(
     objectives: str,
     actor: User,
 ) -> Engagement:
+    """Raises Refused for an expert or dates the rules do not allow."""
+    check_expert(None, expert)
+    check_dates(None, start_date=start_date, planned_end_date=planned_end_date)
     engagement = Engagement(
         title=title,
         expert=expert,
@@ -93,10 +154,11 @@ def update_engagement(
 ) -> list[str]:
     """Apply the edit made on ``version``; returns the names of the fields that changed
     (nothing recorded if none). Raises EditConflict when someone else saved in between, and
-    Refused when the new expert is a learner on the engagement."""
+    Refused for an expert or dates the rules do not allow (``check_expert``,
+    ``date_refusals``)."""
     check_version(engagement, version)
-    if expert.id != engagement.expert_id:
-        check_expert(engagement, expert)
+    check_expert(engagement, expert)
+    check_dates(engagement, start_date=start_date, planned_end_date=planned_end_date)
     wanted = {
         "title": title,
         "expert_id": expert.id,
@@ -128,7 +190,7 @@ def advance_status(engagement: Engagement, *, actor: User) -> EngagementStatus:
     """planned → active → handover; closing has its own flow."""
     following = engagement.status.next_status
     if following is None:
-        raise ValueError(f"an engagement in status {engagement.status} does not advance")
+        raise Refused(f"“{engagement.title}” is in {engagement.status.label}; nothing changed.")
     previous = engagement.status
     engagement.status = following
     record_event(

@@ -1,30 +1,22 @@
-"""Reads for engagements: which ones a user may see, and loading by id."""
-
-from typing import TypeVar
+"""Reads for engagements: which ones a user may see, who may be their expert."""
 
 import sqlalchemy as sa
-from flask import abort
 
 from knowtrans import permissions
-from knowtrans.auth.models import User
+from knowtrans.auth.models import Role, User, UserRole
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 
-M = TypeVar("M")
 
-
-def get_or_404(model: type[M], object_id: int, *options) -> M:
-    """Load by primary key or answer 404 (the URL converter already refuses ids beyond
-    ``MAX_ID``).
-
-    A query rather than ``Session.get``, so eager-loading ``options`` apply even when the
-    object is already in the session.
-    """
-    query = sa.select(model).filter_by(id=object_id).options(*options)
-    obj = db.session.execute(query).unique().scalar_one_or_none()
-    if obj is None:
-        abort(404)
-    return obj
+def active_experts() -> list[User]:
+    """Who can be chosen as an engagement's expert, by name."""
+    query = (
+        sa.select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.EXPERT, User.active.is_(True))
+        .order_by(User.name, User.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def visible_engagements(user: User) -> sa.Select:

@@ -1,19 +1,17 @@
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased, joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
 from knowtrans.audit.models import AuditEvent
-from knowtrans.audit.queries import conflict_notice
 from knowtrans.auth.models import User
-from knowtrans.core.concurrency import EditConflict
 from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.pipeline import load, saving
 from knowtrans.engagements import operations
 from knowtrans.engagements.forms import AdvanceForm, EngagementFilterForm, EngagementForm
 from knowtrans.engagements.models import Engagement
-from knowtrans.engagements.queries import get_or_404, like_pattern, visible_engagements
+from knowtrans.engagements.queries import like_pattern, visible_engagements
 from knowtrans.engagements.readiness_queries import (
     engagement_readiness,
     plan_loading_options,
@@ -21,7 +19,7 @@ from knowtrans.engagements.readiness_queries import (
 )
 from knowtrans.extensions import db
 from knowtrans.learning.queries import assignment_summaries
-from knowtrans.permissions import require, require_change
+from knowtrans.permissions import Action, authorize, require
 from knowtrans.reports.chart import readiness_chart_svg
 from knowtrans.reports.data import chart_rows
 from knowtrans.reports.queries import final_report_of
@@ -74,35 +72,33 @@ def new():
     require(permissions.can_manage_engagements(current_user))
     form = EngagementForm()
     if form.validate_on_submit():
-        engagement = operations.create_engagement(
-            title=form.title.data,
-            expert=db.session.get(User, form.expert_id.data),
-            client=form.client.data,
-            project=form.project.data,
-            start_date=form.start_date.data,
-            planned_end_date=form.planned_end_date.data,
-            objectives=form.objectives.data,
-            actor=current_user,
-        )
-        db.session.commit()
-        flash(
-            f"Engagement “{engagement.title}” created. Next: add the skills to hand over.",
-            "success",
-        )
-        return redirect(url_for(".show", engagement_id=engagement.id))
+        with saving(form):
+            engagement = operations.create_engagement(
+                title=form.title.data,
+                expert=db.session.get(User, form.expert_id.data),
+                client=form.client.data,
+                project=form.project.data,
+                start_date=form.start_date.data,
+                planned_end_date=form.planned_end_date.data,
+                objectives=form.objectives.data,
+                actor=current_user,
+            )
+            flash(
+                f"Engagement “{engagement.title}” created. Next: add the skills to hand over.",
+                "success",
+            )
+            return redirect(url_for(".show", engagement_id=engagement.id))
     return render_template("engagements/form.html", form=form, engagement=None)
 
 
 @bp.route("/engagements/<int:engagement_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(engagement_id: int):
-    engagement = get_or_404(Engagement, engagement_id, joinedload(Engagement.expert))
-    require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require_change(permissions.can_edit_plan(current_user, engagement), engagement)
+    engagement = load(Engagement, engagement_id, joinedload(Engagement.expert))
+    authorize(Action.EDIT_PLAN, engagement)
     form = EngagementForm(engagement=engagement)
-    conflict = None
-    if form.validate_on_submit():
-        try:
+    with saving(form, conflict_on=engagement, what="engagement") as save:
+        if form.validate_on_submit():
             changed = operations.update_engagement(
                 engagement,
                 title=form.title.data,
@@ -115,30 +111,21 @@ def edit(engagement_id: int):
                 version=form.version.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except (EditConflict, StaleDataError):
-            db.session.rollback()
-            engagement = db.session.get(Engagement, engagement_id) or abort(404)
-            conflict = conflict_notice(engagement, "engagement", viewer=current_user)
-            form.version.data = engagement.version
-        except operations.Refused as refusal:
-            form.expert_id.errors.append(str(refusal))
-        else:
             if changed:
                 flash(f"Saved: {', '.join(changed)}.", "success")
             else:
                 flash("Nothing was changed.", "info")
             return redirect(url_for(".show", engagement_id=engagement.id))
     return render_template(
-        "engagements/form.html", form=form, engagement=engagement, conflict=conflict
+        "engagements/form.html", form=form, engagement=engagement, conflict=save.conflict
     )
 
 
 @bp.route("/engagements/<int:engagement_id>")
 @login_required
 def show(engagement_id: int):
-    engagement = get_or_404(Engagement, engagement_id, *plan_loading_options())
-    require(permissions.can_view_engagement(current_user, engagement), hide=True)
+    engagement = load(Engagement, engagement_id, *plan_loading_options())
+    authorize(Action.VIEW, engagement)
     readiness = engagement_readiness(engagement)
     history = db.session.scalars(
         sa.select(AuditEvent)
@@ -169,9 +156,8 @@ def show(engagement_id: int):
 @bp.post("/engagements/<int:engagement_id>/advance")
 @login_required
 def advance(engagement_id: int):
-    engagement = get_or_404(Engagement, engagement_id)
-    require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require_change(permissions.can_edit_plan(current_user, engagement), engagement)
+    engagement = load(Engagement, engagement_id)
+    authorize(Action.EDIT_PLAN, engagement)
     back = redirect(url_for(".show", engagement_id=engagement.id))
     form = AdvanceForm()
     if not form.validate_on_submit():
@@ -187,7 +173,7 @@ def advance(engagement_id: int):
             "warning",
         )
         return back
-    operations.advance_status(engagement, actor=current_user)
-    db.session.commit()
-    flash(f"“{engagement.title}” is now {following.label}.", "success")
+    with saving():
+        operations.advance_status(engagement, actor=current_user)
+        flash(f"“{engagement.title}” is now {following.label}.", "success")
     return back

@@ -5,15 +5,14 @@ from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, undefer
 
-from knowtrans import permissions
-from knowtrans.audit.operations import record_event
 from knowtrans.core.clock import utcnow
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.pipeline import load
 from knowtrans.engagements.models import Engagement
-from knowtrans.engagements.queries import get_or_404, visible_engagements
+from knowtrans.engagements.queries import visible_engagements
 from knowtrans.extensions import db
-from knowtrans.permissions import require
+from knowtrans.permissions import Action, authorize
 from knowtrans.reports.models import HandoverReport
 
 bp = Blueprint("reports", __name__)
@@ -31,27 +30,17 @@ def pdf_response(pdf: bytes, filename: str, *, sha256: str | None = None) -> Res
 @bp.post("/engagements/<int:engagement_id>/report/draft")
 @login_required
 def draft(engagement_id: int):
-    from knowtrans.reports.build import build_report, report_filename
+    from knowtrans.reports import operations
+    from knowtrans.reports.build import report_filename
 
-    engagement = get_or_404(Engagement, engagement_id)
-    require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require(permissions.can_generate_report(current_user))
+    engagement = load(Engagement, engagement_id)
+    authorize(Action.GENERATE_REPORT, engagement)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if engagement.is_closed:
         return redirect(url_for("reports.final", engagement_id=engagement.id))
     generated_at = utcnow()
-    built = build_report(
-        engagement.id, final=False, generated_by=current_user, generated_at=generated_at
-    )
-    record_event(
-        current_user,
-        "report.draft",
-        engagement,
-        f"Generated draft report {built.identifier} ({built.page_count} pages)",
-        engagement_id=engagement.id,
-    )
-    db.session.commit()
+    built = operations.generate_draft(engagement, actor=current_user, generated_at=generated_at)
     return pdf_response(built.pdf, report_filename(engagement, False, generated_at))
 
 
@@ -60,9 +49,8 @@ def draft(engagement_id: int):
 def final(engagement_id: int):
     from knowtrans.reports.build import report_filename
 
-    engagement = get_or_404(Engagement, engagement_id)
-    require(permissions.can_view_engagement(current_user, engagement), hide=True)
-    require(permissions.can_download_final_report(current_user, engagement))
+    engagement = load(Engagement, engagement_id)
+    authorize(Action.DOWNLOAD_FINAL, engagement)
     report = db.session.scalar(
         sa.select(HandoverReport)
         .where(HandoverReport.engagement_id == engagement.id)
