@@ -14,8 +14,17 @@ class AlreadyClosed(Exception):
     pass
 
 
-def close_engagement(engagement: Engagement, *, justification: str, actor: User) -> HandoverReport:
+def close_engagement(
+    engagement: Engagement,
+    *,
+    justification: str,
+    actor: User,
+    closed_at: datetime | None = None,
+) -> HandoverReport:
     """Close ``engagement`` and archive its final report; flushes, the caller commits.
+
+    ``closed_at`` is now unless given (the demo seeder closes engagements in the past); the
+    report is generated at the same moment.
 
     The PDF is built after the status change is flushed, so the report shows the engagement
     as closed with its justification. If building fails the exception propagates and the
@@ -23,7 +32,7 @@ def close_engagement(engagement: Engagement, *, justification: str, actor: User)
     """
     if engagement.is_closed:
         raise AlreadyClosed(engagement.id)
-    closed_at = utcnow()
+    closed_at = closed_at or utcnow()
     engagement.status = EngagementStatus.CLOSED
     engagement.closed_at = closed_at
     engagement.close_justification = justification
