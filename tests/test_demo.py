@@ -10,6 +10,7 @@ from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role, User, UserKind
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today
+from knowtrans.demo import large
 from knowtrans.demo.cli import DEFAULT_PASSWORD
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness import engagement_readiness, plan_loading_options
@@ -275,6 +276,30 @@ def test_reseeding_with_force_gives_the_same_demo(seed, db):
     assert result.exit_code == 0, result.output
     assert snapshot() == first
     assert breaches() == []
+
+
+def test_large_seed_keeps_the_rules_of_the_operations(seed, db, monkeypatch):
+    """Every row of a small run of the bulk path, against the rules the operations keep."""
+    for name, value in {
+        "ENGAGEMENTS": 14,
+        "STAFF": 12,
+        "EXPERTS": 3,
+        "SKILLS": 60,
+        "BIG_ITEMS": 12,
+        "BIG_LEARNERS": 6,
+        "BIG_ENTRIES": 72,
+        "ENTRIES_PER_ASSIGNMENT": (1, 3),
+    }.items():
+        monkeypatch.setattr(large, name, value)
+    assert seed().exit_code == 0
+    events = row_count(AuditEvent)
+    password_hash = db.session.scalar(sa.select(User.password_hash).limit(1))
+    counts = large.seed_large(password_hash, today())
+    db.session.commit()
+    assert counts.engagements == 14
+    assert row_count(LearningEntry) > 200
+    assert breaches() == []
+    assert row_count(AuditEvent) == events, "the bulk path records no history"
 
 
 def test_large_size_reaches_the_scale_of_a_big_company(seed, db, make_user, make_skill):
