@@ -2,7 +2,8 @@
 
 For the write paths that do not go through the operations row by row (the large demo seed,
 import) and for the demo seeder: whatever path wrote the data, it must look as if the
-operations had.
+operations had. Some rules hold at the moment of a change only (a learner eligible when
+assigned may be deactivated later); the data checked here has no such later changes.
 """
 
 import ast
