@@ -25,6 +25,7 @@ from knowtrans.extensions import db as _db
 from knowtrans.learning.models import EvidenceLink, OpenQuestion
 from knowtrans.reports.models import HandoverReport
 from tests.conftest import PASSWORD, Browser
+from tests.rules import breaches
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,6 +71,7 @@ def test_export_import_export_gives_the_same_file(
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["export", "--out", str(second), "--with-secrets"]).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
+    assert breaches() == [], "what the operations wrote keeps their rules when restored"
 
     # the restored database works: sign in, and new rows get fresh ids
     user = db.session.scalar(sa.select(User).where(User.email == "helena.brandt@example.com"))

@@ -5,6 +5,16 @@ rows by primary key, keys sorted, so export → import → export gives the same
 Schema is derived from the models (``knowtrans.backup.schema``); import reads the file
 (``knowtrans.backup.reading``) and checks the whole of it against the schema, and what a schema
 cannot say (``knowtrans.backup.checks``), before it writes the first row.
+
+Import is a bulk path beside the operations: it restores the rows they wrote, with their ids,
+timestamps and versions, and records no audit event of its own (the file's audit trail is
+the history). It checks what holds of every row at any time: the schema (types, lengths, enum
+values, characters, one-column CHECK bounds), unique keys, references and two-column CHECKs,
+then the database's own constraints. It does not apply the operations' rules across rows
+again (learners eligible, due dates within the engagement, sign-off at the target level, a
+closed engagement's final report): it relies on the file being an export, whose rows the
+operations wrote; some of those rules hold at the moment of a change only (a learner may be
+deactivated after being assigned), so checking them again would refuse true backups.
 """
 
 import base64

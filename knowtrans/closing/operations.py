@@ -70,7 +70,13 @@ def check_justification(uncovered_critical: int, justification: str) -> None:
         )
 
 
-def close_engagement(engagement: Engagement, *, justification: str, actor: User) -> HandoverReport:
+def close_engagement(
+    engagement: Engagement,
+    *,
+    justification: str,
+    actor: User,
+    closed_at: datetime | None = None,
+) -> HandoverReport:
     """Close ``engagement`` and archive its final report; flushes, the request pipeline commits.
 
     Refused (and the session must be rolled back, as the pipeline does) when the engagement is
@@ -78,6 +84,9 @@ def close_engagement(engagement: Engagement, *, justification: str, actor: User)
     final report exists), is not active or in handover, lacks the justification its uncovered
     critical items need, or when the final report cannot be built (``ReportNotGenerated``):
     nothing is closed without its report.
+
+    ``closed_at`` is now unless given (the demo seeder closes engagements in the past); the
+    report is generated at the same moment.
 
     The PDF is built after the status change is flushed, so the report shows the engagement
     as closed with its justification.
@@ -90,7 +99,7 @@ def close_engagement(engagement: Engagement, *, justification: str, actor: User)
             f"this one is {engagement.status.label.lower()}."
         )
     check_justification(uncovered_critical_items(engagement), justification)
-    closed_at = utcnow()
+    closed_at = closed_at or utcnow()
     engagement.status = EngagementStatus.CLOSED
     engagement.closed_at = closed_at
     engagement.close_justification = justification

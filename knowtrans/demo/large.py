@@ -2,6 +2,24 @@
 
 Deterministic (a seeded random generator, dates relative to today) and fast: rows are
 written with bulk inserts, not one ORM object at a time.
+
+A bulk path beside the operations: tens of thousands of rows through them would take
+minutes. It keeps their rules by what it generates, and ``tests/test_demo.py`` checks every
+row of a small run against them (``tests/rules.py``):
+
+- users: staff internal, experts external (``role_conflict``), all active; emails and
+  skill names unique, ignoring case;
+- learners only from the staff, so never an engagement's (external) expert: what
+  ``check_learner`` asks; one assignment per learner and item, one item per skill and plan;
+- planned end at least 45 days after the start, due dates from 30 days before the planned
+  end up to it, so between the start and the planned end;
+- learning entries dated from the start (or, on a planned engagement, up to 30 days before
+  it) until today or the planned end, whichever is earlier; minutes and levels in range;
+- phases up to independent, never signed off (which needs a confirmed level at the
+  target); confirmations by the engagement's expert, never in the future; no closed
+  engagement (which needs its archived final report).
+
+It records no audit events: the scale it builds is of plans and learning, not of history.
 """
 
 import random
@@ -273,7 +291,7 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
                             "level": rng.randint(1, 5),
                             "comment": "",
                             "confirmed_by_id": engagements[-1]["expert_id"],
-                            "created_at": _at(min(today, end), rng),
+                            "created_at": min(_at(min(today, end), rng), now),
                         }
                     )
     for model, rows in (

@@ -1,19 +1,29 @@
-"""Build the demo company of ``data.py`` in the database (the caller commits)."""
+"""Build the demo company of ``data.py`` in the database (the caller commits).
+
+Every record is written by the operations the web pages call (``create_user``,
+``create_skill``, ``create_engagement``, ``create_plan_item``, ``assign_learner``,
+``set_phase``, ``create_entry``, ``confirm_level``, ``close_engagement``, …), so the demo
+keeps every rule they enforce and its audit trail reads as the app writes it. What no
+operation does is dating: they record the moment they run, while the demo's history
+spreads over months. ``_events_at`` dates the audit events an operation recorded, and
+``_backdate`` its rows' timestamps, right after it ran.
+"""
 
 import random
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from knowtrans.audit.operations import record_event
+from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import Role, User
-from knowtrans.closing.operations import archive_final_report
-from knowtrans.confirmations.models import LevelConfirmation
+from knowtrans.closing.operations import close_engagement
+from knowtrans.confirmations.operations import confirm_level
 from knowtrans.core.clock import today as current_day
 from knowtrans.core.clock import utcnow
-from knowtrans.core.formatting import format_minutes
 from knowtrans.demo.data import (
     ENGAGEMENTS,
     KNOWLEDGE,
@@ -24,12 +34,22 @@ from knowtrans.demo.data import (
     EngagementSpec,
     Knowledge,
     Person,
+    PlanItemSpec,
 )
 from knowtrans.engagements.models import Engagement, EngagementStatus
+from knowtrans.engagements.operations import advance_status, create_engagement
 from knowtrans.extensions import db
-from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
-from knowtrans.plans.models import LEVELS, Assignment, LearnerRole, Phase, PlanItem
+from knowtrans.learning.models import Activity
+from knowtrans.learning.operations import EntryDetails, create_entry, resolve_question
+from knowtrans.plans.models import Assignment, LearnerRole, Phase, PlanItem
+from knowtrans.plans.operations import (
+    assign_learner,
+    create_plan_item,
+    set_handover_notes,
+    set_phase,
+)
 from knowtrans.skills.models import Skill
+from knowtrans.skills.operations import create_skill
 from knowtrans.users.operations import create_user
 
 #: the demo is the same on every run
@@ -106,17 +126,23 @@ def seed_demo(password_hash: str) -> DemoCompany:
     skills = _create_skills(users[LOGIN_PEOPLE[Role.CTO]], today)
     builder = _EngagementBuilder(users, skills, today, rng)
     engagements = [builder.build(spec) for spec in ENGAGEMENTS]
-    db.session.flush()
-    for engagement in engagements:
-        if engagement.is_closed:
-            # as closing would have left it: the final report in the archive
-            archive_final_report(
-                engagement,
-                actor=users[LOGIN_PEOPLE[Role.IT_LEAD]],
-                generated_at=engagement.closed_at,
-            )
-            db.session.flush()
     return DemoCompany(users=users, skills=skills, engagements=engagements)
+
+
+@contextmanager
+def _events_at(when: datetime) -> Iterator[None]:
+    """Date the audit events the operations in the block record at ``when``, not now."""
+    last = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+    yield
+    db.session.execute(sa.update(AuditEvent).where(AuditEvent.id > last).values(created_at=when))
+
+
+def _backdate(row: db.Model, **moments: datetime) -> None:
+    """Set timestamps an operation stored as now (``created_at``, ``resolved_at``, …) to the
+    demo's moments. One UPDATE statement rather than changed attributes: the row's version
+    stays where the operation left it, as if written then and not edited since."""
+    model = type(row)
+    db.session.execute(sa.update(model).where(model.id == row.id).values(**moments))
 
 
 def _create_people(password_hash: str) -> dict[str, User]:
@@ -145,15 +171,11 @@ def _create_skills(actor: User, today: date) -> dict[str, Skill]:
     skills: dict[str, Skill] = {}
     created = _at(today - timedelta(days=260), 10)
     for spec in SKILLS:
-        skill = Skill(
-            name=spec.name,
-            category=spec.category,
-            description=spec.description,
-            created_at=created,
-        )
-        db.session.add(skill)
-        event = record_event(actor, "skill.create", skill, f"Added skill {skill.name}")
-        event.created_at = created
+        with _events_at(created):
+            skill = create_skill(
+                name=spec.name, category=spec.category, description=spec.description, actor=actor
+            )
+        _backdate(skill, created_at=created)
         skills[spec.name] = skill
     return skills
 
@@ -174,37 +196,23 @@ class _EngagementBuilder:
         self.cto = users[LOGIN_PEOPLE[Role.CTO]]
         self.it_lead = users[LOGIN_PEOPLE[Role.IT_LEAD]]
 
-    def event(
-        self, actor: User, action: str, obj, summary: str, engagement: Engagement, when: datetime
-    ) -> None:
-        event = record_event(actor, action, obj, summary, engagement_id=engagement.id)
-        event.created_at = when
-
     def build(self, spec: EngagementSpec) -> Engagement:
         start = self.today + timedelta(days=spec.start)
         end = self.today + timedelta(days=spec.end)
         planning_day = min(start - timedelta(days=14), self.today)
-        expert = self.users[spec.expert]
-        engagement = Engagement(
-            title=spec.title,
-            expert=expert,
-            client=spec.client,
-            project=spec.project,
-            start_date=start,
-            planned_end_date=end,
-            objectives=spec.objectives,
-            status=EngagementStatus.PLANNED,
-            created_at=_at(planning_day, 9),
-        )
-        db.session.add(engagement)
-        self.event(
-            self.cto,
-            "engagement.create",
-            engagement,
-            f"Created engagement {spec.title} with {expert.name}",
-            engagement,
-            _at(planning_day, 9),
-        )
+        planned = _at(planning_day, 9)
+        with _events_at(planned):
+            engagement = create_engagement(
+                title=spec.title,
+                expert=self.users[spec.expert],
+                client=spec.client,
+                project=spec.project,
+                start_date=start,
+                planned_end_date=end,
+                objectives=spec.objectives,
+                actor=self.cto,
+            )
+        _backdate(engagement, created_at=planned)
         #: learning happens between the start and today (or the end, when that is past)
         period = (start, min(end, self.today))
         for item_spec in spec.items:
@@ -212,97 +220,69 @@ class _EngagementBuilder:
         self._advance(engagement, spec, start, end)
         return engagement
 
-    def _advance(self, engagement: Engagement, spec: EngagementSpec, start: date, end: date):
-        order = list(EngagementStatus)
-        steps = order[1 : order.index(spec.status) + 1]
-        for status in steps:
-            if status is EngagementStatus.ACTIVE:
-                self._status_change(engagement, status, _at(start, 8, 30))
-            elif status is EngagementStatus.HANDOVER:
-                day = max(start, min(end - timedelta(days=21), self.today))
-                self._status_change(engagement, status, _at(day, 8, 30))
-            else:
-                day = min(end + timedelta(days=spec.closed_after or 0), self.today)
-                engagement.status = EngagementStatus.CLOSED
-                engagement.closed_at = _at(day, 16)
-                engagement.close_justification = spec.close_justification
-                self.event(
-                    self.it_lead,
-                    "engagement.close",
-                    engagement,
-                    f"Closed {engagement.title}; final handover report generated",
-                    engagement,
-                    engagement.closed_at,
-                )
+    def _advance(
+        self, engagement: Engagement, spec: EngagementSpec, start: date, end: date
+    ) -> None:
+        """Move the engagement on to the status of ``spec``, one step at a time."""
+        if spec.status is EngagementStatus.PLANNED:
+            return
+        with _events_at(_at(start, 8, 30)):
+            advance_status(engagement, actor=self.cto)
+        if spec.status is EngagementStatus.ACTIVE:
+            return
+        day = max(start, min(end - timedelta(days=21), self.today))
+        with _events_at(_at(day, 8, 30)):
+            advance_status(engagement, actor=self.cto)
+        if spec.status is EngagementStatus.HANDOVER:
+            return
+        closed_at = _at(min(end + timedelta(days=spec.closed_after or 0), self.today), 16)
+        with _events_at(closed_at):
+            # closing archives the final report, generated at the moment of closing
+            close_engagement(
+                engagement,
+                justification=spec.close_justification,
+                actor=self.it_lead,
+                closed_at=closed_at,
+            )
 
-    def _status_change(self, engagement: Engagement, status: EngagementStatus, when: datetime):
-        before = engagement.status
-        engagement.status = status
-        self.event(
-            self.cto,
-            "engagement.status",
-            engagement,
-            f"Status {before.label} → {status.label}",
-            engagement,
-            when,
-        )
-
-    def _plan_item(self, engagement: Engagement, spec, planning_day: date, period) -> None:
-        skill = self.skills[spec.skill]
+    def _plan_item(
+        self,
+        engagement: Engagement,
+        spec: PlanItemSpec,
+        planning_day: date,
+        period: tuple[date, date],
+    ) -> None:
         knowledge = KNOWLEDGE.get(spec.skill)
-        item = PlanItem(
-            engagement=engagement,
-            skill=skill,
-            target_level=spec.target_level,
-            criticality=spec.criticality,
-            due_date=self.today + timedelta(days=spec.due) if spec.due is not None else None,
-            created_at=_at(planning_day, 10),
-        )
-        db.session.add(item)
-        self.event(
-            self.cto,
-            "plan_item.create",
-            item,
-            f"Added {skill.name}: target {spec.target_level} · {LEVELS[spec.target_level]}, "
-            f"{spec.criticality.label.lower()}",
-            engagement,
-            _at(planning_day, 10),
-        )
+        planned = _at(planning_day, 10)
+        with _events_at(planned):
+            item = create_plan_item(
+                engagement,
+                skill=self.skills[spec.skill],
+                target_level=spec.target_level,
+                criticality=spec.criticality,
+                due_date=self.today + timedelta(days=spec.due) if spec.due is not None else None,
+                actor=self.cto,
+            )
+        _backdate(item, created_at=planned)
         started = period[0] <= period[1]
         if knowledge and started:
-            item.handover_notes = knowledge.handover_notes
             written = period[0] + (period[1] - period[0]) * 2 // 5
-            self.event(
-                engagement.expert,
-                "plan_item.notes",
-                item,
-                f"Updated the handover notes for {skill.name}",
-                engagement,
-                _at(written, 15),
-            )
+            with _events_at(_at(written, 15)):
+                set_handover_notes(
+                    item, knowledge.handover_notes, version=item.version, actor=engagement.expert
+                )
         for index, assignment_spec in enumerate(spec.assignments):
             assignment = self._assignment(item, assignment_spec, planning_day)
             if knowledge and started:
                 self._learning(assignment, assignment_spec, knowledge, index, period)
 
     def _assignment(self, item: PlanItem, spec: AssignmentSpec, planning_day: date) -> Assignment:
-        learner = self.users[spec.learner]
-        assignment = Assignment(
-            plan_item=item,
-            learner=learner,
-            learner_role=spec.role,
-            phase=Phase.PLANNED,
-            created_at=_at(planning_day, 11),
-        )
-        db.session.add(assignment)
-        self.event(
-            self.cto,
-            "assignment.create",
-            assignment,
-            f"Assigned {learner.name} to {item.skill.name} as {spec.role.label.lower()} learner",
-            item.engagement,
-            _at(planning_day, 11),
-        )
+        assigned = _at(planning_day, 11)
+        with _events_at(assigned):
+            assignment = assign_learner(
+                item, learner=self.users[spec.learner], learner_role=spec.role, actor=self.cto
+            )
+        _backdate(assignment, created_at=assigned)
         return assignment
 
     def _learning(
@@ -323,20 +303,14 @@ class _EngagementBuilder:
         def day_at(fraction: float) -> date:
             return first + timedelta(days=round(span * fraction))
 
-        # phase changes, evenly through the period
+        # phase changes, evenly through the period; signing off comes with the confirmation
+        # that reaches the target (below)
         phases = list(Phase)[1 : spec.phase.step]
         for step, phase in enumerate(phases, start=1):
-            before = assignment.phase
-            assignment.phase = phase
-            self.event(
-                self.cto,
-                "assignment.phase",
-                assignment,
-                f"{assignment.learner.name} on {assignment.plan_item.skill.name}: "
-                f"{before.label} → {phase.label}",
-                engagement,
-                _at(day_at(step / (len(phases) + 1)), 12),
-            )
+            if phase is Phase.SIGNED_OFF:
+                break
+            with _events_at(_at(day_at(step / (len(phases) + 1)), 12)):
+                set_phase(assignment, phase, actor=self.cto)
 
         count = ENTRIES_BY_PHASE[spec.phase]
         if spec.role is LearnerRole.BACKUP:
@@ -350,6 +324,7 @@ class _EngagementBuilder:
             activity = activities[(j + index) % len(activities)]
             self._entry(
                 assignment,
+                spec,
                 day=day,
                 activity=activity,
                 text=knowledge.notes[(offset + j) % len(knowledge.notes)],
@@ -361,30 +336,22 @@ class _EngagementBuilder:
                 question_index=index + j if j == 1 else None,
             )
 
-        for k, confirmation_spec in enumerate(spec.confirmations):
+        for k, confirmation_spec in enumerate(spec.confirmations, start=1):
             by = (
                 engagement.expert
                 if confirmation_spec.by == "expert"
                 else self.users[confirmation_spec.by]
             )
-            when = _at(day_at(0.55 + 0.4 * (k + 1) / len(spec.confirmations)), 16, 30)
-            confirmation = LevelConfirmation(
-                assignment=assignment,
-                level=confirmation_spec.level,
-                comment=confirmation_spec.comment,
-                confirmed_by=by,
-                created_at=when,
-            )
-            db.session.add(confirmation)
-            self.event(
-                by,
-                "assignment.confirm",
-                confirmation,
-                f"Confirmed {assignment.learner.name} at level {confirmation.level} "
-                f"({LEVELS[confirmation.level]}) on {assignment.plan_item.skill.name}",
-                engagement,
-                when,
-            )
+            when = _at(day_at(0.55 + 0.4 * k / len(spec.confirmations)), 16, 30)
+            with _events_at(when):
+                confirmation = confirm_level(
+                    assignment,
+                    level=confirmation_spec.level,
+                    comment=confirmation_spec.comment,
+                    actor=by,
+                    sign_off=spec.phase is Phase.SIGNED_OFF and k == len(spec.confirmations),
+                )
+            _backdate(confirmation, created_at=when)
 
     @staticmethod
     def _self_assessment_goal(assignment: Assignment, spec: AssignmentSpec) -> int:
@@ -398,6 +365,7 @@ class _EngagementBuilder:
     def _entry(
         self,
         assignment: Assignment,
+        spec: AssignmentSpec,
         *,
         day: date,
         activity: Activity,
@@ -408,36 +376,31 @@ class _EngagementBuilder:
     ) -> None:
         minutes = self.rng.choice(MINUTES_BY_ACTIVITY[activity])
         written = _at(day, 17, self.rng.randint(0, 59))
-        entry = LearningEntry(
-            assignment=assignment,
+        links: list[str] = []
+        if knowledge.links and self.rng.random() < 0.75:
+            links = self.rng.sample(knowledge.links, k=min(len(knowledge.links), 2))
+        questions: list[str] = []
+        resolved = False
+        if question_index is not None and knowledge.questions:
+            questions = [knowledge.questions[question_index % len(knowledge.questions)]]
+            # a signed-off learner's questions were all answered
+            resolved = spec.phase is Phase.SIGNED_OFF or self.rng.random() < 0.5
+        details = EntryDetails(
             date=day,
             activity=activity,
             minutes=minutes,
             learned=text,
+            evidence_urls=links,
             self_level=self_level,
-            created_at=written,
-            updated_at=written,
+            questions=questions,
         )
-        if knowledge.links and self.rng.random() < 0.75:
-            picks = self.rng.sample(knowledge.links, k=min(len(knowledge.links), 2))
-            entry.evidence_links = [
-                EvidenceLink(position=position, url=url) for position, url in enumerate(picks)
-            ]
-        if question_index is not None and knowledge.questions:
-            question = OpenQuestion(
-                text=knowledge.questions[question_index % len(knowledge.questions)]
-            )
-            if assignment.phase is Phase.SIGNED_OFF or self.rng.random() < 0.5:
-                question.resolved_at = _at(min(day + timedelta(days=3), self.today), 11)
-                question.resolved_by = assignment.plan_item.engagement.expert
-            entry.questions = [question]
-        db.session.add(entry)
-        self.event(
-            assignment.learner,
-            "learning_entry.create",
-            entry,
-            f"{assignment.learner.name} recorded {format_minutes(minutes)} of "
-            f"{activity.label.lower()} on {assignment.plan_item.skill.name}",
-            assignment.plan_item.engagement,
-            written,
-        )
+        with _events_at(written):
+            entry = create_entry(assignment, details, actor=assignment.learner)
+        _backdate(entry, created_at=written, updated_at=written)
+        if resolved:
+            expert = assignment.plan_item.engagement.expert
+            answered = _at(min(day + timedelta(days=3), self.today), 11)
+            (question,) = entry.questions
+            with _events_at(answered):
+                resolve_question(question, actor=expert)
+            _backdate(question, resolved_at=answered)
