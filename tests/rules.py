@@ -22,8 +22,8 @@ from knowtrans.core.clock import utcnow
 from knowtrans.core.errors import Refused
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
-from knowtrans.learning.forms import EARLY_DAYS
 from knowtrans.learning.models import LearningEntry
+from knowtrans.learning.operations import EARLY_DAYS
 from knowtrans.plans.models import Assignment, Phase, PlanItem
 from knowtrans.plans.operations import check_learner
 from knowtrans.reports.models import HandoverReport

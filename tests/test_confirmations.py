@@ -312,3 +312,11 @@ def test_confirm_level_refuses_a_level_beyond_the_scale(scene, db, level):
         "level",
     )
     assert row_count(LevelConfirmation) == 0
+
+
+def test_nobody_confirms_their_own_level_even_through_the_operation(db, make_assignment):
+    from knowtrans.confirmations import operations
+
+    assignment = make_assignment()
+    with pytest.raises(operations.Refused, match="their own level"):
+        operations.confirm_level(assignment, level=3, comment="", actor=assignment.learner)

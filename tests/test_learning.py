@@ -867,3 +867,27 @@ def test_the_same_entry_sent_twice_is_recorded_once(scene, login_as, db):
     # a second session of the same kind with other words is a new entry
     browser.post(new_url, entry_data(learned="Drained a second node on my own."))
     assert row_count(LearningEntry) == 2
+
+
+def test_the_entry_date_rule_is_the_operations(scene, db):
+    from knowtrans.learning import operations
+    from knowtrans.learning.forms import EntryForm  # noqa: F401 - the form no longer checks it
+
+    scene.engagement.start_date = today() - timedelta(days=10)
+    db.session.commit()
+    for day, message in (
+        (today() + timedelta(days=1), "cannot be in the future"),
+        (today() - timedelta(days=41), "days before the engagement started"),
+    ):
+        details = operations.EntryDetails(
+            date=day,
+            activity=operations.Activity.PAIRING,
+            minutes=30,
+            learned="x",
+            evidence_urls=[],
+            self_level=None,
+            questions=[],
+        )
+        with pytest.raises(operations.Refused, match=message) as refused:
+            operations.create_entry(scene.assignment, details, actor=scene.learner)
+        assert refused.value.field == "date"

@@ -17,9 +17,11 @@ def confirm_level(
 
     With ``sign_off`` the learner also moves to the signed-off phase (which needs the
     confirmed level to reach the target); a signed-off learner confirmed below the target
-    goes back to working independently. Raises Refused for a level that is none of
-    ``LEVELS`` or a sign-off below the target.
+    goes back to working independently. Raises Refused for a confirmation of one's own level,
+    a level that is none of ``LEVELS`` or a sign-off below the target.
     """
+    if actor.id == assignment.learner_id:
+        raise Refused("Nobody confirms their own level: the expert or an IT lead does.")
     if level not in LEVELS:
         raise Refused("Choose a level from 1 (Novice) to 5 (Expert).", field="level")
     if sign_off:

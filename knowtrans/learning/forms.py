@@ -21,8 +21,6 @@ from knowtrans.learning.models import MAX_MINUTES, Activity
 from knowtrans.learning.operations import MAX_REASON, EntryDetails
 from knowtrans.plans.models import LEVELS
 
-#: how far before the engagement's start a learning entry may be dated
-EARLY_DAYS = 30
 MAX_LEARNED = 20000
 MAX_LINKS = 10
 MAX_QUESTIONS = 10
@@ -120,21 +118,6 @@ class EntryForm(FlaskForm):
         render_kw={"rows": 3},
     )
     version = VersionField()
-
-    def __init__(self, *args, earliest: date, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.earliest = earliest
-
-    def validate_date(self, field) -> None:
-        if field.data is None:
-            return
-        if field.data > today():
-            raise ValidationError("The date cannot be in the future.")
-        if field.data < self.earliest:
-            raise ValidationError(
-                f"The date cannot be before {self.earliest:%Y-%m-%d} "
-                f"({EARLY_DAYS} days before the engagement started)."
-            )
 
     def validate_minutes(self, field) -> None:
         if field.data is not None and not 1 <= field.data <= MAX_MINUTES:

@@ -1,13 +1,13 @@
 """Writes on the learning log. Each function flushes; the caller commits."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
 from knowtrans.auth.models import User
-from knowtrans.core.clock import utcnow
+from knowtrans.core.clock import today, utcnow
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.errors import Refused
 from knowtrans.core.formatting import format_date, format_minutes
@@ -32,7 +32,33 @@ class EntryDetails:
     questions: list[str]
 
 
+#: how far before the engagement's start a learning entry may be dated (onboarding, reading)
+EARLY_DAYS = 30
+
+
+def earliest_entry_date(assignment: Assignment) -> date:
+    try:
+        return assignment.plan_item.engagement.start_date - timedelta(days=EARLY_DAYS)
+    except OverflowError:
+        return date.min
+
+
+def check_entry_date(assignment: Assignment, day: date) -> None:
+    """Learning is dated on a day that has come, at most EARLY_DAYS before the engagement."""
+    if day > today():
+        raise Refused("The date cannot be in the future.", field="date")
+    earliest = earliest_entry_date(assignment)
+    if day < earliest:
+        raise Refused(
+            f"The date cannot be before {earliest:%Y-%m-%d} "
+            f"({EARLY_DAYS} days before the engagement started).",
+            field="date",
+        )
+
+
 def create_entry(assignment: Assignment, details: EntryDetails, *, actor: User) -> LearningEntry:
+    """Raises Refused for a date in the future or long before the engagement."""
+    check_entry_date(assignment, details.date)
     entry = LearningEntry(assignment=assignment)
     _apply(entry, details)
     entry.questions = [OpenQuestion(text=text) for text in details.questions]
@@ -54,6 +80,7 @@ def update_entry(
     saved it in between. Questions whose text is unchanged keep their resolved state; others
     come and go."""
     check_version(entry, version)
+    check_entry_date(entry.assignment, details.date)
     # one UPDATE of the row, at the end: loading the old links or questions must not flush
     # the half-applied edit first (each flush would move the version)
     with db.session.no_autoflush:

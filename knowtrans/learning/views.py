@@ -1,6 +1,5 @@
 """The learning log: a learner's assignments, an assignment's page, its entries."""
 
-from datetime import date, timedelta
 from itertools import groupby
 
 from flask import (
@@ -32,7 +31,6 @@ from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.learning import operations
 from knowtrans.learning.forms import (
-    EARLY_DAYS,
     EntryForm,
     HideEntriesForm,
     HideEntryForm,
@@ -129,7 +127,7 @@ def assignment(assignment_id: int):
 def new_entry(assignment_id: int):
     assignment = load(Assignment, assignment_id, *assignment_loading_options(history=False))
     authorize(Action.RECORD, assignment)
-    form = EntryForm(earliest=_earliest_date(assignment))
+    form = EntryForm()
     if form.validate_on_submit():
         details = form.details()
         if twin := recent_twin(assignment.id, details):
@@ -137,9 +135,10 @@ def new_entry(assignment_id: int):
             flash("This learning entry is recorded already; nothing was added.", "info")
             return redirect(_entry_url(twin))
         if write_allowed(current_user, form):
-            entry = operations.create_entry(assignment, details, actor=current_user)
-            flash("Your learning entry is recorded.", "success")
-            return redirect(_entry_url(entry))
+            with saving(form):
+                entry = operations.create_entry(assignment, details, actor=current_user)
+                flash("Your learning entry is recorded.", "success")
+                return redirect(_entry_url(entry))
     return render_template("learning/entry_form.html", form=form, assignment=assignment)
 
 
@@ -162,7 +161,7 @@ def edit_entry(entry_id: int):
             "questions": "\n".join(question.text for question in entry.questions),
             "version": entry.version,
         }
-    form = EntryForm(data=initial, earliest=_earliest_date(assignment))
+    form = EntryForm(data=initial)
     with saving(form, conflict_on=entry, what="learning entry") as save:
         if form.validate_on_submit() and write_allowed(current_user, form):
             operations.update_entry(
@@ -372,7 +371,7 @@ def _hidden_meanwhile(entry: LearningEntry) -> Response:
         "A hidden entry can no longer be changed or deleted."
     )
     if request.method == "POST" and request.endpoint == "learning.edit_entry":
-        form = EntryForm(earliest=date.min)
+        form = EntryForm()
         form.form_errors.append(message + " What you typed is below: copy what you still need.")
         page = render_template(
             "learning/entry_form.html",
@@ -395,14 +394,6 @@ def _editable_entry(entry_id: int) -> LearningEntry | Response:
         return _hidden_meanwhile(entry)
     authorize(Action.EDIT_ENTRY, entry)
     return entry
-
-
-def _earliest_date(assignment: Assignment) -> date:
-    """Learning may start a little before the engagement does (onboarding, reading)."""
-    try:
-        return assignment.plan_item.engagement.start_date - timedelta(days=EARLY_DAYS)
-    except OverflowError:
-        return date.min
 
 
 def _entry_url(entry: LearningEntry, *, hidden: bool = False) -> str:
