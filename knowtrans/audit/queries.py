@@ -48,3 +48,16 @@ def conflict_notice(obj: db.Model, what: str, *, viewer: User) -> ConflictNotice
         by_viewer=event.actor_id is not None and event.actor_id == viewer.id,
         summary=event.summary,
     )
+
+
+def engagement_history(engagement_id: int, *, limit: int) -> list[AuditEvent]:
+    """The engagement's latest audit events, newest first, with who made them."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.engagement_id == engagement_id)
+            .options(joinedload(AuditEvent.actor))
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )

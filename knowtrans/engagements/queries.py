@@ -1,6 +1,7 @@
 """Reads for engagements: which ones a user may see, who may be their expert."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
 
 from knowtrans import permissions
 from knowtrans.auth.models import Role, User, UserRole
@@ -28,3 +29,25 @@ def like_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, with its wildcards taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def engagement_list(user: User, *, status: str | None, text: str | None) -> sa.Select:
+    """The engagements ``user`` may see, filtered by status and by text in the title, client,
+    project or expert's name; the newest first."""
+    query = visible_engagements(user)
+    if status:
+        query = query.where(Engagement.status == status)
+    if text:
+        pattern = like_pattern(text)
+        expert = aliased(User)
+        query = query.join(expert, Engagement.expert).where(
+            sa.or_(
+                Engagement.title.ilike(pattern, escape="\\"),
+                Engagement.client.ilike(pattern, escape="\\"),
+                Engagement.project.ilike(pattern, escape="\\"),
+                expert.name.ilike(pattern, escape="\\"),
+            )
+        )
+    return query.options(joinedload(Engagement.expert)).order_by(
+        Engagement.start_date.desc(), Engagement.id.desc()
+    )

@@ -1,17 +1,16 @@
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from knowtrans import permissions
-from knowtrans.audit.models import AuditEvent
+from knowtrans.audit.queries import engagement_history
 from knowtrans.auth.models import User
 from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.core.pipeline import load, saving
 from knowtrans.engagements import operations
 from knowtrans.engagements.forms import AdvanceForm, EngagementFilterForm, EngagementForm
 from knowtrans.engagements.models import Engagement
-from knowtrans.engagements.queries import like_pattern, visible_engagements
+from knowtrans.engagements.queries import engagement_list
 from knowtrans.engagements.readiness_queries import (
     engagement_readiness,
     plan_loading_options,
@@ -35,23 +34,7 @@ HISTORY_LIMIT = 50
 def index():
     filters = EngagementFilterForm(request.args)
     filters.validate()
-    query = visible_engagements(current_user)
-    if status := filters.status_value:
-        query = query.where(Engagement.status == status)
-    if text := filters.search_text:
-        pattern = like_pattern(text)
-        expert = aliased(User)
-        query = query.join(expert, Engagement.expert).where(
-            sa.or_(
-                Engagement.title.ilike(pattern, escape="\\"),
-                Engagement.client.ilike(pattern, escape="\\"),
-                Engagement.project.ilike(pattern, escape="\\"),
-                expert.name.ilike(pattern, escape="\\"),
-            )
-        )
-    query = query.options(joinedload(Engagement.expert)).order_by(
-        Engagement.start_date.desc(), Engagement.id.desc()
-    )
+    query = engagement_list(current_user, status=filters.status_value, text=filters.search_text)
     pagination = paginate(query)
     if last_page := past_the_end(pagination):
         return last_page
@@ -127,13 +110,7 @@ def show(engagement_id: int):
     engagement = load(Engagement, engagement_id, *plan_loading_options())
     authorize(Action.VIEW, engagement)
     readiness = engagement_readiness(engagement)
-    history = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.engagement_id == engagement.id)
-        .options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(HISTORY_LIMIT)
-    ).all()
+    history = engagement_history(engagement.id, limit=HISTORY_LIMIT)
     return render_template(
         "engagements/show.html",
         engagement=engagement,

@@ -1,19 +1,15 @@
 """Draft reports on demand, archived final reports, the archive."""
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, undefer
 
 from knowtrans.core.clock import utcnow
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.core.pipeline import load
 from knowtrans.engagements.models import Engagement
-from knowtrans.engagements.queries import visible_engagements
-from knowtrans.extensions import db
 from knowtrans.permissions import Action, authorize
-from knowtrans.reports.models import HandoverReport
+from knowtrans.reports.queries import archived_reports, final_report_of
 
 bp = Blueprint("reports", __name__)
 
@@ -51,13 +47,7 @@ def final(engagement_id: int):
 
     engagement = load(Engagement, engagement_id)
     authorize(Action.DOWNLOAD_FINAL, engagement)
-    report = db.session.scalar(
-        sa.select(HandoverReport)
-        .where(HandoverReport.engagement_id == engagement.id)
-        .options(undefer(HandoverReport.pdf))
-    )
-    if report is None:
-        abort(404)
+    report = final_report_of(engagement.id, with_pdf=True) or abort(404)
     return pdf_response(
         report.pdf, report_filename(engagement, True, report.generated_at), sha256=report.sha256
     )
@@ -66,16 +56,7 @@ def final(engagement_id: int):
 @bp.get("/reports")
 @login_required
 def archive():
-    visible = visible_engagements(current_user).with_only_columns(Engagement.id)
-    query = (
-        sa.select(HandoverReport)
-        .where(HandoverReport.engagement_id.in_(visible))
-        .options(
-            joinedload(HandoverReport.engagement).joinedload(Engagement.expert),
-            joinedload(HandoverReport.generated_by),
-        )
-        .order_by(HandoverReport.generated_at.desc(), HandoverReport.id.desc())
-    )
+    query = archived_reports(current_user)
     pagination = paginate(query)
     if last_page := past_the_end(pagination):
         return last_page

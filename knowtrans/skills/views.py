@@ -1,6 +1,5 @@
 """The skill catalogue: the skills plan items are made of. Admin, CTO and IT lead."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -10,55 +9,22 @@ from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.core.pipeline import load, saving
 from knowtrans.core.urls import safe_next
-from knowtrans.extensions import db
 from knowtrans.permissions import require
-from knowtrans.plans.models import PlanItem
 from knowtrans.skills import operations
 from knowtrans.skills.forms import CATEGORY_LIST_ID, SkillFilterForm, SkillForm
 from knowtrans.skills.models import Skill
+from knowtrans.skills.queries import any_skill, catalogue, categories, plan_item_counts
 
 bp = Blueprint("skills", __name__)
-
-
-def _categories() -> list[str]:
-    query = sa.select(Skill.category).distinct().order_by(Skill.category)
-    return list(db.session.scalars(query))
-
-
-def _any_skill() -> bool:
-    return db.session.execute(sa.select(Skill.id).limit(1)).first() is not None
-
-
-def _plan_item_counts(skills: list[Skill]) -> dict[int, int]:
-    """How many plan items use each skill, in one query for the whole page."""
-    if not skills:
-        return {}
-    query = (
-        sa.select(PlanItem.skill_id, sa.func.count(PlanItem.id))
-        .where(PlanItem.skill_id.in_([skill.id for skill in skills]))
-        .group_by(PlanItem.skill_id)
-    )
-    return dict(db.session.execute(query).all())
 
 
 @bp.route("/skills")
 @login_required
 def index():
     require(permissions.can_manage_skills(current_user))
-    filters = SkillFilterForm(formdata=request.args, categories=_categories())
+    filters = SkillFilterForm(formdata=request.args, categories=categories())
     applied = filters.applied()
-    query = sa.select(Skill).order_by(sa.func.lower(Skill.category), sa.func.lower(Skill.name))
-    if "q" in applied:
-        query = query.where(
-            sa.or_(
-                Skill.name.icontains(applied["q"], autoescape=True),
-                Skill.description.icontains(applied["q"], autoescape=True),
-            )
-        )
-    if "category" in applied:
-        query = query.where(Skill.category == applied["category"])
-    if "archived" not in applied:
-        query = query.where(Skill.archived.is_(False))
+    query = catalogue(applied)
     pagination = paginate(query)
     if last_page := past_the_end(pagination):
         return last_page
@@ -66,10 +32,10 @@ def index():
         "skills/index.html",
         skills=pagination.items,
         pagination=pagination,
-        plan_item_counts=_plan_item_counts(pagination.items),
+        plan_item_counts=plan_item_counts(pagination.items),
         filters=filters,
         applied=applied,
-        catalogue_empty=not applied and pagination.total == 0 and not _any_skill(),
+        catalogue_empty=not applied and pagination.total == 0 and not any_skill(),
     )
 
 
@@ -123,7 +89,7 @@ def _render_form(form: SkillForm, *, skill: Skill | None, conflict: ConflictNoti
         form=form,
         skill=skill,
         conflict=conflict,
-        categories=_categories(),
+        categories=categories(),
         category_list_id=CATEGORY_LIST_ID,
     )
 

@@ -1,11 +1,10 @@
 """User administration: accounts, roles, passwords, deactivation. Admins only."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from knowtrans import permissions
-from knowtrans.auth.models import Role, User, UserRole
+from knowtrans.auth.models import Role, User
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.core.pipeline import load, saving
@@ -19,6 +18,7 @@ from knowtrans.users.forms import (
     UserEditForm,
     UserFilterForm,
 )
+from knowtrans.users.queries import accounts
 
 bp = Blueprint("users", __name__)
 
@@ -29,18 +29,7 @@ def index():
     require(permissions.can_manage_users(current_user))
     filters = UserFilterForm(formdata=request.args)
     applied = filters.applied()
-    query = sa.select(User).order_by(sa.func.lower(User.name), User.id)
-    if "q" in applied:
-        query = query.where(
-            sa.or_(
-                User.name.icontains(applied["q"], autoescape=True),
-                User.email.icontains(applied["q"], autoescape=True),
-            )
-        )
-    if "role" in applied:
-        query = query.where(User.role_rows.any(UserRole.role == Role(applied["role"])))
-    if "active" in applied:
-        query = query.where(User.active.is_(applied["active"] == "1"))
+    query = accounts(applied)
     pagination = paginate(query)
     if last_page := past_the_end(pagination):
         return last_page
