@@ -1,5 +1,7 @@
 """Every Flask extension instance, initialised by the app factory."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -10,6 +12,10 @@ from flask_wtf import CSRFProtect
 from knowtrans.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:  # Flask-SQLAlchemy makes db.Model at run time; for the type checker it is Base
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

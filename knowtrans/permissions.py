@@ -3,6 +3,7 @@ and queries ask here and nowhere else."""
 
 import enum
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from flask import request
@@ -290,7 +291,7 @@ def sees_admin_section(user: User) -> bool:
 
 
 #: the rule of each action, given the user and the object ``authorize`` was asked about
-RULES: dict[Action, Callable[[User, object], bool]] = {
+RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.EDIT_PLAN: lambda user, obj: can_edit_plan(user, engagement_of(obj)),
     Action.WRITE_NOTES: lambda user, obj: can_confirm_levels(user, engagement_of(obj)),
     Action.CONFIRM: can_confirm_assignment,

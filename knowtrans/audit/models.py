@@ -5,10 +5,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from knowtrans.auth.models import User
 from knowtrans.core.db import UTCDateTime, utcnow
-from knowtrans.extensions import db
+from knowtrans.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which object, when."""
 
     __tablename__ = "audit_events"

@@ -1,12 +1,13 @@
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import User
+from knowtrans.core.db import Stored
 from knowtrans.extensions import db
 
 
 def record_event(
     actor: User | None,
     action: str,
-    obj: db.Model | None,
+    obj: Stored | None,
     summary: str = "",
     *,
     engagement_id: int | None = None,

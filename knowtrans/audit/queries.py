@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 from knowtrans.audit.models import AuditEvent
 from knowtrans.auth.models import User
 from knowtrans.core.concurrency import ConflictNotice
+from knowtrans.core.db import Stored
 from knowtrans.extensions import db
 
 #: events about an object that do not move its version: a conflict is never theirs
@@ -20,7 +21,7 @@ UNVERSIONED_ACTIONS = (
 )
 
 
-def conflict_notice(obj: db.Model, what: str, *, viewer: User) -> ConflictNotice:
+def conflict_notice(obj: Stored, what: str, *, viewer: User) -> ConflictNotice:
     """Name the latest change of ``obj`` from its audit trail ("someone else" without one).
 
     Creation events are skipped (a version only moves on updates, and a creation event would

@@ -6,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from knowtrans.core.db import UTCDateTime, enum_type, utcnow
-from knowtrans.extensions import db
+from knowtrans.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -32,7 +32,7 @@ class UserKind(enum.StrEnum):
         return "Internal staff" if self is UserKind.INTERNAL else "External expert"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(
@@ -41,7 +41,7 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(enum_type(Role), primary_key=True)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

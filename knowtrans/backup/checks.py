@@ -73,8 +73,9 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[tuple[list[Any], str]]
             if isinstance(constraint, sa.UniqueConstraint):
                 key_columns.append([column.name for column in constraint.columns])
         for index in table.indexes:
-            if index.unique and all(isinstance(e, sa.Column) for e in index.expressions):
-                key_columns.append([column.name for column in index.expressions])
+            indexed = [e for e in index.expressions if isinstance(e, sa.Column)]
+            if index.unique and len(indexed) == len(index.expressions):
+                key_columns.append([column.name for column in indexed])
         for columns in key_columns:
             yield from _duplicates(data, table, rows, columns)
         for foreign_key in table.foreign_key_constraints:

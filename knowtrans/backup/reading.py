@@ -65,8 +65,11 @@ def check_header(data: Any) -> None:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused("This is not a knowtrans export file.")
     version = data.get("format_version")
-    is_number = isinstance(version, int | float) and not isinstance(version, bool)
-    if is_number and version > FORMAT_VERSION:  # JSON Schema takes 2.0 for the integer 2
+    if (
+        isinstance(version, int | float)
+        and not isinstance(version, bool)
+        and (version > FORMAT_VERSION)
+    ):  # JSON Schema takes 2.0 for the integer 2
         raise ImportRefused(
             f"The file has format version {show(version)}; this knowtrans reads up to "
             f"{FORMAT_VERSION}. Import it with a newer knowtrans."

@@ -71,7 +71,7 @@ def text_pattern() -> str:
 def base_type(column: sa.Column) -> sa.types.TypeEngine:
     """The column's type, or the type a ``TypeDecorator`` on it stores."""
     if isinstance(column.type, sa.types.TypeDecorator):
-        return column.type.impl
+        return column.type.impl_instance
     return column.type
 
 

@@ -5,11 +5,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from knowtrans.auth.models import User
 from knowtrans.core.db import UTCDateTime, utcnow
-from knowtrans.extensions import db
+from knowtrans.extensions import Model
 from knowtrans.plans.models import Assignment
 
 
-class LevelConfirmation(db.Model):
+class LevelConfirmation(Model):
     """A level confirmed by the expert or an IT lead; the latest one counts."""
 
     __tablename__ = "level_confirmations"

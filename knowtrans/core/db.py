@@ -26,6 +26,13 @@ class HasId(Protocol):
     id: int
 
 
+class Stored(Protocol):
+    """A row of a table with an integer id: what audit events and conflict notices name."""
+
+    __tablename__: str
+    id: int
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 

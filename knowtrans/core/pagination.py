@@ -1,5 +1,7 @@
 """One way to paginate a list page."""
 
+from typing import Any
+
 from flask import current_app, redirect, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
@@ -33,6 +35,5 @@ def past_the_end(pagination: Pagination):
         for key, value in request.args.items()
         if key != "page" and key not in path_values and not key.startswith("_")
     }
-    return redirect(
-        url_for(request.endpoint, **path_values, **arguments, page=max(pagination.pages, 1))
-    )
+    values: dict[str, Any] = {**path_values, **arguments, "page": max(pagination.pages, 1)}
+    return redirect(url_for(request.endpoint or "dashboard.index", **values))

@@ -17,10 +17,11 @@ from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, abort, current_app, flash, g, redirect, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response as BaseResponse
 
 from knowtrans.core.concurrency import ConflictNotice, EditConflict
 from knowtrans.core.errors import Refused
@@ -39,7 +40,7 @@ def load(model: type, object_id: int, *options: Any) -> Any:
     A query rather than ``Session.get``, so eager-loading ``options`` apply even when the
     object is already in the session.
     """
-    query = sa.select(model).filter_by(id=object_id).options(*options)
+    query: sa.Select[Any] = sa.select(model).filter_by(id=object_id).options(*options)
     obj = db.session.execute(query).unique().scalar_one_or_none()
     if obj is None:
         abort(404)
@@ -122,7 +123,7 @@ def _forget_flashes() -> None:
         session["_flashes"] = flashes[: g.get("flashes_before", len(flashes))]
 
 
-def finish_request(response: Response) -> Response:
+def finish_request(response: BaseResponse) -> BaseResponse:
     """Commit a request that succeeded; roll back one that did not."""
     if response.status_code >= 400:
         db.session.rollback()
@@ -139,7 +140,7 @@ def finish_request(response: Response) -> Response:
     return response
 
 
-def answer_conflict() -> Response:
+def answer_conflict() -> BaseResponse:
     """Back to the page the user came from on this site (or the start page), with a message."""
     from knowtrans.core.urls import local_referrer
 

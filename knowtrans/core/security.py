@@ -76,7 +76,10 @@ def trust_proxies(app: Flask) -> None:
     if proxies < 0:
         raise RuntimeError(f"TRUSTED_PROXIES={proxies}: give the number of proxies, 0 for none.")
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        # Flask documents wrapping wsgi_app with a middleware; mypy sees a method
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
 
 
 def init_security(app: Flask) -> None:

@@ -114,7 +114,10 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
     rng = random.Random(RANDOM_SEED)
     now = datetime.now(UTC)
     user_ids = _Ids(User)
-    users, roles, staff, experts = [], [], [], []
+    users: list[dict] = []
+    roles: list[dict] = []
+    staff: list[int] = []
+    experts: list[int] = []
     for kind, count, role, bucket, domain in (
         (UserKind.INTERNAL, STAFF, Role.STAFF, staff, "example.com"),
         (UserKind.EXTERNAL, EXPERTS, Role.EXPERT, experts, "contractors.example.net"),
@@ -309,10 +312,14 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
     after_bulk_insert()
     return LargeCounts(
         engagements=existing_engagements + len(engagements),
-        users=db.session.scalar(sa.select(sa.func.count(User.id))),
-        skills=db.session.scalar(sa.select(sa.func.count(Skill.id))),
-        plan_items=db.session.scalar(sa.select(sa.func.count(PlanItem.id))),
-        assignments=db.session.scalar(sa.select(sa.func.count(Assignment.id))),
-        learning_entries=db.session.scalar(sa.select(sa.func.count(LearningEntry.id))),
-        big_engagement_id=big_id,
+        users=_count(User),
+        skills=_count(Skill),
+        plan_items=_count(PlanItem),
+        assignments=_count(Assignment),
+        learning_entries=_count(LearningEntry),
+        big_engagement_id=big_id or 0,
     )
+
+
+def _count(model: type) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0

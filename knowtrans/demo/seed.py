@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -137,7 +138,7 @@ def _events_at(when: datetime) -> Iterator[None]:
     db.session.execute(sa.update(AuditEvent).where(AuditEvent.id > last).values(created_at=when))
 
 
-def _backdate(row: db.Model, **moments: datetime) -> None:
+def _backdate(row: Any, **moments: datetime) -> None:
     """Set timestamps an operation stored as now (``created_at``, ``resolved_at``, …) to the
     demo's moments. One UPDATE statement rather than changed attributes: the row's version
     stays where the operation left it, as if written then and not edited since."""

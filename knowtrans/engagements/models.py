@@ -1,12 +1,16 @@
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from knowtrans.auth.models import User
 from knowtrans.core.db import UTCDateTime, enum_type, utcnow
-from knowtrans.extensions import db
+from knowtrans.extensions import Model
+
+if TYPE_CHECKING:  # the models that refer back to this one
+    from knowtrans.plans.models import PlanItem
 
 
 class EngagementStatus(enum.StrEnum):
@@ -28,7 +32,7 @@ class EngagementStatus(enum.StrEnum):
         }.get(self)
 
 
-class Engagement(db.Model):
+class Engagement(Model):
     __tablename__ = "engagements"
     __table_args__ = (sa.CheckConstraint("planned_end_date >= start_date", name="end_after_start"),)
 
@@ -54,7 +58,7 @@ class Engagement(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     expert: Mapped[User] = relationship(foreign_keys=[expert_id])
-    plan_items: Mapped[list["PlanItem"]] = relationship(  # noqa: F821
+    plan_items: Mapped[list["PlanItem"]] = relationship(
         back_populates="engagement", cascade="all, delete-orphan", order_by="PlanItem.id"
     )
 

@@ -16,7 +16,6 @@ from knowtrans.engagements.readiness_queries import (
     plan_loading_options,
     readiness_of_many,
 )
-from knowtrans.extensions import db
 from knowtrans.learning.queries import assignment_summaries
 from knowtrans.permissions import Action, authorize, require
 from knowtrans.reports.chart import readiness_chart_svg
@@ -58,7 +57,7 @@ def new():
         with saving(form):
             engagement = operations.create_engagement(
                 title=form.title.data,
-                expert=db.session.get(User, form.expert_id.data),
+                expert=load(User, form.expert_id.data),
                 client=form.client.data,
                 project=form.project.data,
                 start_date=form.start_date.data,
@@ -85,7 +84,7 @@ def edit(engagement_id: int):
             changed = operations.update_engagement(
                 engagement,
                 title=form.title.data,
-                expert=db.session.get(User, form.expert_id.data),
+                expert=load(User, form.expert_id.data),
                 client=form.client.data,
                 project=form.project.data,
                 start_date=form.start_date.data,

@@ -247,6 +247,8 @@ class RecordedRangeForm(FlaskForm):
 class MomentField(HiddenField):
     """An exact moment (ISO 8601, UTC) the page itself put in the form; None if unreadable."""
 
+    data: datetime | None
+
     def process_formdata(self, valuelist: list) -> None:
         try:
             self.data = datetime.fromisoformat(valuelist[0]).astimezone(UTC)

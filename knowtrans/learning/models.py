@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from knowtrans.auth.models import User
 from knowtrans.core.db import UTCDateTime, enum_type, utcnow
-from knowtrans.extensions import db
+from knowtrans.extensions import Model
 from knowtrans.plans.models import Assignment
 
 #: one entry records at most a long working day
@@ -27,7 +27,7 @@ class Activity(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class LearningEntry(db.Model):
+class LearningEntry(Model):
     __tablename__ = "learning_entries"
     __table_args__ = (
         sa.CheckConstraint(f"minutes BETWEEN 1 AND {MAX_MINUTES}", name="minutes_range"),
@@ -84,7 +84,7 @@ class LearningEntry(db.Model):
         return self.hidden_at is not None
 
 
-class EvidenceLink(db.Model):
+class EvidenceLink(Model):
     __tablename__ = "evidence_links"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,7 +98,7 @@ class EvidenceLink(db.Model):
     entry: Mapped[LearningEntry] = relationship(back_populates="evidence_links")
 
 
-class OpenQuestion(db.Model):
+class OpenQuestion(Model):
     __tablename__ = "open_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)

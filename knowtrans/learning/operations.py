@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -290,18 +291,19 @@ def _set_hidden(condition: sa.ColumnElement[bool], **values: object) -> int:
 
     The bulk statement bypasses the mapper's version counter: it moves the version by hand,
     so that an edit or a hiding opened before is refused as a conflict."""
-    changed = db.session.execute(
+    result = db.session.execute(
         sa.update(LearningEntry)
         .where(condition)
         .values(**values, version=LearningEntry.version + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    changed = cast("sa.CursorResult[Any]", result).rowcount
     db.session.expire_all()
     return changed
 
 
 #: the column size of learning_entries.hidden_reason
-MAX_REASON = LearningEntry.__table__.c.hidden_reason.type.length
+MAX_REASON: int = cast(sa.String, LearningEntry.__table__.c.hidden_reason.type).length or 500
 
 
 def _reason(reason: str) -> str:

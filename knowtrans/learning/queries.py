@@ -170,7 +170,12 @@ def hidden_acts(
         )
         .limit(limit)
     )
-    return [HiddenAct(*row) for row in db.session.execute(query)]
+    return [
+        # hidden_at and the reason are set: the query selects hidden entries only
+        HiddenAct(assignment_id, hidden_at, hidden_by, reason or "", entries)
+        for assignment_id, hidden_at, hidden_by, reason, entries in db.session.execute(query)
+        if hidden_at is not None
+    ]
 
 
 #: an identical entry recorded this recently is the same one sent twice (back and resubmit)

@@ -4,8 +4,6 @@ from itertools import groupby
 
 from flask import (
     Blueprint,
-    Response,
-    abort,
     flash,
     make_response,
     redirect,
@@ -16,6 +14,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as BaseResponse
 
 from knowtrans import permissions
 from knowtrans.auth.models import User
@@ -28,7 +27,6 @@ from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.core.pipeline import load, saving
 from knowtrans.core.urls import local_referrer
 from knowtrans.engagements.models import Engagement
-from knowtrans.extensions import db
 from knowtrans.learning import operations
 from knowtrans.learning.forms import (
     EntryForm,
@@ -146,7 +144,7 @@ def new_entry(assignment_id: int):
 @login_required
 def edit_entry(entry_id: int):
     entry = _editable_entry(entry_id)
-    if isinstance(entry, Response):
+    if isinstance(entry, BaseResponse):
         return entry
     assignment = entry.assignment
     initial = None
@@ -182,7 +180,7 @@ def edit_entry(entry_id: int):
 @login_required
 def delete_entry(entry_id: int):
     entry = _editable_entry(entry_id)
-    if isinstance(entry, Response):
+    if isinstance(entry, BaseResponse):
         return entry
     assignment = entry.assignment
     if ConfirmForm().validate_on_submit():
@@ -278,13 +276,14 @@ def hide_entries(engagement_id: int):
         range_form = RecordedRangeForm(formdata=request.form, learners=learners)
         form = HideEntriesForm(learners=learners)
         if form.validate_on_submit() and write_allowed(current_user, form):
-            learner = db.session.get(User, form.learner.data) or abort(404)
+            learner = load(User, form.learner.data)
             recorded_from, recorded_until = form.range()
+            previewed_at = form.previewed_at.data or utcnow()  # validated: not None
             count = operations.hide_entries(
                 engagement.id,
                 learner,
                 recorded_from=recorded_from,
-                recorded_until=min(recorded_until, form.previewed_at.data),
+                recorded_until=min(recorded_until, previewed_at),
                 reason=form.reason.data,
                 actor=current_user,
             )
@@ -329,9 +328,11 @@ def show_hidden_act(engagement_id: int):
     form = ShowHiddenActForm(learners=learners_of(engagement.id))
     if form.validate_on_submit():
         require_budget(current_user)
-        learner = db.session.get(User, form.learner.data) or abort(404)
+        learner = load(User, form.learner.data)
+        hidden_at = form.hidden_at.data
+        assert hidden_at is not None  # validated by the form
         count = operations.show_hidden_act(
-            engagement.id, learner, hidden_at=form.hidden_at.data, actor=current_user
+            engagement.id, learner, hidden_at=hidden_at, actor=current_user
         )
         flash(
             f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
@@ -362,7 +363,7 @@ def _with_default_range(args: MultiDict) -> MultiDict:
     return formdata
 
 
-def _hidden_meanwhile(entry: LearningEntry) -> Response:
+def _hidden_meanwhile(entry: LearningEntry) -> BaseResponse:
     """The learner meets an entry of theirs a lead has hidden (perhaps while they edited it):
     say who hid it and why; a save sent from the edit form keeps what they typed (409)."""
     hidden_by = entry.hidden_by.name if entry.hidden_by else "A lead"
@@ -385,7 +386,7 @@ def _hidden_meanwhile(entry: LearningEntry) -> Response:
     return redirect(_entry_url(entry, hidden=True))
 
 
-def _editable_entry(entry_id: int) -> LearningEntry | Response:
+def _editable_entry(entry_id: int) -> LearningEntry | BaseResponse:
     """404 when the user cannot see the engagement, 403 when the entry is not theirs to edit;
     for its learner, an entry a lead hid answers why it cannot be changed."""
     entry = load(LearningEntry, entry_id, *ENTRY)

@@ -1,5 +1,6 @@
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -7,8 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from knowtrans.auth.models import User
 from knowtrans.core.db import UTCDateTime, enum_type, utcnow
 from knowtrans.engagements.models import Engagement
-from knowtrans.extensions import db
+from knowtrans.extensions import Model
 from knowtrans.skills.models import Skill
+
+if TYPE_CHECKING:  # the models that refer back to this one
+    from knowtrans.confirmations.models import LevelConfirmation
+    from knowtrans.learning.models import LearningEntry
 
 LEVELS = {
     1: "Novice",
@@ -57,7 +62,7 @@ class Phase(enum.StrEnum):
         return list(Phase).index(self) + 1
 
 
-class PlanItem(db.Model):
+class PlanItem(Model):
     __tablename__ = "plan_items"
     __table_args__ = (
         sa.UniqueConstraint("engagement_id", "skill_id"),
@@ -91,7 +96,7 @@ class PlanItem(db.Model):
         return f"<PlanItem {self.id} engagement={self.engagement_id} skill={self.skill_id}>"
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignments"
     __table_args__ = (sa.UniqueConstraint("plan_item_id", "learner_id"),)
 
@@ -108,12 +113,12 @@ class Assignment(db.Model):
 
     plan_item: Mapped[PlanItem] = relationship(back_populates="assignments")
     learner: Mapped[User] = relationship()
-    confirmations: Mapped[list["LevelConfirmation"]] = relationship(  # noqa: F821
+    confirmations: Mapped[list["LevelConfirmation"]] = relationship(
         back_populates="assignment",
         cascade="all, delete-orphan",
         order_by="(LevelConfirmation.created_at.desc(), LevelConfirmation.id.desc())",
     )
-    learning_entries: Mapped[list["LearningEntry"]] = relationship(  # noqa: F821
+    learning_entries: Mapped[list["LearningEntry"]] = relationship(
         back_populates="assignment",
         cascade="all, delete-orphan",
         order_by="(LearningEntry.date.desc(), LearningEntry.id.desc())",
@@ -123,7 +128,7 @@ class Assignment(db.Model):
         return f"<Assignment {self.id} plan_item={self.plan_item_id} learner={self.learner_id}>"
 
     @property
-    def latest_confirmation(self) -> "LevelConfirmation | None":  # noqa: F821
+    def latest_confirmation(self) -> "LevelConfirmation | None":
         """The latest confirmation counts; older ones are history."""
         return self.confirmations[0] if self.confirmations else None
 

@@ -41,11 +41,12 @@ def _entry_count(assignment_ids: list[int]) -> int:
     """Learning entries of the assignments, hidden ones included (one query, none loaded)."""
     if not assignment_ids:
         return 0
-    return db.session.scalar(
+    count = db.session.scalar(
         sa.select(sa.func.count(LearningEntry.id)).where(
             LearningEntry.assignment_id.in_(assignment_ids)
         )
     )
+    return count or 0
 
 
 def create_plan_item(

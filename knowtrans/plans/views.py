@@ -7,7 +7,6 @@ from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.limits import write_allowed
 from knowtrans.core.pipeline import load, saving
 from knowtrans.engagements.models import Engagement
-from knowtrans.extensions import db
 from knowtrans.permissions import Action, authorize
 from knowtrans.plans import operations
 from knowtrans.plans.forms import (
@@ -49,7 +48,7 @@ def new_item(engagement_id: int):
     authorize(Action.EDIT_PLAN, engagement)
     form = PlanItemForm(engagement=engagement)
     if form.validate_on_submit():
-        skill = db.session.get(Skill, form.skill_id.data)
+        skill = load(Skill, form.skill_id.data)
         with saving(form):
             item = operations.create_plan_item(
                 engagement,
@@ -136,7 +135,7 @@ def assign(item_id: int):
     authorize(Action.EDIT_PLAN, item)
     form = AssignForm(item=item)
     if form.validate_on_submit():
-        learner = db.session.get(User, form.learner_id.data)
+        learner = load(User, form.learner_id.data)
         role = LearnerRole(form.learner_role.data)
         with saving(form):
             operations.assign_learner(item, learner=learner, learner_role=role, actor=current_user)

@@ -479,10 +479,11 @@ def _matrix(plan: Sequence[PlanItem], learning: ReportLog) -> tuple[tuple[Matrix
         levels = _levels(item)
         cells = []
         for user_id in order:
-            a = by_learner.get(user_id)
-            if a is None:
+            assigned = by_learner.get(user_id)
+            if assigned is None:
                 cells.append(MatrixCell(NOT_ASSIGNED))
                 continue
+            a = assigned
             level = levels[a.id]
             cells.append(
                 MatrixCell(

@@ -6,10 +6,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from knowtrans.auth.models import User
 from knowtrans.core.db import UTCDateTime, utcnow
 from knowtrans.engagements.models import Engagement
-from knowtrans.extensions import db
+from knowtrans.extensions import Model
 
 
-class HandoverReport(db.Model):
+class HandoverReport(Model):
     """The final handover report of a closed engagement: stored once, never replaced.
 
     Drafts are generated on demand and not stored (their generation is audited).

@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowtrans.core.db import UTCDateTime, utcnow
-from knowtrans.extensions import db
+from knowtrans.extensions import Model
 
 
-class Skill(db.Model):
+class Skill(Model):
     __tablename__ = "skills"
 
     id: Mapped[int] = mapped_column(primary_key=True)
