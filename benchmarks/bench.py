@@ -226,11 +226,11 @@ def pick_targets(app, big_engagement_id: int) -> Targets:
     """The rows the pages are measured on, chosen by query (deterministic for a seed)."""
     import sqlalchemy as sa
 
-    from knowtrans.auth.models import Role, User, UserRole
     from knowtrans.engagements.models import Engagement, EngagementStatus
     from knowtrans.extensions import db
     from knowtrans.learning.models import LearningEntry
     from knowtrans.plans.models import Assignment, PlanItem
+    from knowtrans.users.models import Role, User, UserRole
 
     with app.app_context():
         normal = db.session.scalar(

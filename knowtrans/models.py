@@ -1,13 +1,13 @@
 """Every model, imported once so metadata (and Alembic) sees them all."""
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, User, UserKind, UserRole
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.reports.models import HandoverReport
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import Role, User, UserKind, UserRole
 
 __all__ = [
     "Activity",

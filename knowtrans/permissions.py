@@ -10,11 +10,11 @@ from flask import request
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, NotFound
 
-from knowtrans.auth.models import Role, User
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, PlanItem
+from knowtrans.users.models import Role, User
 
 #: roles that see every engagement
 OVERSIGHT_ROLES = (Role.ADMIN, Role.CTO, Role.IT_LEAD)

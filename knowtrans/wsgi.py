@@ -1,8 +1,8 @@
 """The WSGI entry point for gunicorn: ``gunicorn knowtrans.wsgi:app``."""
 
 from knowtrans import create_app
-from knowtrans.auth.passwords import dummy_hash
 from knowtrans.core import heap
+from knowtrans.users.passwords import dummy_hash
 
 app = create_app()
 with app.app_context():

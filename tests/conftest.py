@@ -12,8 +12,6 @@ from flask.testing import FlaskClient
 
 from knowtrans import create_app
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, User, UserKind, UserRole
-from knowtrans.auth.passwords import hash_password
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -22,6 +20,8 @@ from knowtrans.extensions import limiter
 from knowtrans.learning.models import Activity, LearningEntry
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import Role, User, UserKind, UserRole
+from knowtrans.users.passwords import hash_password
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

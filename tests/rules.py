@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, User
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import utcnow
 from knowtrans.core.errors import Refused
@@ -27,6 +26,7 @@ from knowtrans.learning.operations import EARLY_DAYS
 from knowtrans.plans.models import Assignment, Phase, PlanItem
 from knowtrans.plans.operations import check_learner
 from knowtrans.reports.models import HandoverReport
+from knowtrans.users.models import Role, User
 from knowtrans.users.operations import role_conflict
 
 

@@ -1,6 +1,6 @@
 from werkzeug.security import generate_password_hash
 
-from knowtrans.auth.models import Role
+from knowtrans.users.models import Role
 
 
 def test_login_page_renders(client):

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, User
 from knowtrans.backup.operations import WITHHELD, database_is_empty, export_data
 from knowtrans.backup.schema import FORMAT_VERSION, schema_text, table_checks
 from knowtrans.core.clock import utcnow
@@ -24,6 +23,7 @@ from knowtrans.engagements.models import EngagementStatus
 from knowtrans.extensions import db as _db
 from knowtrans.learning.models import EvidenceLink, OpenQuestion
 from knowtrans.reports.models import HandoverReport
+from knowtrans.users.models import Role, User
 from tests.conftest import PASSWORD, Browser
 from tests.rules import breaches
 

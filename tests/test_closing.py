@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role
 from knowtrans.core.clock import utcnow
 from knowtrans.engagements.models import EngagementStatus
 from knowtrans.extensions import db as _db
 from knowtrans.learning.models import LearningEntry
 from knowtrans.plans.models import Criticality, PlanItem
 from knowtrans.reports.models import HandoverReport
+from knowtrans.users.models import Role
 from tests.conftest import row_count
 
 

@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness_queries import engagement_readiness, plan_loading_options
 from knowtrans.plans.models import Criticality, Phase
+from knowtrans.users.models import Role
 from tests.conftest import row_count
 
 

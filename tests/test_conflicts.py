@@ -15,7 +15,6 @@ import pytest
 import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today
 from knowtrans.core.concurrency import EditConflict
@@ -26,6 +25,7 @@ from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, LearnerRole, Phase
 from knowtrans.reports.models import HandoverReport
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import Role
 from tests.conftest import commit_elsewhere, row_count
 
 

@@ -7,11 +7,11 @@ import pytest
 from flask import url_for
 
 from knowtrans import permissions
-from knowtrans.auth.models import Role, UserKind
 from knowtrans.core.clock import today
 from knowtrans.engagements.models import EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.plans.models import Criticality, LearnerRole, Phase
+from knowtrans.users.models import Role, UserKind
 
 SECTIONS = {
     Role.CTO: "cto-section",

@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, User, UserKind
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today
 from knowtrans.demo import large
@@ -18,6 +17,7 @@ from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, Ope
 from knowtrans.plans.models import Assignment, LearnerRole, Phase, PlanItem
 from knowtrans.reports.models import HandoverReport
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import Role, User, UserKind
 from tests.conftest import row_count
 from tests.rules import breaches, unworded_events
 

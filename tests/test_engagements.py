@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, UserKind
 from knowtrans.core.clock import today
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db as _db
 from knowtrans.plans.models import Criticality, LearnerRole
+from knowtrans.users.models import Role, UserKind
 from tests.conftest import commit_elsewhere, row_count
 
 

@@ -7,12 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role
 from knowtrans.core.clock import today, utcnow
 from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.learning.queries import assignment_summaries
 from knowtrans.reports.build import build_report
 from knowtrans.reports.data import gather_report_data
+from knowtrans.users.models import Role
 from tests.conftest import row_count
 from tests.test_reports import pdf_text
 

@@ -170,13 +170,13 @@ class FormSpec:
 
 
 def _user_email(w: World, name: str) -> str:
-    from knowtrans.auth.models import User
+    from knowtrans.users.models import User
 
     return _db.session.get(User, w.users[name]).email
 
 
 def _target_email(w: World) -> str:
-    from knowtrans.auth.models import User
+    from knowtrans.users.models import User
 
     return _db.session.get(User, w.target_user).email
 

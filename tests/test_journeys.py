@@ -6,12 +6,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role
 from knowtrans.core.clock import today
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness_queries import engagement_readiness
 from knowtrans.learning.models import LearningEntry
 from knowtrans.plans.models import Assignment, Phase, PlanItem
+from knowtrans.users.models import Role
 
 
 def readiness_text(html: str) -> str:

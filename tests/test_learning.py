@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role
 from knowtrans.core.clock import today
 from knowtrans.engagements.models import EngagementStatus
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.plans.models import LearnerRole, Phase
+from knowtrans.users.models import Role
 from tests.conftest import row_count
 
 

@@ -19,13 +19,13 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
-from knowtrans.auth.models import Role, User
 from knowtrans.core.clock import today, utcnow
 from knowtrans.engagements.models import EngagementStatus
 from knowtrans.extensions import db as _db
 from knowtrans.learning.models import OpenQuestion
 from knowtrans.plans.models import Criticality
 from knowtrans.reports.models import HandoverReport
+from knowtrans.users.models import Role, User
 from tests.conftest import Browser, csrf_token_from
 
 ACTORS = (

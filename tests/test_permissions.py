@@ -3,15 +3,15 @@
 import sqlalchemy as sa
 
 from knowtrans import permissions
-from knowtrans.auth.models import User
 from knowtrans.demo.seed import seed_demo
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db as _db
+from knowtrans.users.models import User
 from tests.conftest import PASSWORD
 
 
 def test_the_sql_condition_of_visible_engagements_agrees_with_the_rule(db):
-    from knowtrans.auth.passwords import hash_password
+    from knowtrans.users.passwords import hash_password
 
     seed_demo(hash_password(PASSWORD))
     _db.session.commit()

@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, UserKind
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -17,6 +16,7 @@ from knowtrans.learning.models import LearningEntry
 from knowtrans.plans import forms as plan_forms
 from knowtrans.plans import operations as plan_operations
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
+from knowtrans.users.models import Role, UserKind
 from tests.conftest import commit_elsewhere, row_count
 
 

@@ -216,9 +216,9 @@ def test_lean_readiness_agrees_with_the_loaded_plan(
     db, make_engagement, make_plan_item, make_assignment, make_user, make_confirmation
 ):
     """Lists read readiness from one lean query; it must say what the engagement page says."""
-    from knowtrans.auth.models import UserKind
     from knowtrans.engagements.readiness_queries import engagement_readiness, readiness_of_many
     from knowtrans.plans.models import Criticality, Phase
+    from knowtrans.users.models import UserKind
 
     engagements = [make_engagement(end=TODAY + timedelta(days=days)) for days in (5, 60)]
     leaver = make_user(active=False)

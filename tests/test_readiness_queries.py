@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from knowtrans.auth.models import Role, UserKind
 from knowtrans.core.clock import today
 from knowtrans.dashboard.queries import ENDING_SOON_DAYS, dashboard_for
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -37,6 +36,7 @@ from knowtrans.readiness import (
     is_covered,
     is_due_within,
 )
+from knowtrans.users.models import Role, UserKind
 
 #: days from today, on both sides of the at-risk window and of "ends soon"
 OFFSETS = [-9, -1, 0, 1, AT_RISK_DAYS - 1, AT_RISK_DAYS, AT_RISK_DAYS + 1, 29, 30, 31, 75]

@@ -8,7 +8,6 @@ import tinycss2
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from knowtrans.auth.models import Role
 from knowtrans.core import heap
 from knowtrans.core.clock import utcnow
 from knowtrans.plans.models import Phase
@@ -22,6 +21,7 @@ from knowtrans.reports.render import (
     lean_user_agent_css,
     render_html,
 )
+from knowtrans.users.models import Role
 
 STOCK = (resources.files("weasyprint.css") / "html5_ua.css").read_text("utf-8")
 

@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 
-from knowtrans.auth.models import Role, User
 from knowtrans.core.clock import today, utcnow
 from knowtrans.core.markdown import html_depth, render_markdown
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -17,6 +16,7 @@ from knowtrans.reports.data import gather_report_data
 from knowtrans.reports.log import LOG_ENTRIES_PER_ASSIGNMENT
 from knowtrans.reports.models import HandoverReport
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import Role, User
 from tests.hostile_text import hostile_markdown
 from tests.test_markdown import DEEP
 from tests.test_reports import pdf_text

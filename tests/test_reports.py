@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from knowtrans.auth.models import Role
 from knowtrans.core.clock import today, utcnow
 from knowtrans.engagements.models import EngagementStatus
 from knowtrans.learning.models import EvidenceLink, OpenQuestion
@@ -23,6 +22,7 @@ from knowtrans.reports.chart import ChartRow, readiness_chart_svg
 from knowtrans.reports.data import EngagementNotFound, gather_report_data
 from knowtrans.reports.fetcher import ReportURLFetcher, asset_url
 from knowtrans.reports.render import html_to_pdf
+from knowtrans.users.models import Role
 
 SECTIONS = (
     "1 Summary",

@@ -11,8 +11,6 @@ from werkzeug.security import generate_password_hash
 import config
 from knowtrans import create_app
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, User
-from knowtrans.auth.passwords import dummy_hash, verify_password
 from knowtrans.auth.sessions import LOGIN_AT, SEEN_AT
 from knowtrans.core.assets import static_version
 from knowtrans.core.clock import utcnow
@@ -20,7 +18,9 @@ from knowtrans.core.security import CONTENT_SECURITY_POLICY
 from knowtrans.demo.cli import DEFAULT_PASSWORD
 from knowtrans.engagements.models import EngagementStatus
 from knowtrans.reports.models import HandoverReport
+from knowtrans.users.models import Role, User
 from knowtrans.users.operations import password_problem
+from knowtrans.users.passwords import dummy_hash, verify_password
 from tests.conftest import PASSWORD, Browser
 
 NEW_PASSWORD = "a much longer passphrase"

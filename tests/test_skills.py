@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role
 from knowtrans.core.errors import Refused
 from knowtrans.extensions import db as _db
 from knowtrans.skills import operations
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import Role
 from tests.conftest import csrf_token_from, row_count
 
 VERSION_RE = re.compile(r'name="version"[^>]*value="([^"]*)"')

@@ -8,13 +8,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from knowtrans import permissions
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, User, UserKind
-from knowtrans.auth.passwords import verify_password
 from knowtrans.core.concurrency import EditConflict
 from knowtrans.core.errors import Refused
 from knowtrans.extensions import db as _db
 from knowtrans.users import operations
 from knowtrans.users.cli import create_user_command
+from knowtrans.users.models import Role, User, UserKind
+from knowtrans.users.passwords import verify_password
 from tests.conftest import PASSWORD, commit_elsewhere, csrf_token_from, row_count
 
 NEW_PASSWORD = "a much longer passphrase"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowtrans.auth.models import Role
+from knowtrans.users.models import Role
 
 HUGE = "99999999999999999999"
 

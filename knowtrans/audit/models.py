@@ -3,9 +3,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from knowtrans.auth.models import User
 from knowtrans.core.db import UTCDateTime, utcnow
 from knowtrans.extensions import Model
+from knowtrans.users.models import User
 
 
 class AuditEvent(Model):

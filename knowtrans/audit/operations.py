@@ -1,7 +1,7 @@
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import User
 from knowtrans.core.db import Stored
 from knowtrans.extensions import db
+from knowtrans.users.models import User
 
 
 def record_event(

@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import User
 from knowtrans.core.concurrency import ConflictNotice
 from knowtrans.core.db import Stored
 from knowtrans.extensions import db
+from knowtrans.users.models import User
 
 #: events about an object that do not move its version: a conflict is never theirs
 UNVERSIONED_ACTIONS = (

@@ -4,10 +4,10 @@ commits."""
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import User
-from knowtrans.auth.passwords import dummy_hash, needs_rehash, verify_password
 from knowtrans.extensions import db
+from knowtrans.users.models import User
 from knowtrans.users.operations import normalise_email, rehash_password, set_password
+from knowtrans.users.passwords import dummy_hash, needs_rehash, verify_password
 
 
 class WrongPassword(Exception):

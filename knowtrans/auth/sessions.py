@@ -3,10 +3,10 @@
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
 from knowtrans.core.urls import MAX_ID
 from knowtrans.extensions import db, login_manager
+from knowtrans.users.models import User
 from knowtrans.users.operations import end_sessions
 
 LOGIN_AT = "login_at"

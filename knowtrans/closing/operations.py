@@ -4,7 +4,6 @@ import logging
 from datetime import datetime
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
 from knowtrans.core.errors import Refused
 from knowtrans.core.integrity import unique_or_refused
@@ -14,6 +13,7 @@ from knowtrans.extensions import db
 from knowtrans.permissions import CLOSABLE_STATUSES
 from knowtrans.plans.models import Criticality
 from knowtrans.reports.models import HandoverReport
+from knowtrans.users.models import User
 
 log = logging.getLogger(__name__)
 

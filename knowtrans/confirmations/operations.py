@@ -2,12 +2,12 @@
 the request pipeline commits."""
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import User
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.errors import Refused
 from knowtrans.extensions import db
 from knowtrans.plans.models import LEVELS, Assignment, Phase
 from knowtrans.plans.operations import set_phase
+from knowtrans.users.models import User
 
 
 def confirm_level(

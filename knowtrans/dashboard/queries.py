@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from knowtrans import permissions
-from knowtrans.auth.models import Role, User
 from knowtrans.core.clock import today as current_day
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness_queries import (
@@ -21,6 +20,7 @@ from knowtrans.extensions import db
 from knowtrans.learning.queries import AssignmentSummary, assignment_summaries
 from knowtrans.plans.models import Assignment, Phase, PlanItem
 from knowtrans.readiness import EngagementReadiness, awaits_confirmation, deadline
+from knowtrans.users.models import Role, User
 
 #: an engagement "ends soon" when its planned end is this close (or past, and not closed)
 ENDING_SOON_DAYS = 30

@@ -2,8 +2,6 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from knowtrans.auth.models import Role, User
-from knowtrans.auth.passwords import hash_password
 from knowtrans.core.clock import today as current_day
 from knowtrans.demo.large import seed_large
 from knowtrans.demo.seed import (
@@ -13,7 +11,9 @@ from knowtrans.demo.seed import (
     seed_demo,
 )
 from knowtrans.extensions import db
+from knowtrans.users.models import Role, User
 from knowtrans.users.operations import password_problem
+from knowtrans.users.passwords import hash_password
 
 DEFAULT_PASSWORD = "knowtrans-demo"
 

@@ -6,9 +6,9 @@ always looks current (negative: in the past).
 
 from dataclasses import dataclass, field
 
-from knowtrans.auth.models import Role, UserKind
 from knowtrans.engagements.models import EngagementStatus
 from knowtrans.plans.models import Criticality, LearnerRole, Phase
+from knowtrans.users.models import Role, UserKind
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from knowtrans.auth.models import Role, User, UserKind, UserRole
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.maintenance import after_bulk_insert
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -36,6 +35,7 @@ from knowtrans.extensions import db
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import Role, User, UserKind, UserRole
 
 RANDOM_SEED = 20261127
 ENGAGEMENTS = 200

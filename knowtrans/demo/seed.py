@@ -20,7 +20,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, User
 from knowtrans.closing.operations import close_engagement
 from knowtrans.confirmations.operations import confirm_level
 from knowtrans.core.clock import today as current_day
@@ -51,6 +50,7 @@ from knowtrans.plans.operations import (
 )
 from knowtrans.skills.models import Skill
 from knowtrans.skills.operations import create_skill
+from knowtrans.users.models import Role, User
 from knowtrans.users.operations import create_user
 
 #: the demo is the same on every run

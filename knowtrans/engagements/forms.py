@@ -14,7 +14,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
-from knowtrans.auth.models import User
 from knowtrans.core.concurrency import VersionField
 from knowtrans.core.errors import Refused
 from knowtrans.core.forms import NoControlCharacters, strip_filter
@@ -23,6 +22,7 @@ from knowtrans.engagements import operations
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.queries import active_experts
 from knowtrans.extensions import db
+from knowtrans.users.models import User
 
 
 def optional_int(value) -> int | None:

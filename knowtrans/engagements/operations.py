@@ -6,13 +6,13 @@ from datetime import date
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import Role, User
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.errors import Refused
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.plans.models import Assignment, PlanItem
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import Role, User
 
 #: the fields an edit may change, with the words the history uses for them
 EDITABLE_FIELDS = {

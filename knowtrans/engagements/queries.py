@@ -4,9 +4,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from knowtrans import permissions
-from knowtrans.auth.models import Role, User, UserRole
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
+from knowtrans.users.models import Role, User, UserRole
 
 
 def active_experts() -> list[User]:

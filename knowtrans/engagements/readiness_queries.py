@@ -15,7 +15,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from knowtrans.auth.models import User, UserKind
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
 from knowtrans.engagements.models import Engagement
@@ -31,6 +30,7 @@ from knowtrans.readiness import (
     awaits_confirmation,
     counts_towards_coverage,
 )
+from knowtrans.users.models import User, UserKind
 
 
 def plan_loading_options():

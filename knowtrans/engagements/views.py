@@ -4,7 +4,6 @@ from sqlalchemy.orm import joinedload
 
 from knowtrans import permissions
 from knowtrans.audit.queries import engagement_history
-from knowtrans.auth.models import User
 from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.core.pipeline import load, saving
 from knowtrans.engagements import operations
@@ -21,6 +20,7 @@ from knowtrans.permissions import Action, authorize, require
 from knowtrans.reports.chart import readiness_chart_svg
 from knowtrans.reports.data import chart_rows
 from knowtrans.reports.queries import final_report_of
+from knowtrans.users.models import User
 
 bp = Blueprint("engagements", __name__)
 

@@ -4,10 +4,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from knowtrans.auth.models import User
 from knowtrans.core.db import UTCDateTime, enum_type, utcnow
 from knowtrans.extensions import Model
 from knowtrans.plans.models import Assignment
+from knowtrans.users.models import User
 
 #: one entry records at most a long working day
 MAX_MINUTES = 720

@@ -7,7 +7,6 @@ from typing import Any, cast
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import User
 from knowtrans.core.clock import today, utcnow
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.errors import Refused
@@ -16,6 +15,7 @@ from knowtrans.extensions import db
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.learning.queries import entries_recorded_by
 from knowtrans.plans.models import Assignment, PlanItem
+from knowtrans.users.models import User
 
 __all__ = ["Refused"]
 

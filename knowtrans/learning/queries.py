@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from knowtrans.auth.models import User
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import utcnow
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -15,6 +14,7 @@ from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, PlanItem
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import User
 
 
 @dataclass(frozen=True)

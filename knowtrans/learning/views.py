@@ -17,7 +17,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from knowtrans import permissions
-from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.formatting import format_date
@@ -50,6 +49,7 @@ from knowtrans.learning.queries import (
 from knowtrans.permissions import Action, authorize, require
 from knowtrans.plans.forms import PhaseForm
 from knowtrans.plans.models import Assignment, PlanItem
+from knowtrans.users.models import User
 
 bp = Blueprint("learning", __name__)
 

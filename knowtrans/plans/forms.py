@@ -5,7 +5,6 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from knowtrans.auth.models import User
 from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, strip_filter
 from knowtrans.engagements.forms import Required, optional_int, record_id
@@ -14,6 +13,7 @@ from knowtrans.extensions import db
 from knowtrans.plans.models import LEVELS, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.plans.queries import assignable_learners, skills_to_plan
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import User
 
 #: the longest handover notes a plan item keeps (Markdown)
 MAX_NOTES_LENGTH = 20_000

@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from knowtrans.auth.models import User
 from knowtrans.core.db import UTCDateTime, enum_type, utcnow
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import Model
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import User
 
 if TYPE_CHECKING:  # the models that refer back to this one
     from knowtrans.confirmations.models import LevelConfirmation

@@ -6,7 +6,6 @@ from datetime import date
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import Role, User
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.errors import Refused
 from knowtrans.core.formatting import format_date
@@ -17,6 +16,7 @@ from knowtrans.learning.models import LearningEntry
 from knowtrans.plans.models import LEVELS, Assignment, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.plans.queries import is_assigned, skill_on_plan
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import Role, User
 
 __all__ = ["Refused"]
 

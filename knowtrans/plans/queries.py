@@ -2,11 +2,11 @@
 
 import sqlalchemy as sa
 
-from knowtrans.auth.models import Role, User, UserKind, UserRole
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.plans.models import Assignment, PlanItem
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import Role, User, UserKind, UserRole
 
 
 def skills_to_plan(engagement: Engagement) -> list[Skill]:

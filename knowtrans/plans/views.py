@@ -2,7 +2,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from knowtrans.auth.models import User
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.limits import write_allowed
 from knowtrans.core.pipeline import load, saving
@@ -19,6 +18,7 @@ from knowtrans.plans.forms import (
 )
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import User
 
 bp = Blueprint("plans", __name__)
 

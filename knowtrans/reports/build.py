@@ -9,11 +9,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from knowtrans.auth.models import User
 from knowtrans.core.clock import utcnow
 from knowtrans.engagements.models import Engagement
 from knowtrans.reports.data import gather_report_data
 from knowtrans.reports.render import html_to_pdf, render_html
+from knowtrans.users.models import User
 
 #: file names stay short enough for every file system and mail client
 SLUG_LENGTH = 60

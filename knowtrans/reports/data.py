@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from knowtrans.audit.models import AuditEvent
-from knowtrans.auth.models import Role, User, UserRole
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
 from knowtrans.core.markdown import render_markdown
@@ -56,6 +55,7 @@ from knowtrans.reports.content import (
 )
 from knowtrans.reports.log import ReportLog, load_report_log
 from knowtrans.reports.text import NOTES_LINES, ReportMarkdown, shortened, with_break_opportunities
+from knowtrans.users.models import Role, User, UserRole
 
 #: learning entries quoted as "key learnings" per learner; the appendix has them all
 KEY_LEARNINGS = 3

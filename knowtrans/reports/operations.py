@@ -5,8 +5,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import User
 from knowtrans.engagements.models import Engagement
+from knowtrans.users.models import User
 
 if TYPE_CHECKING:  # the builder (WeasyPrint) loads when a report is built, not at start-up
     from knowtrans.reports.build import BuiltReport

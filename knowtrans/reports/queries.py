@@ -1,11 +1,11 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, undefer
 
-from knowtrans.auth.models import User
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.queries import visible_engagements
 from knowtrans.extensions import db
 from knowtrans.reports.models import HandoverReport
+from knowtrans.users.models import User
 
 
 def final_report_of(engagement_id: int, *, with_pdf: bool = False) -> HandoverReport | None:

@@ -4,12 +4,12 @@ flushes; the request pipeline commits."""
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import User
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.errors import Refused
 from knowtrans.core.integrity import unique_or_refused
 from knowtrans.extensions import db
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import User
 
 
 def skill_named(name: str, *, exclude_id: int | None = None) -> Skill | None:

@@ -2,9 +2,9 @@ import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
-from knowtrans.auth.models import Role, UserKind
 from knowtrans.core.errors import Refused
 from knowtrans.extensions import db
+from knowtrans.users.models import Role, UserKind
 from knowtrans.users.operations import PasswordRefused, create_user, email_taken, normalise_email
 
 

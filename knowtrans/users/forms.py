@@ -16,9 +16,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from knowtrans.auth.models import Role, User, UserKind
 from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, strip_filter
+from knowtrans.users.models import Role, User, UserKind
 from knowtrans.users.operations import (
     DUPLICATE_EMAIL,
     NO_ROLE,

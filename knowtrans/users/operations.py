@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from knowtrans.audit.operations import record_event
-from knowtrans.auth.models import Role, User, UserKind, UserRole
-from knowtrans.auth.passwords import common_passwords, hash_password
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.errors import Refused
 from knowtrans.core.integrity import unique_or_refused
 from knowtrans.extensions import db
+from knowtrans.users.models import Role, User, UserKind, UserRole
+from knowtrans.users.passwords import common_passwords, hash_password
 
 #: longer passphrases are welcome, but hashing megabytes is not
 PASSWORD_MAX_LENGTH = 256

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from knowtrans.auth.models import Role, User, UserRole
+from knowtrans.users.models import Role, User, UserRole
 
 
 def accounts(applied: dict[str, str]) -> sa.Select:

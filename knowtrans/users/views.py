@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from knowtrans import permissions
-from knowtrans.auth.models import Role, User
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate, past_the_end
 from knowtrans.core.pipeline import load, saving
@@ -18,6 +17,7 @@ from knowtrans.users.forms import (
     UserEditForm,
     UserFilterForm,
 )
+from knowtrans.users.models import Role, User
 from knowtrans.users.queries import accounts
 
 bp = Blueprint("users", __name__)

@@ -16,10 +16,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from PIL import Image
 
-from knowtrans.auth.models import User
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.plans.models import Assignment, PlanItem
+from knowtrans.users.models import User
 from tests.browser import harness
 
 DESKTOP = {"width": 1280, "height": 860}

@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from knowtrans.auth.models import User
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.learning.models import LearningEntry
 from knowtrans.plans.models import Assignment, Phase, PlanItem
 from knowtrans.skills.models import Skill
+from knowtrans.users.models import User
 from tests.browser.harness import ADMIN, CTO, DEMO_PASSWORD, EXPERT, IT_LEAD, STAFF, sign_in
 
 FAILING_IMPACTS = ("serious", "critical")

@@ -1,3 +1,5 @@
+"""User accounts: who someone is, their roles and kind, and the state of their sessions."""
+
 import enum
 from datetime import datetime
 
