@@ -32,6 +32,8 @@ def error_page(code: int, message: str | None = None):
 def init_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:  # abort(response): that response, e.g. a redirect
+            return error.response
         db.session.rollback()
         audit = getattr(error, "audit", None)
         if audit is not None:  # a refusal of the policy: its audit event is all that is saved

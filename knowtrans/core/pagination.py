@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from flask import current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
+from werkzeug.wrappers import Response as BaseResponse
 
 from knowtrans.extensions import db
 
@@ -18,12 +19,17 @@ def page_number() -> int:
 
 
 def paginate(query: Select) -> Pagination:
-    return db.paginate(
+    """The requested page of ``query``; a page number beyond the last answers with a redirect
+    to the last page (a stale link after deletions, a typo), keeping the list's filters."""
+    pagination = db.paginate(
         query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
     )
+    if last_page := past_the_end(pagination):
+        abort(last_page)
+    return pagination
 
 
-def past_the_end(pagination: Pagination):
+def past_the_end(pagination: Pagination) -> BaseResponse | None:
     """A redirect to the last page when the page number is beyond it (a stale link after
     deletions, a typo); None otherwise. Keeps the page's other arguments (filters)."""
     if pagination.items or pagination.page == 1:

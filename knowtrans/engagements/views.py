@@ -4,7 +4,7 @@ from sqlalchemy.orm import joinedload
 
 from knowtrans import permissions
 from knowtrans.audit.queries import engagement_history
-from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.pagination import paginate
 from knowtrans.core.pipeline import load, saving
 from knowtrans.engagements import operations
 from knowtrans.engagements.forms import AdvanceForm, EngagementFilterForm, EngagementForm
@@ -35,8 +35,6 @@ def index():
     filters.validate()
     query = engagement_list(current_user, status=filters.status_value, text=filters.search_text)
     pagination = paginate(query)
-    if last_page := past_the_end(pagination):
-        return last_page
     readiness = readiness_of_many(pagination.items)
     rows = [(engagement, readiness[engagement.id][0]) for engagement in pagination.items]
     return render_template(

@@ -22,7 +22,7 @@ from knowtrans.core.concurrency import check_version
 from knowtrans.core.formatting import format_date
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.limits import require_budget, write_allowed
-from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.pagination import paginate
 from knowtrans.core.pipeline import load, saving
 from knowtrans.core.urls import local_referrer
 from knowtrans.engagements.models import Engagement
@@ -73,8 +73,6 @@ def my_assignments():
     require(permissions.can_learn(current_user))
     query = assignments_of_learner(current_user.id)
     pagination = paginate(query)
-    if last_page := past_the_end(pagination):
-        return last_page
     assignments = list(pagination.items)
     groups = [
         (engagement, list(group))
@@ -96,8 +94,6 @@ def assignment(assignment_id: int):
     authorize(Action.VIEW, assignment)
     show_hidden = request.args.get("hidden") == "1"
     pagination = paginate(newest_entries_first(assignment.id, hidden=show_hidden))
-    if last_page := past_the_end(pagination):
-        return last_page
     summary = assignment_summaries([assignment.id])[assignment.id]
     engagement = assignment.plan_item.engagement
     may_manage = permissions.can_edit_plan(current_user, engagement)

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from knowtrans.core.clock import utcnow
 from knowtrans.core.forms import ConfirmForm
-from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.pagination import paginate
 from knowtrans.core.pipeline import load
 from knowtrans.engagements.models import Engagement
 from knowtrans.permissions import Action, authorize
@@ -58,6 +58,4 @@ def final(engagement_id: int):
 def archive():
     query = archived_reports(current_user)
     pagination = paginate(query)
-    if last_page := past_the_end(pagination):
-        return last_page
     return render_template("reports/archive.html", pagination=pagination)

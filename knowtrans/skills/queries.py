@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from knowtrans.core.search import contains
 from knowtrans.extensions import db
 from knowtrans.plans.models import PlanItem
 from knowtrans.skills.models import Skill
@@ -33,12 +34,7 @@ def catalogue(applied: dict[str, str]) -> sa.Select:
     and name."""
     query = sa.select(Skill).order_by(sa.func.lower(Skill.category), sa.func.lower(Skill.name))
     if "q" in applied:
-        query = query.where(
-            sa.or_(
-                Skill.name.icontains(applied["q"], autoescape=True),
-                Skill.description.icontains(applied["q"], autoescape=True),
-            )
-        )
+        query = query.where(contains(applied["q"], Skill.name, Skill.description))
     if "category" in applied:
         query = query.where(Skill.category == applied["category"])
     if "archived" not in applied:

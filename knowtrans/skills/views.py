@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from knowtrans import permissions
 from knowtrans.core.concurrency import ConflictNotice
 from knowtrans.core.forms import ConfirmForm
-from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.pagination import paginate
 from knowtrans.core.pipeline import load, saving
 from knowtrans.core.urls import safe_next
 from knowtrans.permissions import require
@@ -26,8 +26,6 @@ def index():
     applied = filters.applied()
     query = catalogue(applied)
     pagination = paginate(query)
-    if last_page := past_the_end(pagination):
-        return last_page
     return render_template(
         "skills/index.html",
         skills=pagination.items,

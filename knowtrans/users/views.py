@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from knowtrans import permissions
 from knowtrans.core.forms import ConfirmForm
-from knowtrans.core.pagination import paginate, past_the_end
+from knowtrans.core.pagination import paginate
 from knowtrans.core.pipeline import load, saving
 from knowtrans.core.urls import safe_next
 from knowtrans.permissions import require
@@ -31,8 +31,6 @@ def index():
     applied = filters.applied()
     query = accounts(applied)
     pagination = paginate(query)
-    if last_page := past_the_end(pagination):
-        return last_page
     return render_template(
         "users/index.html",
         users=pagination.items,
