@@ -1,13 +1,18 @@
 """How the report is laid out: the lean user-agent stylesheet and its equivalence."""
 
+import gc
 import io
+import threading
+import tomllib
 from importlib import resources
 
 import pytest
 import tinycss2
+import weasyprint
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from knowtrans import ROOT
 from knowtrans.core import heap
 from knowtrans.core.clock import utcnow
 from knowtrans.plans.models import Phase
@@ -15,6 +20,7 @@ from knowtrans.reports import data as data_module
 from knowtrans.reports.data import gather_report_data
 from knowtrans.reports.fetcher import BASE_URL, ReportURLFetcher, asset_url
 from knowtrans.reports.render import (
+    WEASYPRINT_MAJOR,
     ReportHTML,
     UnexpectedUserAgentStylesheet,
     html_to_pdf,
@@ -78,6 +84,17 @@ def test_report_layout_goes_through_the_lean_stylesheet(monkeypatch):
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     for shown in ("First step", "Second step", "1.", "2."):  # the list markers are still drawn
         assert shown in text
+
+
+def test_the_installed_weasyprint_is_the_one_the_archived_reports_were_laid_out_with():
+    installed = int(weasyprint.__version__.split(".")[0])
+    assert installed == WEASYPRINT_MAJOR, (
+        f"WeasyPrint {weasyprint.__version__} is installed, the reports are laid out for "
+        f"{WEASYPRINT_MAJOR}: check ReportHTML's hook and the page counts, then move the pin"
+    )
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    pins = [d for d in pyproject["project"]["dependencies"] if d.startswith("weasyprint")]
+    assert pins == [f"weasyprint>={WEASYPRINT_MAJOR}.0,<{WEASYPRINT_MAJOR + 1}"]
 
 
 @pytest.fixture
@@ -183,3 +200,31 @@ def test_a_split_matrix_lists_in_each_table_the_skills_its_learners_hold(
 def test_follow_up_for_a_learner_who_has_not_started_is_to_start(report_html):
     assert "No learning is recorded yet for Maria Lopez: start shadowing sessions" in report_html
     assert "plan reverse shadowing on Ceph operations" not in report_html
+
+
+def test_two_reports_laid_out_at_once_are_the_same_as_one_alone(report_html):
+    """Two workers' threads may build reports at the same time: the collector's settings they
+    share come back afterwards, and neither layout is disturbed by the other."""
+    thresholds = gc.get_threshold()
+    alone, pages = html_to_pdf(report_html)
+    results, start = [None, None], threading.Barrier(2, timeout=60)
+
+    def build(slot):
+        start.wait()
+        results[slot] = html_to_pdf(report_html)
+
+    threads = [threading.Thread(target=build, args=(slot,)) for slot in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+        assert not thread.is_alive()
+
+    expected = [page.get_contents().get_data() for page in PdfReader(io.BytesIO(alone)).pages]
+    for result in results:
+        assert result is not None
+        pdf, count = result
+        assert count == pages
+        got = [page.get_contents().get_data() for page in PdfReader(io.BytesIO(pdf)).pages]
+        assert got == expected
+    assert gc.get_threshold() == thresholds

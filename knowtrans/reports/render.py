@@ -42,8 +42,8 @@ def render_html(data: ReportData) -> str:
 
 #: WeasyPrint's stock user-agent stylesheet styles pseudo-elements of *every* element
 #: (``::marker``, ``::footnote-call``, ``::note-call`` …): for each of them it computes and
-#: keeps a style per element, six per element in all. A report of 15,000 elements spent
-#: 180 MB of its 560 MB on them. Markers belong to list items only; the report has no
+#: keeps a style per element, six per element in all: for a long report, a third of its
+#: peak memory (docs/performance.md). Markers belong to list items only; the report has no
 #: footnotes or notes, so their rules go.
 MARKER_OWNERS = "li"
 DROPPED_PSEUDO_ELEMENTS = frozenset(
@@ -92,11 +92,20 @@ def report_user_agent_stylesheet() -> CSS:
     return CSS(string=lean_user_agent_css(stock))
 
 
+#: the WeasyPrint major version the archived reports were laid out with: pyproject.toml pins
+#: it, and ``tests/test_report_layout.py`` fails when another one is installed, so that an
+#: upgrade is a decision (other line breaks, other page counts; the private hook below)
+WEASYPRINT_MAJOR = 70
+
+
 class ReportHTML(HTML):
     """WeasyPrint's ``HTML`` with the lean user-agent stylesheet (the report has no forms).
 
-    ``_ua_stylesheets`` is the hook WeasyPrint's own test suite overrides the same way;
-    ``tests/test_report_render.py`` fails if WeasyPrint stops calling it.
+    WeasyPrint has no public way to replace its user-agent stylesheet; ``_ua_stylesheets``
+    is the private hook its own test suite overrides the same way. This class is the only
+    place knowtrans touches it, and ``tests/test_report_layout.py`` fails loudly if
+    WeasyPrint stops calling it or lays the report out differently than with its stock
+    stylesheet.
     """
 
     def _ua_stylesheets(self, forms=False):

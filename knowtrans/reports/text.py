@@ -52,8 +52,8 @@ RUN_PIECE = 60
 
 def with_break_opportunities(html: Markup) -> Markup:
     """``html`` with a zero-width space every RUN_PIECE characters of each long unbroken run
-    of text: WeasyPrint's line breaking takes time quadratic in a word's length (a word of
-    20,000 characters took 5 s), with break opportunities linear time. Tags are untouched."""
+    of text: WeasyPrint's line breaking takes time quadratic in a word's length, with break
+    opportunities linear time (docs/performance.md). Tags are untouched."""
     parts = TAG.split(str(html))
     for index in range(0, len(parts), 2):  # text between the tags
         parts[index] = LONG_RUN.sub(_broken_run, parts[index])
