@@ -1,6 +1,7 @@
 """Sessions, sign-in throttling, passwords, headers and error pages (OWASP ASVS level 2)."""
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -638,13 +639,16 @@ def _redis_answers() -> bool:
 
 
 REDIS_SCRIPT = """
-import re, sys, redis
+import re, sys, uuid, redis
 from config import TestingConfig
 from knowtrans import create_app
 from knowtrans.extensions import db, limiter
 
 settings = TestingConfig()
 settings.RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/15"
+# a prefix of its own: another run on the same Redis neither sees nor resets these counts
+prefix = f"knowtrans-test-{uuid.uuid4().hex}"
+settings.RATELIMIT_STORAGE_OPTIONS = {"key_prefix": prefix}
 settings.LOGIN_LIMIT_PER_ACCOUNT = "2/minute"
 app = create_app(settings)
 with app.app_context():
@@ -657,14 +661,13 @@ for _ in range(3):
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     data = {"csrf_token": token, "email": "nobody@example.com", "password": "wrong password"}
     statuses.append(client.post("/login", data=data).status_code)
-keys = redis.Redis(db=15).keys("LIMITS*")
+keys = redis.Redis(db=15).keys(prefix + "*")
 with app.app_context():
     limiter.reset()
 print(statuses, len(keys) > 0)
 """
 
 
-@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
 def test_sign_in_throttling_counts_in_the_configured_storage(db):
     """With RATELIMIT_STORAGE_URI=redis://…, several workers or hosts share the counts.
 
@@ -674,6 +677,10 @@ def test_sign_in_throttling_counts_in_the_configured_storage(db):
     import sys
     from pathlib import Path
 
+    if not _redis_answers():
+        if os.environ.get("KNOWTRANS_REQUIRE_REDIS") == "1":
+            pytest.fail("no Redis on 127.0.0.1:6379, and CI requires it")
+        pytest.skip("no Redis on 127.0.0.1:6379")
     result = subprocess.run(
         [sys.executable, "-c", REDIS_SCRIPT],
         cwd=Path(__file__).resolve().parent.parent,

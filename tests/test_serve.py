@@ -30,8 +30,8 @@ def free_port() -> int:
 
 
 def wait_for(condition, what: str, log: Path):
-    """Poll ``condition`` until it holds; a loaded machine gets a generous minute."""
-    deadline = time.monotonic() + 60
+    """Poll ``condition`` until it holds; a loaded machine gets two generous minutes."""
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if result := condition():
             return result

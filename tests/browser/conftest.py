@@ -53,14 +53,19 @@ def axe_script(browser_available) -> str:
 
 
 def _new_page(browser, live: harness.LiveServer, **context_options):
+    from playwright.sync_api import expect
+
     from knowtrans.extensions import limiter
+
+    # a busy machine answers slowly: every wait is for a condition, with room to spare
+    expect.set_options(timeout=harness.WAIT_MS)
 
     with live.app.app_context():
         limiter.reset()
     context = browser.new_context(
         base_url=live.url, viewport={"width": 1280, "height": 900}, **context_options
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(harness.WAIT_MS)
     page = context.new_page()
     page.console_errors = []
     page.on(

@@ -31,6 +31,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: how long a step may wait for what it expects (an element, a page): generous, because a
+#: loaded machine is slow, and a wait for a condition ends as soon as it holds
+WAIT_MS = 30_000
+#: how long a report's build may take before its download starts
+BUILD_WAIT_MS = 180_000
 #: every demo user's password in the live server's database
 DEMO_PASSWORD = "browser-journeys-pw"
 
@@ -82,7 +87,7 @@ class LiveServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-        self.thread.join(timeout=10)
+        self.thread.join(timeout=60)
 
 
 def build_app(database_file: Path) -> Flask:
@@ -106,6 +111,27 @@ def build_app(database_file: Path) -> Flask:
     return app
 
 
+def closing_every_response(app: Flask):
+    """``app`` with each response read whole and closed before the server sends it.
+
+    werkzeug's development server calls a response's ``close()`` only after it has drained
+    the connection; when the browser drops a connection first (it does for favicons and
+    aborted navigations), that step raises and a static file stays open. Responses in
+    these tests are small, so they are read into memory and closed at once.
+    """
+
+    def application(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+
+    return application
+
+
 class QuietRequestHandler(WSGIRequestHandler):
     """No line per request; errors are still logged."""
 
@@ -118,7 +144,11 @@ def live_server(database_dir: Path) -> Iterator[LiveServer]:
     """Serve the app with werkzeug in a thread on a free 127.0.0.1 port."""
     app = build_app(database_dir / "knowtrans.db")
     server = make_server(
-        "127.0.0.1", free_port(), app, threaded=True, request_handler=QuietRequestHandler
+        "127.0.0.1",
+        free_port(),
+        closing_every_response(app),
+        threaded=True,
+        request_handler=QuietRequestHandler,
     )
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -107,7 +107,7 @@ def take(browser, live, out: Path, pdftoppm: str | None) -> None:
         return
     context, page = signed_in(harness.IT_LEAD, DESKTOP)
     page.goto(engagement)
-    with page.expect_download(timeout=120_000) as download:
+    with page.expect_download(timeout=harness.BUILD_WAIT_MS) as download:
         page.get_by_role("button", name="Download draft report").click()
     pdf = Path(download.value.path())
     with harness.temporary_directory() as tmp:

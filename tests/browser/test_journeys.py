@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from knowtrans.core.clock import today
-from tests.browser.harness import CTO, IT_LEAD, sign_in, sign_out
+from tests.browser.harness import BUILD_WAIT_MS, CTO, IT_LEAD, sign_in, sign_out
 
 TITLE = "Payments platform handover"
 EXPERT_NAME = "Priya Natarajan"
@@ -211,7 +211,7 @@ def test_it_lead_reports_and_closes(page, snapshot):
     page.get_by_role("link", name=TITLE).click()
     assert page.url == engagement_url
 
-    with page.expect_download(timeout=60_000) as draft:
+    with page.expect_download(timeout=BUILD_WAIT_MS) as draft:
         page.get_by_role("button", name="Download draft report").click()
     assert draft.value.suggested_filename.endswith(".pdf")
     assert pdf_from(draft.value).metadata.title
@@ -232,14 +232,14 @@ def test_it_lead_reports_and_closes(page, snapshot):
         "Tom Becker continues the Vault training with the vendor in Q3."
     )
     expect(page.get_by_label("I understand")).to_be_checked()
-    with page.expect_navigation(timeout=60_000):
+    with page.expect_navigation(timeout=BUILD_WAIT_MS):
         page.get_by_role("button", name="Close and generate the final report").click()
     expect(page.get_by_text("Status: Closed")).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("the record is read-only"))).to_be_visible()
     expect(page.get_by_text("Tom Becker continues the Vault training")).to_be_visible()
     snapshot("closed")
 
-    with page.expect_download(timeout=60_000) as final:
+    with page.expect_download(timeout=BUILD_WAIT_MS) as final:
         page.get_by_role("link", name="Download the final report (PDF)").click()
     reader = pdf_from(final.value)
     text = "\n".join(page_.extract_text() for page_ in reader.pages[:3])
