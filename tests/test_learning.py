@@ -891,3 +891,24 @@ def test_the_entry_date_rule_is_the_operations(scene, db):
         with pytest.raises(operations.Refused, match=message) as refused:
             operations.create_entry(scene.assignment, details, actor=scene.learner)
         assert refused.value.field == "date"
+
+
+def test_a_stale_form_of_a_deleted_entry_never_edits_the_next_one(scene, login_as, db):
+    """The id of a deleted entry is not handed out again (SQLite reused the last one): the
+    form still open in another tab answers 404, and the new entry keeps its text."""
+    browser = login_as(scene.learner)
+    new_url = f"/assignments/{scene.assignment.id}/entries/new"
+    assert browser.post(new_url, entry_data(learned="The first entry.")).status_code == 302
+    first = db.session.scalars(sa.select(LearningEntry)).one()
+    stale_url = f"/entries/{first.id}/edit"
+    stale_version = hidden_value(browser.get(stale_url).get_data(as_text=True), "version")
+
+    assert browser.post(f"/entries/{first.id}/delete").status_code == 302
+    assert browser.post(new_url, entry_data(learned="The second entry.")).status_code == 302
+    second = db.session.scalars(sa.select(LearningEntry)).one()
+    assert second.id != first.id
+
+    stale = entry_data(learned="Typed in the old tab.", version=stale_version)
+    assert browser.post(stale_url, stale).status_code == 404
+    db.session.expire_all()
+    assert second.learned == "The second entry."

@@ -37,6 +37,15 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+@sa.event.listens_for(sa.Table, "after_parent_attach")
+def _ids_never_reused(table: sa.Table, parent: object) -> None:
+    """SQLite otherwise gives a new row the id of the last row deleted, and a form or URL of
+    the deleted row would then edit the new one (PostgreSQL's sequences never hand out an
+    id twice). AUTOINCREMENT for every table of the app's models."""
+    if parent is Base.metadata:
+        table.dialect_options["sqlite"]["autoincrement"] = True
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """A timezone-aware UTC timestamp on every database (SQLite stores it naive)."""
 
