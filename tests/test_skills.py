@@ -369,6 +369,16 @@ def test_edit_skill(as_cto, cto, make_skill):
     assert "name Terraform → OpenTofu" in event.summary
 
 
+def test_a_save_without_changes_says_so_and_records_nothing(as_cto, make_skill):
+    skill = make_skill(name="Terraform", category="Infrastructure")
+    version = skill.version
+    response = as_cto.post(f"/skills/{skill.id}/edit", edit_data(as_cto, skill))
+    assert response.status_code == 302
+    assert "Nothing was changed on Terraform." in html(as_cto.get(response.headers["Location"]))
+    assert fresh(skill).version == version
+    assert events("skill.update") == []
+
+
 def test_edit_may_change_case_of_own_name(as_cto, make_skill):
     skill = make_skill(name="terraform")
     response = as_cto.post(f"/skills/{skill.id}/edit", edit_data(as_cto, skill, name="Terraform"))

@@ -407,6 +407,17 @@ def test_edit_user(as_admin, admin, make_user):
     assert "email sam@example.com → samuel@example.com" in event.summary
 
 
+def test_a_save_without_changes_says_so_and_records_nothing(as_admin, make_user):
+    user = make_user(Role.STAFF, name="Sam Staff", email="sam@example.com")
+    version = user.version
+    response = as_admin.post(f"/admin/users/{user.id}/edit", edit_data(as_admin, user))
+    assert response.status_code == 302
+    page = html(as_admin.get(response.headers["Location"]))
+    assert "Nothing was changed on Sam Staff (sam@example.com)." in page
+    assert fresh(user).version == version
+    assert events("user.update") == events("user.roles") == []
+
+
 def test_edit_form_shows_current_values(as_admin, make_user):
     user = make_user(Role.EXPERT, name="Eve Expert", email="eve@example.com")
     page = html(as_admin.get(f"/admin/users/{user.id}/edit"))
@@ -1018,3 +1029,23 @@ def test_cli_applies_the_password_rule(cli, password, message):
     assert "--password" in result.output
     assert row_count(User) == 0
     assert row_count(AuditEvent) == 0
+
+
+def test_an_admin_changes_their_own_password_on_the_account_page(as_admin, admin):
+    """Resetting ends every session of the account: for their own account an admin is sent
+    to the password change, which asks for the current password and keeps the session."""
+    page = as_admin.get("/admin/users").get_data(as_text=True)
+    assert f'/admin/users/{admin.id}/password"' not in page
+    assert "Change my password" in page
+    for response in (
+        as_admin.get(f"/admin/users/{admin.id}/password"),
+        as_admin.post(
+            f"/admin/users/{admin.id}/password",
+            {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        ),
+    ):
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/account/password")
+    assert not verify_password(fresh(admin).password_hash, NEW_PASSWORD)
+    assert events("user.password_reset") == []
+    assert as_admin.get("/admin/users").status_code == 200  # still signed in

@@ -81,9 +81,10 @@ def update_skill(
     description: str,
     version: int | None,
     actor: User,
-) -> Skill:
-    """Apply the edit made on the skill's ``version``; raises EditConflict when someone else
-    saved the skill in between, Refused for a name another skill has."""
+) -> list[str]:
+    """Apply the edit made on the skill's ``version``; returns what changed (nothing, and no
+    audit event, for a save without changes). Raises EditConflict when someone else saved the
+    skill in between, Refused for a name another skill has."""
     check_version(skill, version)
     check_name(name, renaming=skill)
     category = known_category(category)  # before any change: its query would flush them
@@ -99,11 +100,11 @@ def update_skill(
         changes.append(f"category {before['category']} → {skill.category}")
     if before["description"] != skill.description:
         changes.append("description")
-    summary = f"Updated skill {skill.name}"
     if changes:
-        summary += ": " + "; ".join(changes)
-    record_event(actor, "skill.update", skill, summary)
-    return skill
+        record_event(
+            actor, "skill.update", skill, f"Updated skill {skill.name}: " + "; ".join(changes)
+        )
+    return changes
 
 
 def archive_skill(skill: Skill, *, actor: User) -> bool:

@@ -68,7 +68,7 @@ def edit(skill_id: int):
         form.version.data = skill.version
     with saving(form, conflict_on=skill, what="skill") as save:
         if form.validate_on_submit():
-            operations.update_skill(
+            changed = operations.update_skill(
                 skill,
                 name=form.name.data,
                 category=form.category.data,
@@ -76,7 +76,10 @@ def edit(skill_id: int):
                 version=form.version.data,
                 actor=current_user,
             )
-            flash(f"Saved {skill.name}.", "success")
+            if changed:
+                flash(f"Saved {skill.name}.", "success")
+            else:
+                flash(f"Nothing was changed on {skill.name}.", "info")
             return redirect(url_for("skills.index"))
     return _render_form(form, skill=skill, conflict=save.conflict)
 

@@ -181,8 +181,9 @@ def update_user(
     kind: UserKind,
     version: int | None,
     actor: User,
-) -> User:
-    """Apply the edit made on the user's ``version``.
+) -> list[str]:
+    """Apply the edit made on the user's ``version``; returns what changed (nothing, and no
+    audit event, for a save without changes).
 
     Raises EditConflict when someone else saved the user in between, ``Refused`` for roles the
     rules do not allow (an admin never removes their own Admin role) or an email address
@@ -210,15 +211,13 @@ def update_user(
     roles_after = _roles_text(user)
     if roles_before != roles_after:
         changes.append(f"roles {roles_before} → {roles_after}")
-    summary = f"Updated {user.email}"
     if changes:
-        summary += ": " + "; ".join(changes)
-    record_event(actor, "user.update", user, summary)
+        record_event(actor, "user.update", user, f"Updated {user.email}: " + "; ".join(changes))
     if roles_before != roles_after:
         record_event(
             actor, "user.roles", user, f"Roles of {user.email}: {roles_before} → {roles_after}"
         )
-    return user
+    return changes
 
 
 def set_active(user: User, active: bool, *, actor: User) -> bool:

@@ -78,7 +78,7 @@ def edit(user_id: int):
         form.version.data = user.version
     with saving(form, conflict_on=user, what="user") as save:
         if form.validate_on_submit():
-            operations.update_user(
+            changed = operations.update_user(
                 user,
                 email=form.email.data,
                 name=form.name.data,
@@ -87,7 +87,10 @@ def edit(user_id: int):
                 version=form.version.data,
                 actor=current_user,
             )
-            flash(f"Saved {user.name} ({user.email}).", "success")
+            if changed:
+                flash(f"Saved {user.name} ({user.email}).", "success")
+            else:
+                flash(f"Nothing was changed on {user.name} ({user.email}).", "info")
             return redirect(url_for("users.index"))
     return render_template(
         "users/form.html",
@@ -103,6 +106,11 @@ def edit(user_id: int):
 def password(user_id: int):
     require(permissions.can_manage_users(current_user))
     user = load(User, user_id)
+    if user.id == current_user.id:
+        # a reset ends every session of the account; one's own password is changed with the
+        # current one, and the session stays
+        flash("Your own password is changed here, with your current one.", "info")
+        return redirect(url_for("auth.change_password"))
     form = PasswordForm(user=user)
     if form.validate_on_submit():
         with saving(form):
