@@ -263,16 +263,20 @@ def test_confirming_at_target_can_sign_off_and_a_lower_level_revokes_it(
     assert "Signing off needs a level of at least 3" in response.get_data(as_text=True)
     assert row_count(LevelConfirmation) == 0
 
-    assert browser.post(url, {"level": "3", "sign_off": "y"}).status_code == 302
+    signed = browser.post(url, {"level": "3", "sign_off": "y"})
+    assert signed.status_code == 302
     db.session.expire_all()
     assert assignment.phase is Phase.SIGNED_OFF
+    name = assignment.learner.name
+    page = browser.get(signed.headers["Location"]).get_data(as_text=True)
+    assert f"; {name} is now in Signed off." in page
 
-    assert (
-        browser.post(url, {"level": "2", "comment": "Struggled with the upgrade."}).status_code
-        == 302
-    )
+    revoked = browser.post(url, {"level": "2", "comment": "Struggled with the upgrade."})
+    assert revoked.status_code == 302
     db.session.expire_all()
     assert assignment.phase is Phase.INDEPENDENT
+    page = browser.get(revoked.headers["Location"]).get_data(as_text=True)
+    assert f"; {name} is now in Independent." in page
     phases = db.session.scalars(
         sa.select(AuditEvent.summary).where(AuditEvent.action == "assignment.phase")
     ).all()

@@ -350,6 +350,18 @@ def test_one_act_of_hiding_is_undone_at_once(db, setup, login_as):
     assert (summary.entries, summary.hidden) == (12, 1)  # the other act stands
     assert "learning_entry.show_many" in db.session.scalars(sa.select(AuditEvent.action)).all()
 
+    # the same button in a second tab: nothing left to show, and the page says so
+    again = lead.post(
+        f"/engagements/{setup['engagement'].id}/entries/show",
+        {"learner": str(setup["learner"].id), "hidden_at": moment},
+        form_url=f"/assignments/{setup['assignment'].id}",
+    )
+    assert "These entries of Maria Lopez are shown already." in lead.get(
+        again.headers["Location"]
+    ).get_data(as_text=True)
+    actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert actions.count("learning_entry.show_many") == 1
+
 
 def test_the_learner_meets_a_hidden_entry_with_the_reason_and_keeps_their_text(db, setup, login_as):
     learner = login_as(setup["learner"])
@@ -539,6 +551,14 @@ def test_a_hidden_entry_can_be_erased_later_and_bulk_showing_skips_it(db, setup,
     assert lead.post(f"/entries/{entry.id}/erase", form_url=hidden_list).status_code == 302
     db.session.expire_all()
     assert entry.text_erased
+    again = lead.post(f"/entries/{entry.id}/erase", form_url=hidden_list)
+    assert "The text of this entry was erased already." in lead.get(
+        again.headers["Location"]
+    ).get_data(as_text=True)
+    erasures = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "learning_entry.erase")
+    ).all()
+    assert len(erasures) == 1
     operations.show_hidden_act(
         setup["engagement"].id, setup["learner"], hidden_at=entry.hidden_at, actor=setup["cto"]
     )
@@ -554,3 +574,21 @@ def test_only_a_hidden_entry_is_erased(db, setup):
 
     with pytest.raises(operations.Refused, match="Hide the entry first"):
         operations.erase_entry_text(setup["entry"], actor=setup["cto"])
+
+
+def test_a_confirmation_over_the_budget_shows_only_the_budget_message(
+    app, db, setup, login_as, monkeypatch
+):
+    """No field is wrong, so the page does not ask to correct the fields marked below."""
+    from knowtrans.confirmations.models import LevelConfirmation
+
+    monkeypatch.setitem(app.config, "WRITE_LIMIT_PER_USER", "1/minute")
+    expert = login_as(setup["expert"])
+    url = f"/assignments/{setup['assignment'].id}/confirm"
+    assert expert.post(url, {"level": "2", "comment": "Good start."}).status_code == 302
+    response = expert.post(url, {"level": "3", "comment": "Second one."})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "You have saved once in one minute" in text
+    assert "fields marked below" not in text
+    assert row_count(LevelConfirmation) == 1

@@ -529,8 +529,8 @@ def test_plan_item_with_recorded_learning_stays(
         assert row_count(model) == 1, model
     assert row_count(AuditEvent) == 0
     assert (
-        "Kubernetes operations stays on the plan: 1 learning entry and 1 level confirmation"
-        in text_of(browser.get(page))
+        "Kubernetes operations stays on the plan: what is recorded on it (1 learning entry and "
+        "1 level confirmation) remains part of the handover record." in text_of(browser.get(page))
     )
 
 
@@ -829,7 +829,24 @@ def test_a_learner_with_recorded_learning_stays_assigned(
     assert response.headers["Location"] == page
     assert row_count(Assignment) == 1
     assert row_count(LearningEntry) == 1
-    assert "Make them a backup learner instead" in text_of(browser.get(page))
+    assert (
+        "Maria Lopez stays assigned to Kubernetes operations: what is recorded (1 learning "
+        "entry) remains part of the handover record. Make them a backup learner instead."
+    ) in text_of(browser.get(page))
+
+
+def test_a_backup_learner_with_recorded_learning_is_not_told_to_become_one(
+    login_as, cto, item, maria, make_assignment, make_entry
+):
+    assignment = make_assignment(plan_item=item, learner=maria, role=LearnerRole.BACKUP)
+    make_entry(assignment=assignment)
+    browser = login_as(cto)
+    page = f"/assignments/{assignment.id}"
+    browser.post(f"/assignments/{assignment.id}/unassign", form_url=page)
+    text = text_of(browser.get(page))
+    assert "remains part of the handover record." in text
+    assert "backup learner instead" not in text
+    assert row_count(Assignment) == 1
 
 
 def test_switch_primary_and_backup(login_as, cto, engagement, item, maria, make_assignment):
@@ -848,6 +865,10 @@ def test_switch_primary_and_backup(login_as, cto, engagement, item, maria, make_
     assert event.summary == "Made Maria Lopez the backup learner for Kubernetes operations"
     browser.post(f"/assignments/{assignment.id}/role", {"learner_role": "boss"}, form_url=page)
     assert _db.session.get(Assignment, assignment.id).learner_role is LearnerRole.BACKUP
+    # the same button in a second tab: the page says so, and nothing is recorded twice
+    browser.post(f"/assignments/{assignment.id}/role", {"learner_role": "backup"}, form_url=page)
+    assert "Maria Lopez is already the backup learner." in text_of(browser.get(page))
+    assert len(events("assignment.role")) == 1
 
 
 # --- phases ------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ def confirm(assignment_id: int):
     form = ConfirmLevelForm(target_level=assignment.plan_item.target_level)
     if form.validate_on_submit() and write_allowed(current_user, form):
         with saving(form):
+            phase_before = assignment.phase
             operations.confirm_level(
                 assignment,
                 level=form.level.data,
@@ -38,7 +39,10 @@ def confirm(assignment_id: int):
                 actor=current_user,
                 sign_off=form.sign_off.data,
             )
-            flash(operations.confirmation_summary(assignment, form.level.data) + ".", "success")
+            message = operations.confirmation_summary(assignment, form.level.data)
+            if assignment.phase is not phase_before:  # signed off, or the sign-off withdrawn
+                message += f"; {assignment.learner.name} is now in {assignment.phase.label}"
+            flash(message + ".", "success")
             return redirect(url_for("learning.assignment", assignment_id=assignment.id))
     recent = db.session.scalars(newest_entries_first(assignment.id).limit(RECENT_ENTRIES)).all()
     return render_template(

@@ -56,8 +56,9 @@ def _message(item: RateLimitItem, wait: int) -> str:
     unit = item.GRANULARITY.name
     period = f"one {unit}" if item.multiples == 1 else f"{item.multiples} {unit}s"
     when = f"{wait} seconds" if wait < 120 else f"{math.ceil(wait / 60)} minutes"
+    times = "once" if item.amount == 1 else f"{item.amount} times"
     return (
-        f"You have saved {item.amount} times in {period}, the most knowtrans accepts from "
+        f"You have saved {times} in {period}, the most knowtrans accepts from "
         f"one person. Nothing was saved; try again in {when}."
     )
 

@@ -232,7 +232,10 @@ def show_entry(entry_id: int):
     """Undo hiding an entry."""
     entry = load(LearningEntry, entry_id, *ENTRY)
     authorize(Action.HIDE_ENTRIES, entry)
-    if ConfirmForm().validate_on_submit() and entry.is_hidden:
+    if ConfirmForm().validate_on_submit():
+        if not entry.is_hidden:  # another tab, or another lead, was first
+            flash("The learning entry is shown already.", "info")
+            return redirect(_entry_url(entry))
         require_budget(current_user)
         with saving() as save:
             operations.show_entry(entry, actor=current_user)
@@ -251,6 +254,9 @@ def erase_entry(entry_id: int):
     entry = load(LearningEntry, entry_id, *ENTRY)
     authorize(Action.HIDE_ENTRIES, entry)
     if ConfirmForm().validate_on_submit():
+        if entry.text_erased:  # another tab, or another lead, was first
+            flash("The text of this entry was erased already.", "info")
+            return redirect(_entry_url(entry))
         require_budget(current_user)
         with saving():
             operations.erase_entry_text(entry, actor=current_user)
@@ -330,11 +336,14 @@ def show_hidden_act(engagement_id: int):
         count = operations.show_hidden_act(
             engagement.id, learner, hidden_at=hidden_at, actor=current_user
         )
-        flash(
-            f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
-            "shown again; they count again.",
-            "success" if count else "info",
-        )
+        if count:
+            flash(
+                f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
+                "shown again; they count again.",
+                "success",
+            )
+        else:  # another tab, or another lead, was first
+            flash(f"These entries of {learner.name} are shown already.", "info")
     return redirect(local_referrer() or url_for("engagements.show", engagement_id=engagement.id))
 
 

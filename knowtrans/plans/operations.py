@@ -125,8 +125,8 @@ def delete_plan_item(item: PlanItem, *, actor: User) -> None:
     """Remove an item whose learners have recorded nothing yet; learning is never thrown away."""
     if recorded := recorded_learning(item.assignments):
         raise Refused(
-            f"{item.skill.name} stays on the plan: {recorded} are recorded on it and remain "
-            "part of the handover record."
+            f"{item.skill.name} stays on the plan: what is recorded on it ({recorded}) "
+            "remains part of the handover record."
         )
     learners = [assignment.learner.name for assignment in item.assignments]
     summary = f"Removed {item.skill.name} from the plan"
@@ -223,9 +223,14 @@ def unassign_learner(assignment: Assignment, *, actor: User) -> None:
     """Remove an assignment on which nothing is recorded yet."""
     item = assignment.plan_item
     if recorded := recorded_learning([assignment]):
+        advice = (
+            " Make them a backup learner instead."
+            if assignment.learner_role is LearnerRole.PRIMARY
+            else ""
+        )
         raise Refused(
-            f"{assignment.learner.name} stays assigned to {item.skill.name}: {recorded} are "
-            "recorded and remain part of the handover record. Make them a backup learner instead."
+            f"{assignment.learner.name} stays assigned to {item.skill.name}: what is recorded "
+            f"({recorded}) remains part of the handover record.{advice}"
         )
     summary = f"Unassigned {assignment.learner.name} from {item.skill.name}"
     record_event(actor, "assignment.delete", assignment, summary, engagement_id=item.engagement_id)

@@ -173,6 +173,8 @@ def set_role(assignment_id: int):
     role = LearnerRole(form.learner_role.data)
     if operations.set_learner_role(assignment, role, actor=current_user):
         flash(f"{assignment.learner.name} is now the {role.value} learner.", "success")
+    else:
+        flash(f"{assignment.learner.name} is already the {role.value} learner.", "info")
     return _back_to_assignment(assignment)
 
 
