@@ -5,6 +5,7 @@ import unicodedata
 
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
+from wtforms.validators import DataRequired, Length
 
 
 class ConfirmForm(FlaskForm):
@@ -28,6 +29,12 @@ class NoControlCharacters:
         value = field.data
         if isinstance(value, str) and any(is_forbidden_character(ch) for ch in value):
             raise ValidationError("Contains characters that are not allowed.")
+
+
+def required_line(message: str, max_length: int) -> list:
+    """The validators of a line of text that must be filled in: ``message`` when it is empty,
+    then no control characters and at most ``max_length`` characters."""
+    return [DataRequired(message), NoControlCharacters(), Length(max=max_length)]
 
 
 #: invisible characters that make two names look the same but compare different

@@ -1,6 +1,8 @@
 """Forms for engagements, and small helpers other forms share: selects, dates and the
 version field (optimistic locking) with its conflict notice."""
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -43,6 +45,28 @@ def record_id(value) -> int | None:
     return number
 
 
+def record_select(label: str, *, required: str, unknown: str) -> SelectField:
+    """A select of rows by id, its choices set when the form is made: ``required`` is the
+    message when none is chosen, ``unknown`` when the value cannot be a row's id."""
+    return SelectField(
+        label,
+        coerce=record_id,
+        validate_choice=False,
+        validators=[Required(required)],
+        invalid_value_message=unknown,
+    )
+
+
+def with_placeholder(placeholder: str, choices: Iterable[SelectChoice]) -> list[SelectChoice]:
+    """A select's choices after an empty first one that asks to choose."""
+    return [SelectChoice(value="", label=placeholder), *choices]
+
+
+def person_choice(user: User) -> SelectChoice:
+    """A person in a select: name and email address, which tells two namesakes apart."""
+    return SelectChoice(value=user.id, label=f"{user.name} ({user.email})")
+
+
 class Required:
     """The input must be present: an empty input gets ``message``, once.
 
@@ -69,12 +93,8 @@ class EngagementForm(FlaskForm):
         validators=[Required("Enter a title."), Length(max=160), NoControlCharacters()],
         filters=[strip_filter],
     )
-    expert_id = SelectField(
-        "Expert",
-        coerce=record_id,
-        validate_choice=False,
-        validators=[Required("Choose the expert.")],
-        invalid_value_message="Choose the expert from the list.",
+    expert_id = record_select(
+        "Expert", required="Choose the expert.", unknown="Choose the expert from the list."
     )
     client = StringField(
         "Client",
@@ -104,10 +124,7 @@ class EngagementForm(FlaskForm):
         experts = active_experts()
         if engagement is not None and engagement.expert not in experts:
             experts.insert(0, engagement.expert)
-        self.expert_id.choices = [SelectChoice(value="", label="Choose the expert…")] + [
-            SelectChoice(value=expert.id, label=f"{expert.name} ({expert.email})")
-            for expert in experts
-        ]
+        self.expert_id.choices = with_placeholder("Choose the expert…", map(person_choice, experts))
 
     def validate_expert_id(self, field) -> None:
         """The operation's rule (``check_expert``) as a pre-check, shown with the other

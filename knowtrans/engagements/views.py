@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -54,14 +56,7 @@ def new():
     if form.validate_on_submit():
         with saving(form):
             engagement = operations.create_engagement(
-                title=form.title.data,
-                expert=load(User, form.expert_id.data),
-                client=form.client.data,
-                project=form.project.data,
-                start_date=form.start_date.data,
-                planned_end_date=form.planned_end_date.data,
-                objectives=form.objectives.data,
-                actor=current_user,
+                **_engagement_values(form), actor=current_user
             )
             flash(
                 f"Engagement “{engagement.title}” created. Next: add the skills to hand over.",
@@ -81,13 +76,7 @@ def edit(engagement_id: int):
         if form.validate_on_submit():
             changed = operations.update_engagement(
                 engagement,
-                title=form.title.data,
-                expert=load(User, form.expert_id.data),
-                client=form.client.data,
-                project=form.project.data,
-                start_date=form.start_date.data,
-                planned_end_date=form.planned_end_date.data,
-                objectives=form.objectives.data,
+                **_engagement_values(form),
                 version=form.version.data,
                 actor=current_user,
             )
@@ -99,6 +88,19 @@ def edit(engagement_id: int):
     return render_template(
         "engagements/form.html", form=form, engagement=engagement, conflict=save.conflict
     )
+
+
+def _engagement_values(form: EngagementForm) -> dict[str, Any]:
+    """The engagement as the form has it: the keyword arguments of creating and updating one."""
+    return {
+        "title": form.title.data,
+        "expert": load(User, form.expert_id.data),
+        "client": form.client.data,
+        "project": form.project.data,
+        "start_date": form.start_date.data,
+        "planned_end_date": form.planned_end_date.data,
+        "objectives": form.objectives.data,
+    }
 
 
 @bp.route("/engagements/<int:engagement_id>")

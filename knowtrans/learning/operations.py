@@ -64,12 +64,9 @@ def create_entry(assignment: Assignment, details: EntryDetails, *, actor: User) 
     _apply(entry, details)
     entry.questions = [OpenQuestion(text=text) for text in details.questions]
     db.session.add(entry)
+    summary = f"Recorded {_for_skill(entry)}"
     record_event(
-        actor,
-        "learning_entry.create",
-        entry,
-        f"Recorded {_what(entry)} for {assignment.plan_item.skill.name}",
-        engagement_id=assignment.plan_item.engagement_id,
+        actor, "learning_entry.create", entry, summary, engagement_id=_engagement_id(entry)
     )
     return entry
 
@@ -95,25 +92,17 @@ def update_entry(
         # the row itself may not change when only links or questions do; touching it also
         # moves the version, so a concurrent edit of the links or questions is noticed too
         entry.updated_at = utcnow()
-    assignment = entry.assignment
+    summary = f"Updated {_for_skill(entry)}"
     record_event(
-        actor,
-        "learning_entry.update",
-        entry,
-        f"Updated {_what(entry)} for {assignment.plan_item.skill.name}",
-        engagement_id=assignment.plan_item.engagement_id,
+        actor, "learning_entry.update", entry, summary, engagement_id=_engagement_id(entry)
     )
     return entry
 
 
 def delete_entry(entry: LearningEntry, *, actor: User) -> None:
-    assignment = entry.assignment
+    summary = f"Deleted {_for_skill(entry)}"
     record_event(
-        actor,
-        "learning_entry.delete",
-        entry,
-        f"Deleted {_what(entry)} for {assignment.plan_item.skill.name}",
-        engagement_id=assignment.plan_item.engagement_id,
+        actor, "learning_entry.delete", entry, summary, engagement_id=_engagement_id(entry)
     )
     db.session.delete(entry)
     db.session.flush()
@@ -151,6 +140,22 @@ def _what(entry: LearningEntry) -> str:
     return f"{format_minutes(entry.minutes)} of {entry.activity.label.lower()} on {entry.date}"
 
 
+def _for_skill(entry: LearningEntry) -> str:
+    """The entry in an audit summary: what and when, for which skill."""
+    return f"{_what(entry)} for {entry.assignment.plan_item.skill.name}"
+
+
+def _of_learner(entry: LearningEntry) -> str:
+    """The entry in a summary a lead's act records: whose it is too."""
+    assignment = entry.assignment
+    return f"{_what(entry)} of {assignment.learner.name} for {assignment.plan_item.skill.name}"
+
+
+def _engagement_id(entry: LearningEntry) -> int:
+    """Where an event about the entry goes: its engagement's history."""
+    return entry.assignment.plan_item.engagement_id
+
+
 def hide_entry(entry: LearningEntry, *, reason: str, actor: User) -> LearningEntry:
     """Hide the entry from pages, totals and the report; the author sees that and why.
 
@@ -162,15 +167,8 @@ def hide_entry(entry: LearningEntry, *, reason: str, actor: User) -> LearningEnt
     entry.hidden_at = utcnow()
     entry.hidden_by = actor
     entry.hidden_reason = reason
-    assignment = entry.assignment
-    record_event(
-        actor,
-        "learning_entry.hide",
-        entry,
-        f"Hid {_what(entry)} of {assignment.learner.name} for "
-        f"{assignment.plan_item.skill.name}: {reason}",
-        engagement_id=assignment.plan_item.engagement_id,
-    )
+    summary = f"Hid {_of_learner(entry)}: {reason}"
+    record_event(actor, "learning_entry.hide", entry, summary, engagement_id=_engagement_id(entry))
     return entry
 
 
@@ -186,15 +184,8 @@ def erase_entry_text(entry: LearningEntry, *, actor: User) -> LearningEntry:
     entry.evidence_links = []
     entry.questions = []
     entry.text_erased = True
-    assignment = entry.assignment
-    record_event(
-        actor,
-        "learning_entry.erase",
-        entry,
-        f"Erased the text, links and questions of {_what(entry)} of "
-        f"{assignment.learner.name} for {assignment.plan_item.skill.name}",
-        engagement_id=assignment.plan_item.engagement_id,
-    )
+    summary = f"Erased the text, links and questions of {_of_learner(entry)}"
+    record_event(actor, "learning_entry.erase", entry, summary, engagement_id=_engagement_id(entry))
     return entry
 
 
@@ -206,15 +197,8 @@ def show_entry(entry: LearningEntry, *, actor: User) -> LearningEntry:
         raise Refused("The text of this entry was erased; there is nothing to show again.")
     reason = entry.hidden_reason
     entry.hidden_at = entry.hidden_by = entry.hidden_reason = None
-    assignment = entry.assignment
-    record_event(
-        actor,
-        "learning_entry.show",
-        entry,
-        f"Showed again {_what(entry)} of {assignment.learner.name} for "
-        f"{assignment.plan_item.skill.name} (hidden because: {reason})",
-        engagement_id=assignment.plan_item.engagement_id,
-    )
+    summary = f"Showed again {_of_learner(entry)} (hidden because: {reason})"
+    record_event(actor, "learning_entry.show", entry, summary, engagement_id=_engagement_id(entry))
     return entry
 
 

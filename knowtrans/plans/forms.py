@@ -7,7 +7,13 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, strip_filter
-from knowtrans.engagements.forms import Required, optional_int, record_id
+from knowtrans.engagements.forms import (
+    Required,
+    optional_int,
+    person_choice,
+    record_select,
+    with_placeholder,
+)
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.plans.models import LEVELS, Criticality, LearnerRole, Phase, PlanItem
@@ -61,21 +67,20 @@ class PlanItemEditForm(PlanItemFields):
 
 
 class PlanItemForm(PlanItemFields):
-    skill_id = SelectField(
-        "Skill",
-        coerce=record_id,
-        validate_choice=False,
-        validators=[Required("Choose a skill.")],
-        invalid_value_message="Choose a skill from the list.",
+    skill_id = record_select(
+        "Skill", required="Choose a skill.", unknown="Choose a skill from the list."
     )
 
     def __init__(self, *args, engagement: Engagement, **kwargs) -> None:
         super().__init__(*args, engagement=engagement, **kwargs)
         skills = skills_to_plan(engagement)
-        self.skill_id.choices = [SelectChoice(value="", label="Choose a skill…")] + [
-            SelectChoice(value=skill.id, label=skill.name, optgroup=skill.category)
-            for skill in skills
-        ]
+        self.skill_id.choices = with_placeholder(
+            "Choose a skill…",
+            (
+                SelectChoice(value=skill.id, label=skill.name, optgroup=skill.category)
+                for skill in skills
+            ),
+        )
         self.available_skills = skills
 
     def validate_skill_id(self, field) -> None:
@@ -95,12 +100,8 @@ class NotesForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    learner_id = SelectField(
-        "Learner",
-        coerce=record_id,
-        validate_choice=False,
-        validators=[Required("Choose a learner.")],
-        invalid_value_message="Choose a learner from the list.",
+    learner_id = record_select(
+        "Learner", required="Choose a learner.", unknown="Choose a learner from the list."
     )
     learner_role = SelectField(
         "Role in the transfer",
@@ -114,10 +115,9 @@ class AssignForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.item = item
         self.learners = assignable_learners(item)
-        self.learner_id.choices = [SelectChoice(value="", label="Choose a learner…")] + [
-            SelectChoice(value=user.id, label=f"{user.name} ({user.email})")
-            for user in self.learners
-        ]
+        self.learner_id.choices = with_placeholder(
+            "Choose a learner…", map(person_choice, self.learners)
+        )
 
     def validate_learner_id(self, field) -> None:
         """Who may learn is the operation's rule (plans.operations.check_learner)."""

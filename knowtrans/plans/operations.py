@@ -111,13 +111,8 @@ def update_plan_item(
     item.target_level = target_level
     item.criticality = criticality
     item.due_date = due_date
-    record_event(
-        actor,
-        "plan_item.update",
-        item,
-        f"Changed {item.skill.name}: {'; '.join(changes)}",
-        engagement_id=item.engagement_id,
-    )
+    summary = f"Changed {item.skill.name}: {'; '.join(changes)}"
+    record_event(actor, "plan_item.update", item, summary, engagement_id=item.engagement_id)
     return changes
 
 
@@ -145,13 +140,8 @@ def set_handover_notes(item: PlanItem, notes: str, *, version: int | None, actor
         return False
     item.handover_notes = notes
     verb = "Updated" if notes else "Cleared"
-    record_event(
-        actor,
-        "plan_item.notes",
-        item,
-        f"{verb} the handover notes for {item.skill.name}",
-        engagement_id=item.engagement_id,
-    )
+    summary = f"{verb} the handover notes for {item.skill.name}"
+    record_event(actor, "plan_item.notes", item, summary, engagement_id=item.engagement_id)
     return True
 
 
@@ -209,13 +199,8 @@ def assign_learner(
         f"{learner.name} is already assigned to {item.skill.name}.", field="learner_id"
     ):
         db.session.add(assignment)
-    record_event(
-        actor,
-        "assignment.create",
-        assignment,
-        f"Assigned {learner.name} ({learner_role.value}) to {item.skill.name}",
-        engagement_id=item.engagement_id,
-    )
+    summary = f"Assigned {learner.name} ({learner_role.value}) to {item.skill.name}"
+    record_event(actor, "assignment.create", assignment, summary, engagement_id=item.engagement_id)
     return assignment
 
 
@@ -244,13 +229,8 @@ def set_learner_role(assignment: Assignment, role: LearnerRole, *, actor: User) 
         return False
     assignment.learner_role = role
     item = assignment.plan_item
-    record_event(
-        actor,
-        "assignment.role",
-        assignment,
-        f"Made {assignment.learner.name} the {role.value} learner for {item.skill.name}",
-        engagement_id=item.engagement_id,
-    )
+    summary = f"Made {assignment.learner.name} the {role.value} learner for {item.skill.name}"
+    record_event(actor, "assignment.role", assignment, summary, engagement_id=item.engagement_id)
     return True
 
 
@@ -271,11 +251,7 @@ def set_phase(assignment: Assignment, phase: Phase, *, actor: User) -> bool:
     previous = assignment.phase
     assignment.phase = phase
     item = assignment.plan_item
-    record_event(
-        actor,
-        "assignment.phase",
-        assignment,
-        f"Moved {assignment.learner.name} on {item.skill.name}: {previous.label} → {phase.label}",
-        engagement_id=item.engagement_id,
-    )
+    moved = f"{previous.label} → {phase.label}"
+    summary = f"Moved {assignment.learner.name} on {item.skill.name}: {moved}"
+    record_event(actor, "assignment.phase", assignment, summary, engagement_id=item.engagement_id)
     return True

@@ -31,6 +31,20 @@ ASSIGNMENT = (
 )
 
 
+def _editable_item(item_id: int) -> PlanItem:
+    """The plan item the URL names, when the user may edit the plan (404 or 403 otherwise)."""
+    item = load(PlanItem, item_id, *ITEM)
+    authorize(Action.EDIT_PLAN, item)
+    return item
+
+
+def _editable_assignment(assignment_id: int) -> Assignment:
+    """The assignment the URL names, when the user may edit the plan (404 or 403 otherwise)."""
+    assignment = load(Assignment, assignment_id, *ASSIGNMENT)
+    authorize(Action.EDIT_PLAN, assignment)
+    return assignment
+
+
 def _back_to_assignment(assignment: Assignment):
     """Where a learner's phase and role are managed; from the top, so the message shows."""
     return redirect(url_for("learning.assignment", assignment_id=assignment.id))
@@ -66,8 +80,7 @@ def new_item(engagement_id: int):
 @bp.route("/plan-items/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_item(item_id: int):
-    item = load(PlanItem, item_id, *ITEM)
-    authorize(Action.EDIT_PLAN, item)
+    item = _editable_item(item_id)
     engagement = item.engagement
     form = PlanItemEditForm(obj=item, engagement=engagement)
     with saving(form, conflict_on=item, what="plan item") as save:
@@ -93,8 +106,7 @@ def edit_item(item_id: int):
 @bp.post("/plan-items/<int:item_id>/delete")
 @login_required
 def delete_item(item_id: int):
-    item = load(PlanItem, item_id, *ITEM)
-    authorize(Action.EDIT_PLAN, item)
+    item = _editable_item(item_id)
     engagement_id = item.engagement_id
     if not ConfirmForm().validate_on_submit():
         flash("The request could not be read; nothing was removed. Please try again.", "error")
@@ -131,8 +143,7 @@ def notes(item_id: int):
 @bp.route("/plan-items/<int:item_id>/assign", methods=["GET", "POST"])
 @login_required
 def assign(item_id: int):
-    item = load(PlanItem, item_id, *ITEM)
-    authorize(Action.EDIT_PLAN, item)
+    item = _editable_item(item_id)
     form = AssignForm(item=item)
     if form.validate_on_submit():
         learner = load(User, form.learner_id.data)
@@ -147,8 +158,7 @@ def assign(item_id: int):
 @bp.post("/assignments/<int:assignment_id>/unassign")
 @login_required
 def unassign(assignment_id: int):
-    assignment = load(Assignment, assignment_id, *ASSIGNMENT)
-    authorize(Action.EDIT_PLAN, assignment)
+    assignment = _editable_assignment(assignment_id)
     item = assignment.plan_item
     if not ConfirmForm().validate_on_submit():
         flash("The request could not be read; nothing was changed. Please try again.", "error")
@@ -164,8 +174,7 @@ def unassign(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/role")
 @login_required
 def set_role(assignment_id: int):
-    assignment = load(Assignment, assignment_id, *ASSIGNMENT)
-    authorize(Action.EDIT_PLAN, assignment)
+    assignment = _editable_assignment(assignment_id)
     form = LearnerRoleForm()
     if not form.validate_on_submit():
         flash("The learner's role was not changed: choose primary or backup.", "error")
@@ -181,8 +190,7 @@ def set_role(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/phase")
 @login_required
 def set_phase(assignment_id: int):
-    assignment = load(Assignment, assignment_id, *ASSIGNMENT)
-    authorize(Action.EDIT_PLAN, assignment)
+    assignment = _editable_assignment(assignment_id)
     item = assignment.plan_item
     form = PhaseForm()
     if not form.validate_on_submit():

@@ -11,10 +11,15 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from knowtrans.core.concurrency import VersionField
-from knowtrans.core.forms import NoControlCharacters, single_line_filter, strip_filter
+from knowtrans.core.forms import (
+    NoControlCharacters,
+    required_line,
+    single_line_filter,
+    strip_filter,
+)
 from knowtrans.skills.models import Skill
 from knowtrans.skills.operations import duplicate_name_message, skill_named
 
@@ -24,20 +29,12 @@ CATEGORY_LIST_ID = "skill-categories"
 class SkillForm(FlaskForm):
     name = StringField(
         "Name",
-        validators=[
-            DataRequired("Enter the skill's name."),
-            NoControlCharacters(),
-            Length(max=100),
-        ],
+        validators=required_line("Enter the skill's name.", 100),
         filters=[single_line_filter],
     )
     category = StringField(
         "Category",
-        validators=[
-            DataRequired("Enter a category, e.g. Databases."),
-            NoControlCharacters(),
-            Length(max=60),
-        ],
+        validators=required_line("Enter a category, e.g. Databases.", 60),
         filters=[single_line_filter],
         render_kw={"list": CATEGORY_LIST_ID, "autocomplete": "off"},
     )

@@ -13,11 +13,11 @@ from wtforms import (
     StringField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.validators import Email, EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from knowtrans.core.concurrency import VersionField
-from knowtrans.core.forms import NoControlCharacters, strip_filter
+from knowtrans.core.forms import NoControlCharacters, required_line, strip_filter
 from knowtrans.users.models import Role, User, UserKind
 from knowtrans.users.operations import (
     DUPLICATE_EMAIL,
@@ -70,21 +70,13 @@ class UserFields(FlaskForm):
     email = EmailField(
         "Email",
         validators=[
-            DataRequired("Enter the email address."),
-            NoControlCharacters(),
-            Length(max=254),
+            *required_line("Enter the email address.", 254),
             Email(message="This is not a valid email address.", check_deliverability=False),
         ],
         filters=[strip_filter],
     )
     name = StringField(
-        "Name",
-        validators=[
-            DataRequired("Enter the display name."),
-            NoControlCharacters(),
-            Length(max=120),
-        ],
-        filters=[strip_filter],
+        "Name", validators=required_line("Enter the display name.", 120), filters=[strip_filter]
     )
     kind = RadioField(
         "Kind",
