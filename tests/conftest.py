@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 
 from knowtrans import create_app
 from knowtrans.audit.models import AuditEvent
@@ -22,6 +23,11 @@ from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, 
 from knowtrans.skills.models import Skill
 from knowtrans.users.models import Role, User, UserKind, UserRole
 from knowtrans.users.passwords import hash_password
+
+# property-based tests judge their inputs, never the machine's speed: a loaded machine must
+# not turn a slow example or slow generation into a failure
+settings.register_profile("knowtrans", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("knowtrans")
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
