@@ -632,3 +632,20 @@ def test_archive_and_restore_change_nothing_when_so_already(db, cto, make_skill)
     assert operations.archive_skill(skill, actor=cto) is False
     assert operations.restore_skill(skill, actor=cto) is True
     assert [len(events("skill.archive")), len(events("skill.restore"))] == [1, 1]
+
+
+def test_editing_from_a_filtered_list_goes_back_to_it(as_cto, make_skill):
+    skill = make_skill(name="Terraform", category="Infrastructure")
+    listing = "/skills?q=terra"
+    page = html(as_cto.get(listing))
+    edit_url = (
+        re.search(r'href="(/skills/\d+/edit\?next=[^"]+)"', page).group(1).replace("&amp;", "&")
+    )
+    form = html(as_cto.get(edit_url))
+    assert f'href="{listing}"' in form  # Cancel
+    response = as_cto.post(edit_url, edit_data(as_cto, skill, description="Plans and state."))
+    assert response.headers["Location"] == listing
+    # a next that leaves the site is ignored
+    elsewhere = f"/skills/{skill.id}/edit?next=//evil.example.com/"
+    response = as_cto.post(elsewhere, edit_data(as_cto, skill, description="Again."))
+    assert response.headers["Location"] == "/skills"

@@ -1049,3 +1049,14 @@ def test_an_admin_changes_their_own_password_on_the_account_page(as_admin, admin
     assert not verify_password(fresh(admin).password_hash, NEW_PASSWORD)
     assert events("user.password_reset") == []
     assert as_admin.get("/admin/users").status_code == 200  # still signed in
+
+
+def test_editing_from_a_filtered_list_goes_back_to_it(as_admin, make_user):
+    user = make_user(Role.STAFF, name="Sam Staff", email="sam@example.com")
+    listing = "/admin/users?q=sam"
+    page = html(as_admin.get(listing))
+    found = re.search(rf'href="(/admin/users/{user.id}/edit\?next=[^"]+)"', page)
+    edit_url = found.group(1).replace("&amp;", "&")
+    assert f'href="{listing}"' in html(as_admin.get(edit_url))  # Cancel
+    response = as_admin.post(edit_url, edit_data(as_admin, user, name="Samuel Staff"))
+    assert response.headers["Location"] == listing

@@ -27,6 +27,12 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def next_or(default: str) -> str:
+    """Where a page goes back to: the safe ``?next=`` it was opened with (a filtered list,
+    say), else ``default``."""
+    return safe_next(request.args.get("next")) or default
+
+
 def local_referrer() -> str | None:
     """The page the request came from, when it is one of this site's: path and query only."""
     referrer = request.referrer

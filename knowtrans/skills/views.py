@@ -8,7 +8,7 @@ from knowtrans.core.concurrency import ConflictNotice
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate
 from knowtrans.core.pipeline import load, saving
-from knowtrans.core.urls import safe_next
+from knowtrans.core.urls import next_or, safe_next
 from knowtrans.permissions import require
 from knowtrans.skills import operations
 from knowtrans.skills.forms import CATEGORY_LIST_ID, SkillFilterForm, SkillForm
@@ -60,6 +60,7 @@ def new():
 def edit(skill_id: int):
     require(permissions.can_manage_skills(current_user))
     skill = load(Skill, skill_id)
+    back = next_or(url_for("skills.index"))
     form = SkillForm(editing=skill)
     if request.method == "GET":
         form.name.data = skill.name
@@ -80,15 +81,22 @@ def edit(skill_id: int):
                 flash(f"Saved {skill.name}.", "success")
             else:
                 flash(f"Nothing was changed on {skill.name}.", "info")
-            return redirect(url_for("skills.index"))
-    return _render_form(form, skill=skill, conflict=save.conflict)
+            return redirect(back)
+    return _render_form(form, skill=skill, conflict=save.conflict, back=back)
 
 
-def _render_form(form: SkillForm, *, skill: Skill | None, conflict: ConflictNotice | None = None):
+def _render_form(
+    form: SkillForm,
+    *,
+    skill: Skill | None,
+    conflict: ConflictNotice | None = None,
+    back: str | None = None,
+):
     return render_template(
         "skills/form.html",
         form=form,
         skill=skill,
+        back=back or url_for("skills.index"),
         conflict=conflict,
         categories=categories(),
         category_list_id=CATEGORY_LIST_ID,

@@ -7,7 +7,7 @@ from knowtrans import permissions
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate
 from knowtrans.core.pipeline import load, saving
-from knowtrans.core.urls import safe_next
+from knowtrans.core.urls import next_or, safe_next
 from knowtrans.permissions import require
 from knowtrans.users import operations
 from knowtrans.users.forms import (
@@ -61,7 +61,13 @@ def new():
                 "success",
             )
             return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form, user=None, role_hints=ROLE_HINTS)
+    return render_template(
+        "users/form.html",
+        form=form,
+        user=None,
+        role_hints=ROLE_HINTS,
+        back=url_for("users.index"),
+    )
 
 
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -69,6 +75,7 @@ def new():
 def edit(user_id: int):
     require(permissions.can_manage_users(current_user))
     user = load(User, user_id)
+    back = next_or(url_for("users.index"))
     form = UserEditForm(editing=user)
     if request.method == "GET":
         form.email.data = user.email
@@ -91,13 +98,14 @@ def edit(user_id: int):
                 flash(f"Saved {user.name} ({user.email}).", "success")
             else:
                 flash(f"Nothing was changed on {user.name} ({user.email}).", "info")
-            return redirect(url_for("users.index"))
+            return redirect(back)
     return render_template(
         "users/form.html",
         form=form,
         user=user,
         role_hints=ROLE_HINTS,
         conflict=save.conflict,
+        back=back,
     )
 
 
