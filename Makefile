@@ -29,13 +29,19 @@ endif
 
 install: $(STAMP) $(NODE_STAMP)
 
+# the development server and a worker for the queue's jobs; Ctrl-C stops both
 run: install
 	$(BIN)/knowtrans db upgrade
 	$(BIN)/knowtrans seed-demo --if-empty
+	$(BIN)/knowtrans worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/knowtrans run --host $(HOST) --port $(PORT)
 
+# production-style web workers; the queue's jobs need `knowtrans worker` running as well, on
+# this host or others sharing DATABASE_URL and TASK_QUEUE_URL (README, production)
 serve: install
 	$(BIN)/knowtrans db upgrade
+	@echo "Reports and closing run as jobs: start '$(BIN)/knowtrans worker' beside this server."
 	$(BIN)/gunicorn -c gunicorn.conf.py knowtrans.wsgi:app
 
 lint: install

@@ -71,6 +71,15 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 60 * 60
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25
+    #: the worker's CPU priority below the web workers' (added to the nice value)
+    WORKER_NICE = 10
+    #: seconds a job may run before the worker stops it
+    JOB_TIME_LIMIT = 15 * 60
+    #: address space one worker process may use, in MB (0: no limit); a report that needs
+    #: more fails alone instead of taking the machine's memory
+    JOB_MEMORY_LIMIT_MB = 3072
+    #: days an unused draft report stays cached
+    DRAFT_KEEP_DAYS = 7
 
     def __init__(self) -> None:
         env = os.environ
@@ -93,6 +102,13 @@ class Config:
         self.TRUSTED_PROXIES = int(env.get("TRUSTED_PROXIES", 0))
         for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS", "WRITE_LIMIT_PER_USER"):
             setattr(self, name, env.get(name, getattr(self, name)))
+        #: the task queue's store: sqlite:////path (default: the instance folder), redis://…
+        self.TASK_QUEUE_URL = env.get("TASK_QUEUE_URL") or self.default_task_queue_url()
+        for name in ("WORKER_NICE", "JOB_TIME_LIMIT", "JOB_MEMORY_LIMIT_MB", "DRAFT_KEEP_DAYS"):
+            setattr(self, name, int(env.get(name, getattr(self, name))))
+
+    def default_task_queue_url(self) -> str:
+        return f"sqlite:///{instance_dir() / 'tasks.db'}"
 
     def default_database_url(self) -> str:
         return f"sqlite:///{instance_dir() / 'knowtrans.db'}"
@@ -117,10 +133,14 @@ class TestingConfig(Config):
     def default_database_url(self) -> str:
         return os.environ.get("KNOWTRANS_TEST_DATABASE_URL") or "sqlite://"
 
+    def default_task_queue_url(self) -> str:
+        return "immediate:"  # a job runs when it is sent, after the request's commit
+
     def __init__(self) -> None:
         super().__init__()
-        # the suite's database, whatever DATABASE_URL a developer's shell has set
+        # the suite's database and queue, whatever a developer's shell has set
         self.SQLALCHEMY_DATABASE_URI = self.default_database_url()
+        self.TASK_QUEUE_URL = self.default_task_queue_url()
 
 
 class ProductionConfig(Config):

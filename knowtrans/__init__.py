@@ -75,6 +75,14 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    _init_tasks(app)
+
+
+def _init_tasks(app: Flask) -> None:
+    """The queue's store from TASK_QUEUE_URL, and every feature's jobs registered with it."""
+    from knowtrans.core.tasks import init_tasks
+
+    init_tasks(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ from flask.cli import FlaskGroup
 
 def register_commands(app: Flask) -> None:
     from knowtrans.backup.cli import export_command, export_schema_command, import_command
+    from knowtrans.core.worker import worker_command
     from knowtrans.demo.cli import seed_demo_command
     from knowtrans.reports.cli import report_command
     from knowtrans.users.cli import create_user_command
@@ -16,6 +17,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     app.cli.add_command(export_schema_command)
+    app.cli.add_command(worker_command)
 
 
 def _create_app() -> Flask:

@@ -9,6 +9,7 @@
    outside a form, a refusal is flashed and a conflict is answered by going back;
 5. one commit when the request succeeded (a status below 400), a rollback otherwise
    (``finish_request``). A refused request commits only its ``access.denied`` audit event.
+   Jobs the request asked for (``core.tasks.send_after_commit``) are sent after the commit.
 
 Views never commit or roll back.
 """
@@ -26,6 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from knowtrans.core.concurrency import ConflictNotice, EditConflict
 from knowtrans.core.errors import Refused
 from knowtrans.core.integrity import is_foreign_key_violation
+from knowtrans.core.tasks import send_committed
 from knowtrans.extensions import db
 
 #: the answer to a save that lost a race no form answers more precisely
@@ -137,6 +139,7 @@ def finish_request(response: BaseResponse) -> BaseResponse:
         current_app.logger.info("conflict at commit: %r", error)
         _forget_flashes()
         return answer_conflict()
+    send_committed()  # the jobs the request asked for, now that what they read is stored
     return response
 
 

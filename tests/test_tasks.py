@@ -1,0 +1,182 @@
+"""The task queue: its store from TASK_QUEUE_URL, jobs sent only after a commit, a job's
+unit of work, and the worker process's limits."""
+
+import json
+import logging
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+from huey import RedisHuey, SqliteHuey
+
+from knowtrans.core import tasks
+from knowtrans.core.tasks import UnknownQueueURL, job, queue_for, send_after_commit
+from knowtrans.skills.models import Skill
+from tests.conftest import row_count
+
+#: what the jobs below saw, in order
+seen: list[str] = []
+
+
+@job(kind="test.remember")
+def remember(text: str) -> dict:
+    seen.append(text)
+    return {"result": "remembered", "chars": len(text)}
+
+
+@job(kind="test.store")
+def store_skill(name: str, fail: bool) -> None:
+    from knowtrans.extensions import db
+
+    db.session.add(Skill(name=name, category="Tests", description=""))
+    db.session.flush()
+    if fail:
+        raise RuntimeError("the job failed after writing")
+
+
+@pytest.fixture(autouse=True)
+def forget():
+    seen.clear()
+    yield
+    seen.clear()
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "details"),
+    [
+        ("sqlite:///{tmp}/tasks.db", SqliteHuey, {"filename": "{tmp}/tasks.db"}),
+        ("redis://cache:6379/2", RedisHuey, {"url": "redis://cache:6379/2"}),
+        ("redis://cache:6379/2?name=acme", RedisHuey, {"url": "redis://cache:6379/2"}),
+    ],
+)
+def test_the_store_comes_from_the_url(url, kind, details, tmp_path):
+    queue = queue_for(url.format(tmp=tmp_path))  # sqlite:////tmp/…: an absolute path
+    assert isinstance(queue, kind)
+    for key, value in details.items():
+        assert queue.storage_kwargs[key] == value.format(tmp=tmp_path)
+    assert queue.name == ("acme" if "name=acme" in url else "knowtrans")
+
+
+def test_immediate_runs_jobs_where_they_are_sent():
+    assert queue_for("immediate:").immediate
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "memcached://cache", "tasks.db", ""])
+def test_an_unknown_store_is_refused_with_the_forms_it_takes(url):
+    with pytest.raises(UnknownQueueURL, match="sqlite:////path"):
+        queue_for(url)
+
+
+def test_a_job_is_sent_when_the_transaction_commits(db):
+    send_after_commit(remember, "after the commit")
+    db.session.flush()
+    assert seen == []
+    tasks.commit_and_send()
+    assert seen == ["after the commit"]
+
+
+def test_a_rolled_back_transaction_sends_nothing(db):
+    send_after_commit(remember, "never")
+    db.session.rollback()
+    tasks.commit_and_send()
+    assert seen == []
+
+
+def test_a_savepoint_rolled_back_keeps_the_jobs_of_the_transaction(db):
+    send_after_commit(remember, "kept")
+    with db.session.begin_nested() as savepoint:
+        savepoint.rollback()
+    tasks.commit_and_send()
+    assert seen == ["kept"]
+
+
+def test_a_job_commits_its_work_and_logs_one_line(db, caplog):
+    caplog.set_level(logging.INFO, logger="knowtrans.tasks")
+    store_skill("Kafka operations", False)
+    db.session.expire_all()
+    assert row_count(Skill) == 1
+    [line] = [json.loads(r.message) for r in caplog.records if r.name == "knowtrans.tasks"]
+    assert line["job"] == "test.store"
+    assert line["args"] == ["Kafka operations", False]
+    assert line["result"] == "ok"
+    assert line["seconds"] >= 0
+
+
+def test_a_failing_job_writes_nothing_and_logs_why(db, caplog):
+    caplog.set_level(logging.INFO, logger="knowtrans.tasks")
+    store_skill("Kafka operations", True)  # huey records the error; the caller goes on
+    db.session.expire_all()
+    assert row_count(Skill) == 0
+    [line] = [json.loads(r.message) for r in caplog.records if r.name == "knowtrans.tasks"]
+    assert line["result"] == "error: RuntimeError: the job failed after writing"
+
+
+def test_what_a_job_reports_goes_into_its_log_line(db, caplog):
+    caplog.set_level(logging.INFO, logger="knowtrans.tasks")
+    remember("twelve chars")
+    [line] = [json.loads(r.message) for r in caplog.records if r.name == "knowtrans.tasks"]
+    assert (line["result"], line["chars"]) == ("remembered", 12)
+
+
+def test_a_request_sends_its_jobs_after_its_commit():
+    """The pipeline commits, then sends: a job never looks for a row that is not stored."""
+    from config import TestingConfig
+    from knowtrans import create_app
+    from knowtrans.extensions import db
+
+    settings = TestingConfig()
+    settings.SQLALCHEMY_DATABASE_URI = "sqlite://"  # its own, whatever the suite runs on
+    settings.WTF_CSRF_ENABLED = False
+    app = create_app(settings)
+
+    @app.post("/test-send")
+    def send_from_a_request():
+        db.session.add(Skill(name="Vault", category="Security", description=""))
+        send_after_commit(remember, "sent by the request")
+        assert seen == []
+        return "", 204
+
+    with app.app_context():
+        db.create_all()
+        assert app.test_client().post("/test-send").status_code == 204
+        assert seen == ["sent by the request"]
+        assert db.session.scalar(sa.select(sa.func.count(Skill.id))) == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+WORKER_LIMITS = """
+import os, resource
+from knowtrans.core.worker import limit_this_process
+before = os.nice(0)
+limit_this_process(5, 2048)
+print(os.nice(0) - before, resource.getrlimit(resource.RLIMIT_AS)[0] // (1024 * 1024))
+"""
+
+
+def test_a_worker_process_runs_below_the_web_workers_with_capped_memory():
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_LIMITS], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["5", "2048"]
+
+
+def test_the_worker_refuses_to_start_when_jobs_run_immediately(app):
+    result = app.test_cli_runner().invoke(args=["worker"])
+    assert result.exit_code != 0
+    assert "no worker is needed" in result.output
+
+
+def test_worker_names_tell_live_processes_here_from_dead_ones():
+    from knowtrans.core.worker import is_alive_here, worker_name
+
+    assert is_alive_here(worker_name()) is True
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert is_alive_here(worker_name(int(dead.stdout))) is False
+    assert is_alive_here("another-host:1") is None
