@@ -68,7 +68,8 @@ test-postgres: install
 screenshots: install
 	$(BIN)/python -m tests.browser.screenshots
 
-# the large data set against the budgets of issue 5; BENCH_ARGS="--http" adds gunicorn
+# the large data set against the budgets of issue 5; BENCH_ARGS="--http" adds gunicorn,
+# BENCH_ARGS="--size huge" measures ten times the data
 bench: install
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 

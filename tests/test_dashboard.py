@@ -352,3 +352,43 @@ def test_query_count_does_not_grow_with_engagements(
     four = queries_for_page()
     assert one == four
     assert four <= 20, "\n".join(queries_seen)
+
+
+def test_lists_are_cut_and_counted_in_sql_so_a_growing_company_costs_no_statement(
+    make_user,
+    make_engagement,
+    make_plan_item,
+    make_assignment,
+    make_confirmation,
+    login_as,
+    count_queries,
+):
+    """Past the first ten, more engagements to watch, in handover and awaiting confirmation
+    change the totals shown, not the statements or the rows listed."""
+    lead = make_user(Role.CTO, Role.IT_LEAD)
+    browser = login_as(lead)
+
+    def add_engagements(n: int) -> None:
+        for _ in range(n):
+            engagement = make_engagement(status=EngagementStatus.HANDOVER, end=days(10))
+            item = make_plan_item(engagement, criticality=Criticality.CRITICAL, due=days(3))
+            waiting = make_assignment(item, phase=Phase.INDEPENDENT)
+            make_confirmation(waiting, 1, engagement.expert)
+
+    def statements() -> tuple[int, str]:
+        with count_queries() as queries:
+            response = browser.get("/")
+        assert response.status_code == 200
+        return len(queries), response.get_data(as_text=True)
+
+    add_engagements(2)
+    few, html = statements()
+    assert "Showing" not in html
+    add_engagements(13)
+    many, html = statements()
+    assert many == few
+    assert "Showing 10 of 15. " in section(html, "cto-section")
+    handover = section(html, "it-lead-section")
+    assert "Showing 10 of 15. " in handover
+    assert "See all engagements in handover" in handover
+    assert handover.split("Learners awaiting confirmation", 1)[1].count("Review</a>") == 10

@@ -278,28 +278,34 @@ def test_reseeding_with_force_gives_the_same_demo(seed, db):
     assert breaches() == []
 
 
-def test_large_seed_keeps_the_rules_of_the_operations(seed, db, monkeypatch):
-    """Every row of a small run of the bulk path, against the rules the operations keep."""
+@pytest.mark.parametrize("scale", [1, 3])
+def test_large_seed_keeps_the_rules_of_the_operations(seed, db, monkeypatch, scale):
+    """Every row of a small run of the bulk path, against the rules the operations keep; at
+    scale 3 (as huge is large ten times) with a catalogue past one skill per technology and
+    facet, and with rows written in several batches."""
     for name, value in {
         "ENGAGEMENTS": 14,
         "STAFF": 12,
         "EXPERTS": 3,
-        "SKILLS": 60,
+        "SKILLS": 60 if scale == 1 else 150,
         "BIG_ITEMS": 12,
         "BIG_LEARNERS": 6,
         "BIG_ENTRIES": 72,
         "ENTRIES_PER_ASSIGNMENT": (1, 3),
+        "BATCH_ROWS": 20_000 if scale == 1 else 300,
     }.items():
         monkeypatch.setattr(large, name, value)
     assert seed().exit_code == 0
-    events = row_count(AuditEvent)
+    before = {model: row_count(model) for model in (AuditEvent, User, Skill)}
     password_hash = db.session.scalar(sa.select(User.password_hash).limit(1))
-    counts = large.seed_large(password_hash, today())
+    counts = large.seed_large(password_hash, today(), scale)
     db.session.commit()
-    assert counts.engagements == 14
-    assert row_count(LearningEntry) > 200
+    assert counts.engagements == 14 * scale
+    assert row_count(User) - before[User] == 15 * scale
+    assert counts.skills == (60 if scale == 1 else 450)
+    assert row_count(LearningEntry) > 200 * scale
     assert breaches() == []
-    assert row_count(AuditEvent) == events, "the bulk path records no history"
+    assert row_count(AuditEvent) == before[AuditEvent], "the bulk path records no history"
 
 
 def test_large_size_reaches_the_scale_of_a_big_company(seed, db, make_user, make_skill):

@@ -18,6 +18,10 @@ from knowtrans.core.clock import today
 from knowtrans.dashboard.queries import ENDING_SOON_DAYS, dashboard_for
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness_queries import (
+    at_risk_sql,
+    awaits_confirmation_sql,
+    confirmed_level_sql,
+    covered_sql,
     deadline_sql,
     due_within_sql,
     lean_plan_items,
@@ -95,9 +99,13 @@ def loaded_engagements() -> list[Engagement]:
 def test_deadline_and_risk_window_in_sql_agree_with_the_pure_rules(generated_plans):
     day = today()
     rows = db.session.execute(
-        sa.select(PlanItem.id, deadline_sql(), due_within_sql(day)).join(PlanItem.engagement)
+        sa.select(
+            PlanItem.id, deadline_sql(), due_within_sql(day), covered_sql(), at_risk_sql(day)
+        ).join(PlanItem.engagement)
     ).all()
-    in_sql = {item_id: (when, bool(within)) for item_id, when, within in rows}
+    in_sql = {item_id: (when, bool(within)) for item_id, when, within, *_ in rows}
+    covered = {item_id: bool(value) for item_id, *_, value, _ in rows}
+    at_risk = {item_id: bool(value) for item_id, *_, value in rows}
     items = [item for engagement in loaded_engagements() for item in engagement.plan_items]
     assert items, "the generated plans have items"
     assert set(in_sql) == {item.id for item in items}
@@ -106,12 +114,19 @@ def test_deadline_and_risk_window_in_sql_agree_with_the_pure_rules(generated_pla
         when = deadline(item.due_date, end)
         facts = plan_item_facts(item)
         assert in_sql[item.id] == (when, is_due_within(when, day)), item
-        # SQL narrows to the items inside the window; coverage, read in Python, does the rest
         assert is_at_risk(facts, end, day) == (in_sql[item.id][1] and not is_covered(facts))
+        assert covered[item.id] == is_covered(facts), item
+        assert at_risk[item.id] == is_at_risk(facts, end, day), item
 
 
 def test_awaiting_confirmation_in_sql_is_the_phase_of_the_pure_rule(generated_plans):
     in_sql = set(db.session.scalars(sa.select(Assignment.id).where(may_await_confirmation_sql())))
+    awaiting_in_sql = set(
+        db.session.scalars(
+            sa.select(Assignment.id).join(Assignment.plan_item).where(awaits_confirmation_sql())
+        )
+    )
+    levels = dict(db.session.execute(sa.select(Assignment.id, confirmed_level_sql())).all())
     assignments = db.session.scalars(
         sa.select(Assignment).options(
             selectinload(Assignment.confirmations), selectinload(Assignment.plan_item)
@@ -124,6 +139,8 @@ def test_awaiting_confirmation_in_sql_is_the_phase_of_the_pure_rule(generated_pl
         # every assignment that awaits is selected; the selection holds nothing of another phase
         assert not awaits or assignment.id in in_sql
         assert (assignment.id in in_sql) == (assignment.phase is Phase.INDEPENDENT)
+        assert (assignment.id in awaiting_in_sql) == awaits
+        assert levels[assignment.id] == assignment.confirmed_level
 
 
 def test_the_lean_plans_are_the_loaded_plans(generated_plans):
@@ -173,16 +190,20 @@ def test_start_page_lists_are_what_the_pure_rules_select(generated_plans, make_u
     assert watch
     assert awaiting
 
+    handover = [e.id for e in by_end if e.status is EngagementStatus.HANDOVER]
+
     lead = dashboard_for(make_user(Role.CTO, Role.IT_LEAD))
     assert lead.cto is not None
     assert lead.it_lead is not None
     assert lead.cto.watch_total == len(watch)
-    assert [row.engagement.id for row in lead.cto.watch] == watch[: len(lead.cto.watch)]
+    assert [row.engagement.id for row in lead.cto.watch] == watch[:10]
+    assert lead.it_lead.handover_total == len(handover)
+    assert [row.engagement.id for row in lead.it_lead.handover] == handover[:10]
     assert [row.readiness for row in lead.cto.watch] == [
         readiness[row.engagement.id] for row in lead.cto.watch
     ]
     assert lead.it_lead.awaiting_total == len(awaiting)
-    assert [a.id for a in lead.it_lead.awaiting] == awaiting[: len(lead.it_lead.awaiting)]
+    assert [a.id for a in lead.it_lead.awaiting] == awaiting[:10]
 
     for learner in generated_plans:
         staff = dashboard_for(learner).staff

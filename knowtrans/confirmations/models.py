@@ -13,12 +13,14 @@ class LevelConfirmation(Model):
     """A level confirmed by the expert or an IT lead; the latest one counts."""
 
     __tablename__ = "level_confirmations"
-    __table_args__ = (sa.CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),)
+    __table_args__ = (
+        sa.CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
+        #: an assignment's confirmations newest first, so the latest is one index step
+        sa.Index("ix_level_confirmations_latest", "assignment_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
-    )
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id", ondelete="CASCADE"))
     level: Mapped[int]
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     confirmed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))

@@ -1,30 +1,31 @@
 """What the start page shows for each role, in a bounded number of queries."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from knowtrans import permissions
 from knowtrans.core.clock import today as current_day
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness_queries import (
+    at_risk_sql,
+    awaits_confirmation_sql,
     deadline_sql,
-    due_within_sql,
-    may_await_confirmation_sql,
     readiness_of_many,
 )
 from knowtrans.extensions import db
 from knowtrans.learning.queries import AssignmentSummary, assignment_summaries
 from knowtrans.plans.models import Assignment, Phase, PlanItem
-from knowtrans.readiness import EngagementReadiness, awaits_confirmation, deadline
+from knowtrans.readiness import EngagementReadiness, deadline
 from knowtrans.users.models import Role, User
 
 #: an engagement "ends soon" when its planned end is this close (or past, and not closed)
 ENDING_SOON_DAYS = 30
-#: rows per list on the start page; the full lists live on their own pages
+#: rows per list on the start page; the full lists live on their own pages. Each list is
+#: selected, sorted, counted and cut to this length in SQL: the page reads the same
+#: number of rows for a company of ten engagements or of thousands.
 LIST_LIMIT = 10
 
 
@@ -54,6 +55,7 @@ class CtoSection:
 @dataclass(frozen=True)
 class ItLeadSection:
     handover: list[EngagementRow]
+    handover_total: int
     #: learners working independently whose confirmed level does not reach the target yet
     awaiting: list[Assignment]
     awaiting_total: int
@@ -96,36 +98,35 @@ class Dashboard:
 def dashboard_for(user: User) -> Dashboard:
     """Only the sections the user sees (``permissions.sees_*_section``)."""
     today = current_day()
-    ending_soon = today + timedelta(days=ENDING_SOON_DAYS)
-    wanted: dict[Role, tuple[sa.ColumnElement[bool], Callable[[EngagementRow], bool]]] = {}
+    lists: dict[Role, tuple[list[Engagement], int]] = {}
     if permissions.sees_cto_section(user):
-        wanted[Role.CTO] = (
-            _may_need_watching(today, ending_soon),
-            lambda row: row.engagement.planned_end_date <= ending_soon or row.readiness.at_risk > 0,
+        lists[Role.CTO] = _open_engagements(
+            _needs_watching(today, today + timedelta(days=ENDING_SOON_DAYS)), LIST_LIMIT
         )
     if permissions.sees_it_lead_section(user):
-        wanted[Role.IT_LEAD] = (
-            Engagement.status == EngagementStatus.HANDOVER,
-            lambda row: row.engagement.status is EngagementStatus.HANDOVER,
+        lists[Role.IT_LEAD] = _open_engagements(
+            Engagement.status == EngagementStatus.HANDOVER, LIST_LIMIT
         )
     if permissions.sees_expert_section(user):
-        wanted[Role.EXPERT] = (
-            Engagement.expert_id == user.id,
-            lambda row: row.engagement.expert_id == user.id,
-        )
-    # the engagements of every section, loaded (with their plans) once
-    rows = _open_engagement_rows([condition for condition, _ in wanted.values()])
-    listed = {role: [row for row in rows if keep(row)] for role, (_, keep) in wanted.items()}
+        # an expert's own engagements: a handful, however large the company
+        lists[Role.EXPERT] = _open_engagements(Engagement.expert_id == user.id)
+    # the plans of every listed engagement, read once
+    rows = _engagement_rows([e for engagements, _ in lists.values() for e in engagements])
+
+    def listed(role: Role) -> tuple[list[EngagementRow], int]:
+        engagements, total = lists[role]
+        return [rows[engagement.id] for engagement in engagements], total
 
     dashboard = Dashboard()
-    if Role.CTO in listed:
+    if Role.CTO in lists:
+        watch, watch_total = listed(Role.CTO)
         dashboard.cto = cto_section(
-            listed[Role.CTO], can_start_engagement=permissions.can_manage_engagements(user)
+            watch, watch_total, can_start_engagement=permissions.can_manage_engagements(user)
         )
-    if Role.IT_LEAD in listed:
-        dashboard.it_lead = it_lead_section(listed[Role.IT_LEAD])
-    if Role.EXPERT in listed:
-        dashboard.expert = ExpertSection(listed[Role.EXPERT])
+    if Role.IT_LEAD in lists:
+        dashboard.it_lead = it_lead_section(*listed(Role.IT_LEAD))
+    if Role.EXPERT in lists:
+        dashboard.expert = ExpertSection(listed(Role.EXPERT)[0])
     if permissions.sees_staff_section(user):
         dashboard.staff = staff_section(user)
     if permissions.sees_admin_section(user):
@@ -133,77 +134,93 @@ def dashboard_for(user: User) -> Dashboard:
     return dashboard
 
 
-def _open_engagement_rows(conditions: list[sa.ColumnElement[bool]]) -> list[EngagementRow]:
-    """The open engagements matching any condition, with readiness from one lean query."""
-    if not conditions:
-        return []
-    engagements = db.session.scalars(
-        sa.select(Engagement)
-        .where(Engagement.status != EngagementStatus.CLOSED, sa.or_(*conditions))
-        .options(joinedload(Engagement.expert))
+def _open_engagements(
+    condition: sa.ColumnElement[bool], limit: int | None = None
+) -> tuple[list[Engagement], int]:
+    """The open engagements matching ``condition``, the nearest planned end first, at most
+    ``limit`` of them; and how many match, counted in the same statement."""
+    total = sa.func.count().over().label("total")
+    query = (
+        sa.select(Engagement, total)
+        .where(Engagement.status != EngagementStatus.CLOSED, condition)
+        # the expert's name is shown; their roles are not
+        .options(joinedload(Engagement.expert).options(lazyload(User.role_rows)))
         .order_by(Engagement.planned_end_date, Engagement.id)
-    ).all()
-    readiness = readiness_of_many(engagements)
-    rows = []
-    for engagement in engagements:
-        assessed, items = readiness[engagement.id]
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    found = db.session.execute(query).all()
+    return [engagement for engagement, _ in found], found[0].total if found else 0
+
+
+def _engagement_rows(engagements: list[Engagement]) -> dict[int, EngagementRow]:
+    """Readiness of the engagements from one lean query, by engagement id."""
+    unique = {engagement.id: engagement for engagement in engagements}
+    rows = {}
+    for engagement_id, (assessed, items) in readiness_of_many(list(unique.values())).items():
         awaiting = sum(item.awaiting_confirmation for item in items)
-        rows.append(EngagementRow(engagement, assessed, assessed.uncovered_critical, awaiting))
+        rows[engagement_id] = EngagementRow(
+            unique[engagement_id], assessed, assessed.uncovered_critical, awaiting
+        )
     return rows
 
 
-def _may_need_watching(today: date, ending_soon: date) -> sa.ColumnElement[bool]:
-    """Ending soon, or with an item whose deadline is inside the at-risk window.
-
-    A superset: whether such an item is covered (and so not at risk) is left to readiness.
-    """
-    item_due_soon = (
+def _needs_watching(today: date, ending_soon: date) -> sa.ColumnElement[bool]:
+    """Ending soon, or with an item at risk (``readiness.is_at_risk``)."""
+    item_at_risk = (
         sa.select(PlanItem.id)
-        .where(PlanItem.engagement_id == Engagement.id, due_within_sql(today))
+        .where(PlanItem.engagement_id == Engagement.id, at_risk_sql(today))
         .exists()
     )
-    return sa.or_(Engagement.planned_end_date <= ending_soon, item_due_soon)
+    return sa.or_(Engagement.planned_end_date <= ending_soon, item_at_risk)
 
 
-def cto_section(watch: list[EngagementRow], *, can_start_engagement: bool) -> CtoSection:
+def cto_section(
+    watch: list[EngagementRow], watch_total: int, *, can_start_engagement: bool
+) -> CtoSection:
     counts = dict(
         db.session.execute(
             sa.select(Engagement.status, sa.func.count()).group_by(Engagement.status)
         ).all()
     )
     return CtoSection(
-        watch=watch[:LIST_LIMIT],
-        watch_total=len(watch),
+        watch=watch,
+        watch_total=watch_total,
         status_counts={status: counts.get(status, 0) for status in EngagementStatus},
         can_start_engagement=can_start_engagement,
     )
 
 
-def it_lead_section(in_handover: list[EngagementRow]) -> ItLeadSection:
-    independent = db.session.scalars(
-        sa.select(Assignment)
+def it_lead_section(in_handover: list[EngagementRow], handover_total: int) -> ItLeadSection:
+    # the first ten picked and counted over narrow rows, then only those ten loaded whole
+    when = deadline_sql().label("deadline")
+    first = (
+        sa.select(Assignment.id, when, sa.func.count().over().label("total"))
         .join(Assignment.plan_item)
         .join(PlanItem.engagement)
-        .where(may_await_confirmation_sql(), Engagement.status != EngagementStatus.CLOSED)
+        .where(awaits_confirmation_sql(), Engagement.status != EngagementStatus.CLOSED)
+        .order_by(when, Assignment.id)
+        .limit(LIST_LIMIT)
+        .subquery()
+    )
+    awaiting = db.session.execute(
+        sa.select(Assignment, first.c.total)
+        .join(first, first.c.id == Assignment.id)
+        .join(Assignment.plan_item)
+        .join(PlanItem.engagement)
         .options(
             contains_eager(Assignment.plan_item).contains_eager(PlanItem.engagement),
             contains_eager(Assignment.plan_item).joinedload(PlanItem.skill),
-            joinedload(Assignment.learner),
+            joinedload(Assignment.learner).options(lazyload(User.role_rows)),
             selectinload(Assignment.confirmations),
         )
-        .order_by(deadline_sql(), Assignment.id)
+        .order_by(first.c.deadline, Assignment.id)
     ).all()
-    awaiting = [
-        assignment
-        for assignment in independent
-        if awaits_confirmation(
-            assignment.phase, assignment.confirmed_level, assignment.plan_item.target_level
-        )
-    ]
     return ItLeadSection(
         handover=in_handover,
-        awaiting=awaiting[:LIST_LIMIT],
-        awaiting_total=len(awaiting),
+        handover_total=handover_total,
+        awaiting=[assignment for assignment, _ in awaiting],
+        awaiting_total=awaiting[0].total if awaiting else 0,
     )
 
 

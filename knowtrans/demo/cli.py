@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from knowtrans.core.clock import today as current_day
-from knowtrans.demo.large import seed_large
+from knowtrans.demo.large import SCALES, seed_large
 from knowtrans.demo.seed import (
     clear_database,
     database_has_data,
@@ -37,10 +37,11 @@ DEFAULT_PASSWORD = "knowtrans-demo"
 )
 @click.option(
     "--size",
-    type=click.Choice(["small", "large"]),
+    type=click.Choice(["small", *SCALES]),
     default="small",
     show_default=True,
-    help="large adds 200 engagements, 560 users, 300 skills and 50,000 learning entries.",
+    help="large adds 200 engagements, 560 users, 300 skills and 58,000 learning entries; "
+    "huge ten times as many (a few minutes to seed).",
 )
 @with_appcontext
 def seed_demo_command(password: str, if_empty: bool, force: bool, size: str) -> None:
@@ -71,12 +72,12 @@ def seed_demo_command(password: str, if_empty: bool, force: bool, size: str) -> 
     password_hash = hash_password(password)
     company = seed_demo(password_hash)
     db.session.commit()
-    if size == "large":
-        counts = seed_large(password_hash, current_day())
+    if size in SCALES:
+        counts = seed_large(password_hash, current_day(), SCALES[size])
         db.session.commit()
         click.echo(
-            f"Large data set: {counts.engagements} engagements, {counts.users} users, "
-            f"{counts.skills} skills, {counts.plan_items} plan items, "
+            f"{size.capitalize()} data set: {counts.engagements} engagements, "
+            f"{counts.users} users, {counts.skills} skills, {counts.plan_items} plan items, "
             f"{counts.learning_entries} learning entries; the very large engagement is "
             f"{counts.big_engagement_id}."
         )

@@ -1,11 +1,16 @@
-"""A large company on top of the demo one, for the benchmark and scale tests.
+"""A large (or huge) company on top of the demo one, for the benchmark and scale tests.
 
 Deterministic (a seeded random generator, dates relative to today) and fast: rows are
-written with bulk inserts, not one ORM object at a time.
+written with bulk inserts, not one ORM object at a time, in batches, so a huge company
+never sits in memory whole. ``scale`` multiplies the company: the engagements, the staff,
+the experts and the skill catalogue (``SCALES``: large is 1, huge 10); what one engagement
+holds does not grow with it, and neither does the one very large engagement. Skills past
+one per technology and facet come from a generator of their own, so the rows of scale 1
+stay those the large figures of ``docs/performance.md`` were measured on.
 
 A bulk path beside the operations: tens of thousands of rows through them would take
 minutes. It keeps their rules by what it generates, and ``tests/test_demo.py`` checks every
-row of a small run against them (``tests/rules.py``):
+row of small runs (at scale 1 and 3) against them (``tests/rules.py``):
 
 - users: staff internal, experts external (``role_conflict``), all active; emails and
   skill names unique, ignoring case;
@@ -38,6 +43,8 @@ from knowtrans.skills.models import Skill
 from knowtrans.users.models import Role, User, UserKind, UserRole
 
 RANDOM_SEED = 20261127
+#: how many times the company of scale 1 each size is
+SCALES = {"large": 1, "huge": 10}
 ENGAGEMENTS = 200
 STAFF = 500
 EXPERTS = 60
@@ -45,6 +52,8 @@ SKILLS = 300
 #: the one very large engagement
 BIG_ITEMS, BIG_LEARNERS, BIG_ENTRIES = 45, 30, 2400
 ENTRIES_PER_ASSIGNMENT = (6, 12)
+#: rows held before they are written (learning entries being the most)
+BATCH_ROWS = 20_000
 
 FIRST = ("Alex", "Sam", "Jana", "Omar", "Lena", "Ravi", "Mia", "Jonas", "Eva", "Noah", "Lea",
          "Finn", "Sara", "Tim", "Nina", "Ali", "Ida", "Max", "Zoe", "Ben", "Emil", "Clara",
@@ -72,6 +81,9 @@ NOTES = (
     "Workshop on {skill}: failure modes, alerts and who to call out of hours.",
     "Reverse shadowing on {skill}: handled the ticket alone, expert only reviewed.",
 )
+#: the catalogue beyond one skill per technology and facet: the same in more settings
+SETTINGS = ("EU region", "US region", "APAC region", "on premises", "public cloud", "edge sites",
+            "legacy estate", "lab", "disaster recovery site", "partner hosting")  # fmt: skip
 QUESTIONS = ("Who owns the on-call escalation for {skill}?",
              "Where is the {skill} disaster-recovery test documented?",
              "Which {skill} settings differ between staging and production?")  # fmt: skip
@@ -109,8 +121,50 @@ def _insert(model, rows: list[dict]) -> None:
         db.session.execute(sa.insert(model), rows)
 
 
-def seed_large(password_hash: str, today: date) -> LargeCounts:
-    """Add a large company to the (seeded) database; flushes, the caller commits."""
+def _skill_names(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
+    """(technology, facet, setting) shuffled: every technology and facet once without a
+    setting, then, while more are needed, again in each setting."""
+    combos = [(t, f, "") for t in TECHNOLOGIES for f in FACETS]
+    rng.shuffle(combos)
+    more = random.Random(RANDOM_SEED + 1)  # the main generator's sequence stays as it was
+    for setting in SETTINGS:
+        if len(combos) >= count:
+            break
+        round_ = [(t, f, setting) for t in TECHNOLOGIES for f in FACETS]
+        more.shuffle(round_)
+        combos.extend(round_)
+    return combos
+
+
+class _Batches:
+    """Rows per model, written in the order of the foreign keys once enough are held."""
+
+    ORDER = (User, UserRole, Skill, Engagement, PlanItem, Assignment, LearningEntry,
+             EvidenceLink, OpenQuestion, LevelConfirmation)  # fmt: skip
+
+    def __init__(self) -> None:
+        self.rows: dict[type, list[dict]] = {model: [] for model in self.ORDER}
+
+    def add(self, model: type, row: dict) -> None:
+        self.rows[model].append(row)
+
+    def maybe_write(self) -> None:
+        if sum(len(rows) for rows in self.rows.values()) >= BATCH_ROWS:
+            self.write()
+
+    def write(self) -> None:
+        for model in self.ORDER:
+            rows = self.rows[model]
+            for start in range(0, len(rows), 5000):
+                _insert(model, rows[start : start + 5000])
+            rows.clear()
+
+
+def seed_large(password_hash: str, today: date, scale: int = 1) -> LargeCounts:
+    """Add a large company, ``scale`` times over, to the (seeded) database; flushes, the
+    caller commits."""
+    if scale < 1:
+        raise ValueError("the scale is at least 1")
     rng = random.Random(RANDOM_SEED)
     now = datetime.now(UTC)
     user_ids = _Ids(User)
@@ -119,8 +173,8 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
     staff: list[int] = []
     experts: list[int] = []
     for kind, count, role, bucket, domain in (
-        (UserKind.INTERNAL, STAFF, Role.STAFF, staff, "example.com"),
-        (UserKind.EXTERNAL, EXPERTS, Role.EXPERT, experts, "contractors.example.net"),
+        (UserKind.INTERNAL, STAFF * scale, Role.STAFF, staff, "example.com"),
+        (UserKind.EXTERNAL, EXPERTS * scale, Role.EXPERT, experts, "contractors.example.net"),
     ):
         for n in range(count):
             user_id = user_ids.take()
@@ -147,18 +201,18 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
     existing = {name.lower() for name in db.session.scalars(sa.select(Skill.name))}
     skill_ids = _Ids(Skill)
     skills: list[dict] = []
-    combos = [(t, f) for t in TECHNOLOGIES for f in FACETS]
-    rng.shuffle(combos)
-    for technology, facet in combos:
-        name = f"{technology} {facet}"
-        if name.lower() in existing or len(skills) + len(existing) >= SKILLS:
+    for technology, facet, setting in _skill_names(rng, SKILLS * scale):
+        name = f"{technology} {facet} ({setting})" if setting else f"{technology} {facet}"
+        if name.lower() in existing or len(skills) + len(existing) >= SKILLS * scale:
             continue
         skills.append(
             {
                 "id": skill_ids.take(),
                 "name": name,
                 "category": rng.choice(CATEGORIES),
-                "description": f"{facet.capitalize()} of {technology} in production.",
+                "description": f"{facet.capitalize()} of {technology} in "
+                + (setting or "production")
+                + ".",
                 "archived": False,
                 "created_at": now,
                 "version": 1,
@@ -169,8 +223,7 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
 
     engagement_ids, item_ids, assignment_ids = _Ids(Engagement), _Ids(PlanItem), _Ids(Assignment)
     entry_ids = _Ids(LearningEntry)
-    engagements, items, assignments, entries = [], [], [], []
-    links, questions, confirmations = [], [], []
+    batches = _Batches()
     existing_engagements = db.session.scalar(sa.select(sa.func.count(Engagement.id))) or 0
     big_id = None
     statuses = (
@@ -180,7 +233,8 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
         EngagementStatus.ACTIVE,
         EngagementStatus.HANDOVER,
     )
-    for n in range(max(ENGAGEMENTS - existing_engagements, 1)):
+    added = max(ENGAGEMENTS * scale - existing_engagements, 1)
+    for n in range(added):
         big = n == 0
         engagement_id = engagement_ids.take()
         big_id = big_id or engagement_id
@@ -189,15 +243,18 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
         end = today + timedelta(days=rng.randint(-5, 120))
         end = max(end, start + timedelta(days=45))
         client = rng.choice(CLIENTS)
-        engagements.append(
+        title = (
+            "Core platform handover (all teams)"
+            if big
+            else f"{rng.choice(TECHNOLOGIES)} knowledge transfer {n + 1}"
+        )
+        expert_id = rng.choice(experts)
+        batches.add(
+            Engagement,
             {
                 "id": engagement_id,
-                "title": (
-                    "Core platform handover (all teams)"
-                    if big
-                    else f"{rng.choice(TECHNOLOGIES)} knowledge transfer {n + 1}"
-                ),
-                "expert_id": rng.choice(experts),
+                "title": title,
+                "expert_id": expert_id,
                 "client": client,
                 "project": f"{client} roadmap",
                 "start_date": start,
@@ -208,7 +265,7 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
                 "closed_at": None,
                 "close_justification": "",
                 "version": 1,
-            }
+            },
         )
         n_items = BIG_ITEMS if big else rng.randint(11, 21)
         learners = rng.sample(staff, BIG_LEARNERS if big else rng.randint(3, 8))
@@ -216,7 +273,8 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
         for position, (skill_id, skill_name) in enumerate(chosen):
             item_id = item_ids.take()
             target = rng.choice((2, 3, 3, 4, 4, 5))
-            items.append(
+            batches.add(
+                PlanItem,
                 {
                     "id": item_id,
                     "engagement_id": engagement_id,
@@ -229,7 +287,7 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
                     "handover_notes": f"#### Where things live\n\n- {skill_name}: ops wiki",
                     "created_at": now,
                     "version": 1,
-                }
+                },
             )
             item_learners = (
                 [learners[(position + k) % len(learners)] for k in range(3)]
@@ -239,7 +297,8 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
             for k, learner_id in enumerate(item_learners):
                 assignment_id = assignment_ids.take()
                 phase = rng.choice(list(Phase)[:4])
-                assignments.append(
+                batches.add(
+                    Assignment,
                     {
                         "id": assignment_id,
                         "plan_item_id": item_id,
@@ -249,7 +308,7 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
                         ).value,
                         "phase": phase.value,
                         "created_at": now,
-                    }
+                    },
                 )
                 # the big engagement: its entries spread evenly over its assignments
                 count = (
@@ -261,7 +320,8 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
                 for _ in range(count):
                     entry_id = entry_ids.take()
                     day = start + timedelta(days=rng.randint(0, span))
-                    entries.append(
+                    batches.add(
+                        LearningEntry,
                         {
                             "id": entry_id,
                             "assignment_id": assignment_id,
@@ -273,45 +333,38 @@ def seed_large(password_hash: str, today: date) -> LargeCounts:
                             "created_at": now,
                             "updated_at": now,
                             "version": 1,
-                        }
+                        },
                     )
                     if rng.random() < 0.2:
                         url = f"https://wiki.example.internal/ops/{item_id}/{entry_id}"
-                        links.append({"entry_id": entry_id, "position": 0, "url": url})
+                        batches.add(EvidenceLink, {"entry_id": entry_id, "position": 0, "url": url})
                     if rng.random() < 0.05:
-                        questions.append(
+                        batches.add(
+                            OpenQuestion,
                             {
                                 "entry_id": entry_id,
                                 "text": rng.choice(QUESTIONS).format(skill=skill_name),
                                 "resolved_at": None,
                                 "resolved_by_id": None,
-                            }
+                            },
                         )
                 if rng.random() < 0.5:
-                    confirmations.append(
+                    batches.add(
+                        LevelConfirmation,
                         {
                             "assignment_id": assignment_id,
                             "level": rng.randint(1, 5),
                             "comment": "",
-                            "confirmed_by_id": engagements[-1]["expert_id"],
+                            "confirmed_by_id": expert_id,
                             "created_at": min(_at(min(today, end), rng), now),
-                        }
+                        },
                     )
-    for model, rows in (
-        (Engagement, engagements),
-        (PlanItem, items),
-        (Assignment, assignments),
-        (LearningEntry, entries),
-        (EvidenceLink, links),
-        (OpenQuestion, questions),
-        (LevelConfirmation, confirmations),
-    ):
-        for start_row in range(0, len(rows), 5000):
-            _insert(model, rows[start_row : start_row + 5000])
+        batches.maybe_write()
+    batches.write()
     db.session.flush()
     after_bulk_insert()
     return LargeCounts(
-        engagements=existing_engagements + len(engagements),
+        engagements=existing_engagements + added,
         users=_count(User),
         skills=_count(Skill),
         plan_items=_count(PlanItem),

@@ -196,3 +196,50 @@ def due_within_sql(today: date, window: int = AT_RISK_DAYS) -> sa.ColumnElement[
 def may_await_confirmation_sql() -> sa.ColumnElement[bool]:
     """The assignments ``readiness.awaits_confirmation`` may be true for; it decides the rest."""
     return Assignment.phase == AWAITING_CONFIRMATION_PHASE
+
+
+def confirmed_level_sql() -> sa.ScalarSelect[int]:
+    """``Assignment.confirmed_level`` in SQL: the level of the latest confirmation, or NULL.
+
+    For a query over assignments; the order is that of ``Assignment.confirmations``.
+    """
+    return (
+        sa.select(LevelConfirmation.level)
+        .where(LevelConfirmation.assignment_id == Assignment.id)
+        .order_by(LevelConfirmation.created_at.desc(), LevelConfirmation.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def awaits_confirmation_sql() -> sa.ColumnElement[bool]:
+    """``readiness.awaits_confirmation`` in SQL, for a query that joins assignments to their
+    plan item (a confirmed level is at least 1, so none is below every target)."""
+    return sa.and_(
+        may_await_confirmation_sql(),
+        sa.func.coalesce(confirmed_level_sql(), 0) < PlanItem.target_level,
+    )
+
+
+def covered_sql() -> sa.ColumnElement[bool]:
+    """``readiness.is_covered`` in SQL, for a query over plan items: a learner who counts
+    (``readiness.counts_towards_coverage``: internal and active) with a confirmed level at
+    the target."""
+    return (
+        sa.select(Assignment.id)
+        .join(User, User.id == Assignment.learner_id)
+        .where(
+            Assignment.plan_item_id == PlanItem.id,
+            User.kind == UserKind.INTERNAL,
+            User.active.is_(True),
+            confirmed_level_sql() >= PlanItem.target_level,
+        )
+        .correlate(PlanItem)
+        .exists()
+    )
+
+
+def at_risk_sql(today: date, window: int = AT_RISK_DAYS) -> sa.ColumnElement[bool]:
+    """``readiness.is_at_risk`` in SQL, for a query that joins plan items to their open
+    engagement (a closed one has nothing at risk)."""
+    return sa.and_(due_within_sql(today, window), sa.not_(covered_sql()))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import utcnow
@@ -96,7 +96,11 @@ def assignment_loading_options(*, history: bool = True):
     ]
     if history:
         options.append(
-            selectinload(Assignment.confirmations).joinedload(LevelConfirmation.confirmed_by)
+            # who confirmed is shown by name: their roles are not read, whether or not the
+            # assignment has confirmations the page issues the same statements
+            selectinload(Assignment.confirmations)
+            .joinedload(LevelConfirmation.confirmed_by)
+            .options(lazyload(User.role_rows))
         )
     return options
 

@@ -108,7 +108,8 @@ class Assignment(Model):
     learner_role: Mapped[LearnerRole] = mapped_column(
         enum_type(LearnerRole), default=LearnerRole.PRIMARY
     )
-    phase: Mapped[Phase] = mapped_column(enum_type(Phase), default=Phase.PLANNED)
+    #: indexed for the learners awaiting confirmation (one phase of many thousand assignments)
+    phase: Mapped[Phase] = mapped_column(enum_type(Phase), default=Phase.PLANNED, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plan_item: Mapped[PlanItem] = relationship(back_populates="assignments")
