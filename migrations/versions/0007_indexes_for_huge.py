@@ -5,7 +5,7 @@ thousand times per statement: an index on (assignment_id, created_at, id) finds 
 step instead of sorting the assignment's confirmations; it replaces the index on
 assignment_id alone, its prefix. The learners awaiting confirmation are those of one phase.
 
-Revision ID: 0008_indexes_for_huge
+Revision ID: 0007_indexes_for_huge
 Revises: 0006_ids_never_reused
 Create Date: 2026-12-02 06:30:00
 
@@ -13,7 +13,7 @@ Create Date: 2026-12-02 06:30:00
 
 from alembic import op
 
-revision = "0008_indexes_for_huge"
+revision = "0007_indexes_for_huge"
 down_revision = "0006_ids_never_reused"
 branch_labels = None
 depends_on = None
