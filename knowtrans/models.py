@@ -5,7 +5,7 @@ from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
-from knowtrans.reports.models import HandoverReport
+from knowtrans.reports.models import BuildStatus, HandoverReport, ReportBuild
 from knowtrans.skills.models import Skill
 from knowtrans.users.models import Role, User, UserKind, UserRole
 
@@ -13,6 +13,7 @@ __all__ = [
     "Activity",
     "Assignment",
     "AuditEvent",
+    "BuildStatus",
     "Criticality",
     "Engagement",
     "EngagementStatus",
@@ -24,6 +25,7 @@ __all__ = [
     "OpenQuestion",
     "Phase",
     "PlanItem",
+    "ReportBuild",
     "Role",
     "Skill",
     "User",

@@ -228,9 +228,14 @@ def test_only_cto_and_it_lead_close(db, setup, login_as, make_user, role):
 
 def test_draft_report_download(db, setup, login_as):
     engagement = setup["engagement"]
-    response = login_as(setup["cto"]).post(
+    cto = login_as(setup["cto"])
+    asked = cto.post(
         f"/engagements/{engagement.id}/report/draft", form_url=f"/engagements/{engagement.id}"
     )
+    assert asked.status_code == 303  # to the page that follows the build
+    page = cto.get(asked.headers["Location"]).get_data(as_text=True)
+    assert "Download the draft report (PDF)" in page  # built already: jobs run at once here
+    response = cto.get(asked.headers["Location"] + "/pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     disposition = response.headers["Content-Disposition"]

@@ -514,7 +514,7 @@ FORMS: dict[str, FormSpec] = {
         lambda w: {"engagement_id": w.main},
         lambda w: {},
         page=False,
-        accepted=200,
+        accepted=303,
     ),
 }
 
@@ -981,5 +981,8 @@ def test_dates_at_the_ends_of_the_calendar_break_no_page(app, world, make_skill,
         for url in pages:
             status = browser.get(url).status_code
             assert status < 500, (actor, url, status)
-    draft = cto.post(f"{engagement_url}/report/draft", data={"csrf_token": token})
+    asked = cto.post(f"{engagement_url}/report/draft", data={"csrf_token": token})
+    assert asked.status_code == 303, asked.status_code
+    draft = cto.get(asked.headers["Location"] + "/pdf")
     assert draft.status_code == 200, draft.status_code
+    assert draft.mimetype == "application/pdf"

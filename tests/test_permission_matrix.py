@@ -24,7 +24,7 @@ from knowtrans.engagements.models import EngagementStatus
 from knowtrans.extensions import db as _db
 from knowtrans.learning.models import OpenQuestion
 from knowtrans.plans.models import Criticality
-from knowtrans.reports.models import HandoverReport
+from knowtrans.reports.models import BuildStatus, HandoverReport, ReportBuild
 from knowtrans.users.models import Role, User
 from tests.conftest import Browser, csrf_token_from
 
@@ -156,7 +156,9 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET":  "L   403 200 200 403 403 404 404",
         "POST": "L   403 200 200 403 403 404 404",
     },
-    "reports.draft":        {"POST": "L   403 200 200 403 403 404 404"},
+    "reports.draft":        {"POST": "L   403 303 303 403 403 404 404"},
+    "reports.build":        {"GET":  "L   403 200 200 403 403 404 404"},
+    "reports.build_file":   {"GET":  "L   403 200 200 403 403 404 404"},
     "reports.final":        {"GET":  "L   200 200 200 200 200 404 404"},
     "reports.archive":      {"GET":  "L   200 200 200 200 200 200 200"},
 }
@@ -261,6 +263,7 @@ class World:
     closed_assignment: int
     closed_entry: int
     closed_question: int
+    build: int
 
 
 @pytest.fixture
@@ -331,8 +334,21 @@ def world(
             pdf=pdf,
         )
     )
+    build = ReportBuild(
+        engagement=main,
+        data_key="0" * 64,
+        requested_by=users["cto"],
+        status=BuildStatus.READY,
+        started_at=utcnow(),
+        finished_at=utcnow(),
+        identifier=f"KT-{main.id:05d}-D-TEST",
+        page_count=1,
+        pdf=pdf,
+    )
+    db.session.add(build)
     db.session.commit()
     return World(
+        build=build.id,
         users={name: user.id for name, user in users.items()},
         target_user=target_user.id,
         skill=skill.id,
@@ -404,6 +420,8 @@ def url_arguments(w: World) -> dict[str, dict[str, int]]:
         "confirmations.confirm": {"assignment_id": w.assignment},
         "closing.close": {"engagement_id": w.main},
         "reports.draft": {"engagement_id": w.main},
+        "reports.build": {"build_id": w.build},
+        "reports.build_file": {"build_id": w.build},
         "reports.final": {"engagement_id": w.closed},
         "reports.archive": {},
     }

@@ -75,7 +75,9 @@ def test_a_deeply_quoted_entry_leaves_the_report_and_closing_working(
     engagement = setup["engagement"]
     lead = login_as(setup["it_lead"])
     page = f"/engagements/{engagement.id}"
-    draft = lead.post(f"{page}/report/draft", form_url=page)
+    asked = lead.post(f"{page}/report/draft", form_url=page)
+    assert asked.status_code == 303
+    draft = lead.get(asked.headers["Location"] + "/pdf")
     assert draft.status_code == 200
     assert draft.mimetype == "application/pdf"
     response = lead.post(

@@ -71,7 +71,7 @@ def _start_worker_process() -> None:
         for fn in _on_start:
             try:
                 fn()
-                db.session.commit()
+                tasks.commit_and_send()
             except Exception:
                 db.session.rollback()
                 log.exception("start-up task %s failed", fn.__name__)

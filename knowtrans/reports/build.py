@@ -3,16 +3,18 @@
 The web download, the CLI and the archive (closing) all call ``build_report``.
 """
 
+import dataclasses
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from knowtrans.core.clock import utcnow
 from knowtrans.engagements.models import Engagement
 from knowtrans.reports.data import gather_report_data
-from knowtrans.reports.render import html_to_pdf, render_html
+from knowtrans.reports.render import html_to_pdf, layout_version, render_html
 from knowtrans.users.models import User
 
 #: file names stay short enough for every file system and mail client
@@ -56,6 +58,22 @@ def build_report(
         sha256=hashlib.sha256(pdf).hexdigest(),
         identifier=identifier,
     )
+
+
+def draft_key(engagement_id: int, day: date) -> str:
+    """The hash of what the draft of ``engagement_id`` shows on ``day`` and of the layout:
+    equal keys, equal reports. Who asks, and when in the day, are left out (the cover and
+    the signature of a cached draft name whoever asked first)."""
+    data = gather_report_data(
+        engagement_id,
+        final=False,
+        generated_by=None,
+        generated_at=datetime.combine(day, time(), tzinfo=UTC),
+        identifier="",
+        today=day,
+    )
+    text = json.dumps(dataclasses.asdict(data), default=str, sort_keys=True)
+    return hashlib.sha256(f"{layout_version()}\n{text}".encode()).hexdigest()
 
 
 def report_identifier(engagement_id: int, final: bool, generated_at: datetime) -> str:

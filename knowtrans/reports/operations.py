@@ -1,28 +1,113 @@
-"""Writes of the reports: a draft someone generates is recorded in the engagement's history.
-The final report is archived by closing (``knowtrans.closing.operations``)."""
+"""Writes of the reports: asking for a draft, and the worker's record of building it. The
+final report is archived by closing (``knowtrans.closing.operations``)."""
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
+from knowtrans.core.clock import today, utcnow
+from knowtrans.core.tasks import send_after_commit
 from knowtrans.engagements.models import Engagement
+from knowtrans.extensions import db
+from knowtrans.reports.models import BuildStatus, ReportBuild
 from knowtrans.users.models import User
 
-if TYPE_CHECKING:  # the builder (WeasyPrint) loads when a report is built, not at start-up
-    from knowtrans.reports.build import BuiltReport
+
+def request_draft(engagement: Engagement, *, actor: User) -> ReportBuild:
+    """The draft of the engagement's data as it stands: the one built or being built already
+    for the same data, else a new build the worker takes up once the request commits. A
+    failed build is tried again. Two requests at the same moment share one build."""
+    from knowtrans.reports.build import draft_key
+    from knowtrans.reports.tasks import build_draft
+
+    key = draft_key(engagement.id, today())
+    build = _build_with_key(engagement.id, key)
+    if build is None:
+        build = ReportBuild(engagement=engagement, data_key=key, requested_by=actor)
+        try:
+            with db.session.begin_nested():
+                db.session.add(build)
+        except sa.exc.IntegrityError:  # another request made it a moment ago
+            build = _build_with_key(engagement.id, key)
+            assert build is not None
+        else:
+            send_after_commit(build_draft, build.id)
+            return build
+    build.last_requested_at = utcnow()
+    if build.status is BuildStatus.FAILED:
+        build.status, build.error, build.requested_by = BuildStatus.QUEUED, "", actor
+        send_after_commit(build_draft, build.id)
+    return build
 
 
-def generate_draft(engagement: Engagement, *, actor: User, generated_at: datetime) -> "BuiltReport":
-    """Build the draft report of the engagement as it stands and record who generated it;
-    flushes."""
-    from knowtrans.reports.build import build_report
-
-    built = build_report(engagement.id, final=False, generated_by=actor, generated_at=generated_at)
-    record_event(
-        actor,
-        "report.draft",
-        engagement,
-        f"Generated draft report {built.identifier} ({built.page_count} pages)",
-        engagement_id=engagement.id,
+def _build_with_key(engagement_id: int, key: str) -> ReportBuild | None:
+    return db.session.scalar(
+        sa.select(ReportBuild).where(
+            ReportBuild.engagement_id == engagement_id, ReportBuild.data_key == key
+        )
     )
-    return built
+
+
+def claim_build(build_id: int, worker: str, *, stale_before: datetime) -> ReportBuild | None:
+    """Take up a queued build, or one whose worker stopped before ``stale_before``: one
+    UPDATE, so two workers never build the same draft. None when there is nothing to do."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(ReportBuild)
+        .where(
+            ReportBuild.id == build_id,
+            sa.or_(
+                ReportBuild.status == BuildStatus.QUEUED,
+                sa.and_(
+                    ReportBuild.status == BuildStatus.BUILDING,
+                    ReportBuild.started_at < stale_before,
+                ),
+            ),
+        )
+        .values(
+            status=BuildStatus.BUILDING,
+            started_at=now,
+            worker=worker,
+            attempts=ReportBuild.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not cast("sa.CursorResult[Any]", result).rowcount:
+        return None
+    return db.session.get(ReportBuild, build_id, populate_existing=True)
+
+
+def finish_build(build: ReportBuild, *, pdf: bytes, page_count: int, identifier: str) -> None:
+    """Store the built draft and record who generated it in the engagement's history."""
+    build.status = BuildStatus.READY
+    build.pdf, build.page_count, build.identifier = pdf, page_count, identifier
+    build.finished_at = utcnow()
+    build.error = ""
+    record_event(
+        build.requested_by,
+        "report.draft",
+        build.engagement,
+        f"Generated draft report {identifier} ({page_count} pages)",
+        engagement_id=build.engagement_id,
+    )
+
+
+def fail_build(build: ReportBuild, reason: str) -> None:
+    build.status = BuildStatus.FAILED
+    build.finished_at = utcnow()
+    build.error = reason
+
+
+def drop_unused_drafts(*, keep_days: int) -> int:
+    """Delete drafts nobody asked for in ``keep_days`` days, and failed builds as old; the
+    engagement's history keeps that they were generated. Returns how many."""
+    before = utcnow() - timedelta(days=keep_days)
+    result = db.session.execute(
+        sa.delete(ReportBuild).where(
+            ReportBuild.last_requested_at < before,
+            ReportBuild.status.in_([BuildStatus.READY, BuildStatus.FAILED]),
+        )
+    )
+    return cast("sa.CursorResult[Any]", result).rowcount

@@ -1,10 +1,12 @@
 """From report data to HTML (the print layouts in ``reports/``) and from HTML to PDF."""
 
+import hashlib
 from functools import cache
 from importlib import resources
 
 import jinja2
 import tinycss2
+import weasyprint
 from weasyprint import CSS, HTML
 
 from knowtrans import ROOT
@@ -34,6 +36,17 @@ def layouts() -> jinja2.Environment:
     env.globals["LOG_ENTRIES_PER_ASSIGNMENT"] = LOG_ENTRIES_PER_ASSIGNMENT
     env.globals["asset_url"] = asset_url
     return env
+
+
+@cache
+def layout_version() -> str:
+    """A hash of the print layouts, their stylesheets and assets, and the WeasyPrint version:
+    a cached draft made with another layout is not handed out."""
+    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__}".encode())
+    for path in sorted(p for p in LAYOUTS_DIR.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(LAYOUTS_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def render_html(data: ReportData) -> str:

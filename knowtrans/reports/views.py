@@ -3,13 +3,14 @@
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from knowtrans.core.clock import utcnow
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pagination import paginate
 from knowtrans.core.pipeline import load
 from knowtrans.engagements.models import Engagement
 from knowtrans.permissions import Action, authorize
-from knowtrans.reports.queries import archived_reports, final_report_of
+from knowtrans.reports import operations
+from knowtrans.reports.models import BuildStatus, ReportBuild
+from knowtrans.reports.queries import archived_reports, build_progress, final_report_of
 
 bp = Blueprint("reports", __name__)
 
@@ -26,18 +27,50 @@ def pdf_response(pdf: bytes, filename: str, *, sha256: str | None = None) -> Res
 @bp.post("/engagements/<int:engagement_id>/report/draft")
 @login_required
 def draft(engagement_id: int):
-    from knowtrans.reports import operations
-    from knowtrans.reports.build import report_filename
-
+    """The draft at once when it is built for the data as it stands; else the page that
+    follows its build (the worker builds it)."""
     engagement = load(Engagement, engagement_id)
     authorize(Action.GENERATE_REPORT, engagement)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if engagement.is_closed:
         return redirect(url_for("reports.final", engagement_id=engagement.id))
-    generated_at = utcnow()
-    built = operations.generate_draft(engagement, actor=current_user, generated_at=generated_at)
-    return pdf_response(built.pdf, report_filename(engagement, False, generated_at))
+    build = operations.request_draft(engagement, actor=current_user)
+    if build.status is BuildStatus.READY:
+        return _draft_file(build)
+    return redirect(url_for("reports.build", build_id=build.id), code=303)
+
+
+def _visible_build(build_id: int) -> ReportBuild:
+    build = load(ReportBuild, build_id)
+    authorize(Action.GENERATE_REPORT, build.engagement)
+    return build
+
+
+@bp.get("/reports/builds/<int:build_id>")
+@login_required
+def build(build_id: int):
+    """Queued, building, ready or failed: the page refreshes itself until the draft is
+    ready (no script needed)."""
+    build = _visible_build(build_id)
+    return render_template("reports/build.html", build=build, progress=build_progress(build))
+
+
+@bp.get("/reports/builds/<int:build_id>/pdf")
+@login_required
+def build_file(build_id: int):
+    build = _visible_build(build_id)
+    if build.status is not BuildStatus.READY:
+        return redirect(url_for("reports.build", build_id=build.id))
+    return _draft_file(build)
+
+
+def _draft_file(build: ReportBuild) -> Response:
+    from knowtrans.reports.build import report_filename
+
+    assert build.pdf is not None
+    assert build.finished_at is not None
+    return pdf_response(build.pdf, report_filename(build.engagement, False, build.finished_at))
 
 
 @bp.get("/engagements/<int:engagement_id>/report/final")

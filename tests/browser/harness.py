@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -83,11 +85,46 @@ class LiveServer:
     url: str
     server: BaseWSGIServer
     thread: threading.Thread
+    worker: subprocess.Popen
 
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=60)
+        self.worker.terminate()  # huey finishes its current job and exits
+        try:
+            self.worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.worker.kill()
+            self.worker.wait(timeout=60)
+
+
+def queue_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'tasks.db'}"
+
+
+def start_worker(directory: Path) -> subprocess.Popen:
+    """``knowtrans worker`` on the live server's database and queue: reports and closing go
+    through the real queue, as in production."""
+    environment = dict(
+        os.environ,
+        KNOWTRANS_ENV="development",
+        KNOWTRANS_INSTANCE_PATH=str(directory),
+        DATABASE_URL=f"sqlite:///{directory / 'knowtrans.db'}",
+        TASK_QUEUE_URL=queue_url(directory),
+        WORKER_NICE="0",
+    )
+    log = (directory / "worker.log").open("w")
+    try:
+        return subprocess.Popen(
+            [str(Path(sys.executable).with_name("knowtrans")), "worker"],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    finally:
+        log.close()  # the child has its own copy
 
 
 def build_app(database_file: Path) -> Flask:
@@ -102,6 +139,7 @@ def build_app(database_file: Path) -> Flask:
 
     settings = LiveConfig()
     settings.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database_file}"
+    settings.TASK_QUEUE_URL = queue_url(database_file.parent)
     app = create_app(settings)
     with app.app_context():
         db.create_all()
@@ -152,7 +190,8 @@ def live_server(database_dir: Path) -> Iterator[LiveServer]:
     )
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    live = LiveServer(app, f"http://127.0.0.1:{server.server_port}", server, thread)
+    worker = start_worker(database_dir)
+    live = LiveServer(app, f"http://127.0.0.1:{server.server_port}", server, thread, worker)
     try:
         yield live
     finally:

@@ -107,8 +107,11 @@ def take(browser, live, out: Path, pdftoppm: str | None) -> None:
         return
     context, page = signed_in(harness.IT_LEAD, DESKTOP)
     page.goto(engagement)
+    page.get_by_role("button", name="Download draft report").click()
+    ready = page.get_by_role("link", name="Download the draft report (PDF)")
+    ready.wait_for(timeout=harness.BUILD_WAIT_MS)
     with page.expect_download(timeout=harness.BUILD_WAIT_MS) as download:
-        page.get_by_role("button", name="Download draft report").click()
+        ready.click()
     pdf = Path(download.value.path())
     with harness.temporary_directory() as tmp:
         subprocess.run(

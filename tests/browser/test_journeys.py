@@ -211,12 +211,19 @@ def test_it_lead_reports_and_closes(page, snapshot):
     page.get_by_role("link", name=TITLE).click()
     assert page.url == engagement_url
 
+    page.get_by_role("button", name="Download draft report").click()
+    # the worker builds it; the page looks again every two seconds until it is ready
+    expect(page.get_by_role("heading", name="Draft report", level=1)).to_be_visible()
+    snapshot("draft asked for")
+    ready = page.get_by_role("link", name="Download the draft report (PDF)")
+    expect(ready).to_be_visible(timeout=BUILD_WAIT_MS)
     with page.expect_download(timeout=BUILD_WAIT_MS) as draft:
-        page.get_by_role("button", name="Download draft report").click()
+        ready.click()
     assert draft.value.suggested_filename.endswith(".pdf")
     assert pdf_from(draft.value).metadata.title
     snapshot("draft downloaded")
 
+    page.get_by_role("main").get_by_role("link", name=TITLE).click()  # back to the engagement
     page.get_by_role("link", name="Close engagement").click()
     expect(page.get_by_role("heading", name="Close the engagement", level=1)).to_be_visible()
     uncovered = page.get_by_role("region", name="Uncovered items")

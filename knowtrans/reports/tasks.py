@@ -1,0 +1,98 @@
+"""The reports' jobs: building a draft, taking up builds a crashed worker left, dropping
+drafts nobody uses."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from huey import crontab
+
+from knowtrans.core.clock import utcnow
+from knowtrans.core.tasks import job, periodic_job, send_after_commit
+from knowtrans.core.worker import is_alive_here, on_worker_start, worker_name
+from knowtrans.extensions import db
+from knowtrans.reports import operations
+from knowtrans.reports.models import BuildStatus, ReportBuild
+
+
+def _stale_before():
+    """A build started before this has outlived any job's time limit: its worker is gone."""
+    return utcnow() - timedelta(seconds=current_app.config["JOB_TIME_LIMIT"] + 60)
+
+
+@job(kind="report.draft")
+def build_draft(build_id: int) -> dict:
+    """Build the draft the row asks for, unless another worker has it or it is built."""
+    from knowtrans.reports.build import build_report
+
+    build = operations.claim_build(build_id, worker_name(), stale_before=_stale_before())
+    if build is None:
+        return {"result": "skipped", "build": build_id}
+    db.session.commit()  # the page shows "building" while the worker lays the report out
+    engagement_id = build.engagement_id
+    try:
+        built = build_report(
+            engagement_id, final=False, generated_by=build.requested_by, generated_at=utcnow()
+        )
+    except Exception as error:
+        db.session.rollback()
+        current_app.logger.exception("draft report of engagement %s failed", engagement_id)
+        build = db.session.get(ReportBuild, build_id)
+        if build is not None:
+            operations.fail_build(build, _reason(error))
+        return {"result": "failed", "engagement": engagement_id, "build": build_id}
+    operations.finish_build(
+        build, pdf=built.pdf, page_count=built.page_count, identifier=built.identifier
+    )
+    return {"engagement": engagement_id, "build": build_id, "pages": built.page_count}
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, MemoryError):
+        return "The report needed more memory than a report may use."
+    return (
+        "The report could not be laid out. Try again; if it fails again, tell your administrator."
+    )
+
+
+@on_worker_start
+def take_up_abandoned_builds() -> int:
+    """Builds a worker on this host was making when it died, and builds left queued: sent
+    again (the claim makes sure each is built once)."""
+    waiting = db.session.scalars(
+        sa.select(ReportBuild).where(
+            ReportBuild.status.in_([BuildStatus.QUEUED, BuildStatus.BUILDING])
+        )
+    ).all()
+    again = []
+    for build in waiting:
+        if build.status is BuildStatus.BUILDING:
+            if is_alive_here(build.worker) is not False:
+                continue  # alive, or on another host: the periodic check handles it
+            build.status = BuildStatus.QUEUED
+        again.append(build.id)
+    for build_id in again:
+        send_after_commit(build_draft, build_id)
+    return len(again)
+
+
+@periodic_job(kind="report.recover", schedule=crontab(minute="*"))
+def recover_stalled_builds() -> dict:
+    """Every minute: builds whose worker stopped (started longer ago than any job may run)
+    are sent again."""
+    stalled = db.session.scalars(
+        sa.select(ReportBuild.id).where(
+            ReportBuild.status == BuildStatus.BUILDING,
+            ReportBuild.started_at < _stale_before(),
+        )
+    ).all()
+    for build_id in stalled:
+        send_after_commit(build_draft, build_id)
+    return {"result": "ok", "sent": len(stalled)}
+
+
+@periodic_job(kind="report.drop_unused", schedule=crontab(minute="17", hour="3"))
+def drop_unused_drafts() -> dict:
+    """Every night: drafts nobody asked for in DRAFT_KEEP_DAYS days are dropped."""
+    dropped = operations.drop_unused_drafts(keep_days=current_app.config["DRAFT_KEEP_DAYS"])
+    return {"result": "ok", "dropped": dropped}
