@@ -7,7 +7,8 @@ from collections.abc import Mapping
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 threads = int(os.environ.get("WEB_THREADS", 1))
-timeout = int(os.environ.get("WEB_TIMEOUT", 120))  # the largest reports take a few seconds
+# no request builds a report (the task queue does): a request that takes 30 s is broken
+timeout = int(os.environ.get("WEB_TIMEOUT", 30))
 # one line per request on stdout; no cookies, no headers, no bodies
 accesslog = "-"  # stdout
 errorlog = "/dev/stdout"  # everything on stdout, for the platform to collect

@@ -51,7 +51,7 @@ class Hidden(NotFound):
 
 
 class EngagementClosed(Forbidden):
-    """A write on a closed engagement: its record is read-only."""
+    """A write on a closed engagement, or one being closed: its record is read-only."""
 
     #: the error page shows this description to the user
     show_description = True
@@ -59,10 +59,18 @@ class EngagementClosed(Forbidden):
         "This engagement is closed. Its plan, assignments, learning log and confirmations "
         "are read-only; the final handover report is the record."
     )
+    closing_description = (
+        "This engagement is being closed: its final report is being built from the record "
+        "as it stands, so nothing can be changed meanwhile. If closing fails, the engagement "
+        "opens again."
+    )
 
     def __init__(self, engagement: Engagement) -> None:
         super().__init__()
-        self.audit = _audit_denial(403, f"engagement {engagement.id} is closed")
+        if not engagement.is_closed:
+            self.description = self.closing_description
+        state = "closed" if engagement.is_closed else "being closed"
+        self.audit = _audit_denial(403, f"engagement {engagement.id} is {state}")
 
 
 def require(allowed: bool, *, hide: bool = False) -> None:
@@ -73,7 +81,7 @@ def require(allowed: bool, *, hide: bool = False) -> None:
 
 def require_change(allowed: bool, engagement: Engagement) -> None:
     """Refuse a write that is not allowed, saying so when the engagement is closed."""
-    if engagement.is_closed:
+    if engagement.is_locked:
         raise EngagementClosed(engagement)
     require(allowed)
 
@@ -121,7 +129,7 @@ def authorize(action: Action, obj: object) -> None:
     require(can_view_engagement(user, engagement), hide=True)
     if action is Action.VIEW:
         return
-    if action.writes and engagement.is_closed:
+    if action.writes and engagement.is_locked:
         raise EngagementClosed(engagement)
     require(RULES[action](user, obj))
 
@@ -188,12 +196,12 @@ def visible_engagements_condition(user: User) -> sa.ColumnElement[bool]:
 
 def can_edit_plan(user: User, engagement: Engagement) -> bool:
     """Create/edit the engagement and its transfer plan, assign learners."""
-    return can_manage_engagements(user) and not engagement.is_closed
+    return can_manage_engagements(user) and not engagement.is_locked
 
 
 def can_confirm_levels(user: User, engagement: Engagement) -> bool:
     """Confirm a learner's level and write handover notes."""
-    if engagement.is_closed:
+    if engagement.is_locked:
         return False
     return user.has_role(Role.IT_LEAD) or is_expert_of(user, engagement)
 
@@ -214,7 +222,7 @@ def can_record_learning(user: User, assignment: Assignment) -> bool:
     return (
         user.has_role(Role.STAFF)
         and assignment.learner_id == user.id
-        and not assignment.plan_item.engagement.is_closed
+        and not assignment.plan_item.engagement.is_locked
     )
 
 
@@ -225,7 +233,7 @@ def can_edit_entry(user: User, entry: LearningEntry) -> bool:
 
 def can_hide_entries(user: User, engagement: Engagement) -> bool:
     """Hide learning entries (one, or a learner's in bulk) with a reason: a CTO or IT lead."""
-    return user.has_role(Role.CTO, Role.IT_LEAD) and not engagement.is_closed
+    return user.has_role(Role.CTO, Role.IT_LEAD) and not engagement.is_locked
 
 
 def can_generate_report(user: User) -> bool:
@@ -245,7 +253,7 @@ def can_resolve_question(user: User, question: OpenQuestion) -> bool:
 def can_resolve_questions(user: User, assignment: Assignment) -> bool:
     """Mark an assignment's open questions resolved: the learner, the expert or an IT lead."""
     engagement = assignment.plan_item.engagement
-    if engagement.is_closed:
+    if engagement.is_locked:
         return False
     return assignment.learner_id == user.id or can_confirm_levels(user, engagement)
 
@@ -255,7 +263,11 @@ CLOSABLE_STATUSES = (EngagementStatus.ACTIVE, EngagementStatus.HANDOVER)
 
 
 def can_close_engagement(user: User, engagement: Engagement) -> bool:
-    return can_generate_report(user) and engagement.status in CLOSABLE_STATUSES
+    return (
+        can_generate_report(user)
+        and engagement.status in CLOSABLE_STATUSES
+        and not engagement.is_closing
+    )
 
 
 def can_download_final_report(user: User, engagement: Engagement) -> bool:

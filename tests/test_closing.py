@@ -181,23 +181,41 @@ def test_the_archived_report_is_immutable(db, setup, login_as):
     db.session.rollback()
 
 
-def test_a_failing_pdf_closes_nothing(db, setup, login_as, monkeypatch):
+def test_a_failing_pdf_closes_nothing_says_why_and_closing_again_is_one_click(
+    db, setup, login_as, monkeypatch
+):
     def broken(*args, **kwargs):
         raise RuntimeError("layout exploded")
 
     monkeypatch.setattr("knowtrans.reports.build.build_report", broken)
     cto = login_as(setup["cto"])
+    engagement_page = f"/engagements/{setup['engagement'].id}"
     response = close(cto, setup["engagement"], "Accepted: the vendor contract covers it.")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/engagements/{setup['engagement'].id}/close"
+    assert response.headers["Location"] == engagement_page
     db.session.expire_all()
-    assert setup["engagement"].status is EngagementStatus.HANDOVER
-    assert setup["engagement"].closed_at is None
+    engagement = setup["engagement"]
+    assert engagement.status is EngagementStatus.HANDOVER
+    assert engagement.closed_at is None
+    assert not engagement.is_locked  # open again: the learners can go on recording
     assert row_count(HandoverReport) == 0
-    assert "engagement.close" not in db.session.scalars(sa.select(AuditEvent.action)).all()
-    follow = cto.get(response.headers["Location"])
-    assert follow.status_code == 200
-    assert "The final report could not be generated" in follow.get_data(as_text=True)
+    actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert "engagement.close" not in actions
+    assert "engagement.close_failed" in actions
+    page = cto.get(engagement_page).get_data(as_text=True)
+    assert "Closing failed; nothing was closed</h2>" in page
+    assert "The final report could not be generated" in page
+    assert "layout exploded" not in page  # the log has the details
+
+    monkeypatch.undo()
+    again = cto.post(f"{engagement_page}/close/retry", form_url=engagement_page)
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert engagement.status is EngagementStatus.CLOSED
+    assert engagement.close_justification == "Accepted: the vendor contract covers it."
+    assert row_count(HandoverReport) == 1
+    page = cto.get(engagement_page).get_data(as_text=True)
+    assert "Closing failed; nothing was closed</h2>" not in page  # the history keeps it
 
 
 def test_a_planned_engagement_cannot_be_closed(db, login_as, make_user, make_engagement):

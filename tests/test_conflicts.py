@@ -111,6 +111,7 @@ def races(make_user, make_skill, make_engagement, make_assignment, make_entry):
         def unchanged():
             saved = _db.session.get(Engagement, engagement.id)
             assert (saved.status, saved.title) == (EngagementStatus.ACTIVE, "Changed meanwhile")
+            assert not saved.is_locked  # the request to close was undone with the rest
             assert row_count(HandoverReport) == 0
 
         return Race(
@@ -118,7 +119,7 @@ def races(make_user, make_skill, make_engagement, make_assignment, make_entry):
             {"justification": "", "confirm": "y"},
             f"/engagements/{engagement.id}/close",
             cto,
-            ("knowtrans.closing.operations", "close_engagement"),
+            ("knowtrans.closing.operations", "request_close"),
             lambda: commit_elsewhere(Engagement, engagement.id, title="Changed meanwhile"),
             unchanged,
         )

@@ -156,6 +156,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET":  "L   403 200 200 403 403 404 404",
         "POST": "L   403 200 200 403 403 404 404",
     },
+    "closing.retry":        {"POST": "L   403 302 302 403 403 404 404"},
     "reports.draft":        {"POST": "L   403 303 303 403 403 404 404"},
     "reports.build":        {"GET":  "L   403 200 200 403 403 404 404"},
     "reports.build_file":   {"GET":  "L   403 200 200 403 403 404 404"},
@@ -222,6 +223,7 @@ EXPECTED_ON_CLOSED: dict[str, dict[str, str]] = {
         "GET":  "L   403 302 302 403 403 404 404",
         "POST": "L   403 302 302 403 403 404 404",
     },
+    "closing.retry":        {"POST": "L   403 403 403 403 403 404 404"},
     "reports.draft":        {"POST": "L   403 302 302 403 403 404 404"},
     "reports.final":        {"GET":  "L   200 200 200 200 200 404 404"},
 }
@@ -419,6 +421,7 @@ def url_arguments(w: World) -> dict[str, dict[str, int]]:
         "learning.show_hidden_act": {"engagement_id": w.main},
         "confirmations.confirm": {"assignment_id": w.assignment},
         "closing.close": {"engagement_id": w.main},
+        "closing.retry": {"engagement_id": w.main},
         "reports.draft": {"engagement_id": w.main},
         "reports.build": {"build_id": w.build},
         "reports.build_file": {"build_id": w.build},
@@ -453,6 +456,7 @@ def closed_url_arguments(w: World) -> dict[str, dict[str, int]]:
         "learning.show_hidden_act": {"engagement_id": w.closed},
         "confirmations.confirm": {"assignment_id": w.closed_assignment},
         "closing.close": {"engagement_id": w.closed},
+        "closing.retry": {"engagement_id": w.closed},
         "reports.draft": {"engagement_id": w.closed},
         "reports.final": {"engagement_id": w.closed},
     }

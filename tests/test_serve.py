@@ -174,7 +174,9 @@ def test_gunicorn_request_limits_are_set_deliberately(monkeypatch):
     for name in ("LIMIT_REQUEST_LINE", "LIMIT_REQUEST_FIELDS", "LIMIT_REQUEST_FIELD_SIZE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    monkeypatch.delenv("WEB_TIMEOUT", raising=False)
     conf = load_gunicorn_conf()
+    assert conf.timeout == 30  # reports and closing are jobs: no request waits for a build
     assert (conf.limit_request_line, conf.limit_request_fields) == (8190, 100)
     assert conf.limit_request_field_size == 8190
     assert conf.forwarded_allow_ips == ""  # forwarded headers: the app's TRUSTED_PROXIES

@@ -5,6 +5,7 @@ import json
 import logging
 import subprocess
 import sys
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -180,3 +181,20 @@ def test_worker_names_tell_live_processes_here_from_dead_ones():
     )
     assert is_alive_here(worker_name(int(dead.stdout))) is False
     assert is_alive_here("another-host:1") is None
+
+
+def test_a_killed_worker_its_parent_has_not_waited_for_counts_as_dead():
+    from knowtrans.core.worker import is_alive_here, worker_name
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert is_alive_here(worker_name(child.pid)) is True
+        child.kill()
+        # until wait() the process is a zombie: still in the process table
+        deadline = time.monotonic() + 60
+        while is_alive_here(worker_name(child.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert is_alive_here(worker_name(child.pid)) is False
+    finally:
+        child.kill()
+        child.wait(timeout=60)

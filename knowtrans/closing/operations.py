@@ -1,12 +1,20 @@
-"""Closing an engagement: status, final report and archive in one transaction."""
+"""Closing an engagement: status, final report and archive in one transaction.
+
+A person asks (``request_close``: the gate is checked and the engagement locked); the worker
+closes (``close_engagement``, run by ``closing.tasks``). The demo seeder closes directly.
+"""
 
 import logging
 from datetime import datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
 from knowtrans.core.clock import utcnow
 from knowtrans.core.errors import Refused
 from knowtrans.core.integrity import unique_or_refused
+from knowtrans.core.tasks import send_after_commit
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness_queries import engagement_readiness
 from knowtrans.extensions import db
@@ -119,6 +127,8 @@ def close_engagement(
         f"({report.page_count} pages, SHA-256 {report.sha256[:12]}…)",
         engagement_id=engagement.id,
     )
+    engagement.closing_started_at = None
+    engagement.closing_worker = engagement.closing_error = ""
     return report
 
 
@@ -141,3 +151,94 @@ def archive_final_report(
     )
     db.session.add(report)
     return report
+
+
+class ClosingUnderway(Refused):
+    """The final report is being built: the engagement closes when it is done."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This engagement is being closed already: its final report is being built."
+        )
+
+
+def request_close(engagement: Engagement, *, justification: str, actor: User) -> None:
+    """Check the gate, lock the engagement and have the worker build the final report and
+    close it (``closing.tasks.close_engagement``) once this transaction commits. The same
+    rules as ``close_engagement``; the engagement stays locked until the job is done."""
+    from knowtrans.closing.tasks import close_engagement as close_job
+
+    if engagement.is_closed:
+        raise AlreadyClosed()
+    if engagement.is_closing:
+        raise ClosingUnderway()
+    if engagement.status not in CLOSABLE_STATUSES:
+        raise Refused(
+            "Only an active engagement or one in handover can be closed; "
+            f"this one is {engagement.status.label.lower()}."
+        )
+    check_justification(uncovered_critical_items(engagement), justification)
+    engagement.close_justification = justification
+    engagement.closing_requested_at = utcnow()
+    engagement.closing_requested_by = actor
+    engagement.closing_started_at = None
+    engagement.closing_worker = ""
+    engagement.closing_error = ""
+    record_event(
+        actor,
+        "engagement.close_requested",
+        engagement,
+        "Asked to close the engagement; the final report is being built",
+        engagement_id=engagement.id,
+    )
+    send_after_commit(close_job, engagement.id)
+
+
+def claim_closing(engagement_id: int, worker: str, *, stale_before: datetime) -> Engagement | None:
+    """Take up a requested closing nobody runs (or whose worker stopped before
+    ``stale_before``): one UPDATE, so two workers never close the same engagement."""
+    result = db.session.execute(
+        sa.update(Engagement)
+        .where(
+            Engagement.id == engagement_id,
+            Engagement.closing_requested_at.is_not(None),
+            Engagement.status != EngagementStatus.CLOSED,
+            sa.or_(
+                Engagement.closing_started_at.is_(None),
+                Engagement.closing_started_at < stale_before,
+            ),
+        )
+        .values(
+            closing_started_at=utcnow(),
+            closing_worker=worker,
+            version=Engagement.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not cast("sa.CursorResult[Any]", result).rowcount:
+        return None
+    return db.session.get(Engagement, engagement_id, populate_existing=True)
+
+
+def release_closing(engagement: Engagement) -> None:
+    """A closing whose worker died: free for the next worker to take up."""
+    engagement.closing_started_at = None
+    engagement.closing_worker = ""
+
+
+def fail_closing(engagement: Engagement, reason: str | None) -> None:
+    """The final report could not be built: unlock, close nothing, and say why on the
+    engagement's page; closing again is one click."""
+    engagement.closing_error = reason or str(ReportNotGenerated())
+    actor = engagement.closing_requested_by
+    engagement.closing_requested_at = None
+    engagement.closing_started_at = None
+    engagement.closing_worker = ""
+    if actor is not None:
+        record_event(
+            actor,
+            "engagement.close_failed",
+            engagement,
+            "Closing failed; nothing was closed: " + engagement.closing_error,
+            engagement_id=engagement.id,
+        )

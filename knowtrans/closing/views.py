@@ -6,12 +6,12 @@ from flask_login import current_user, login_required
 from knowtrans import permissions
 from knowtrans.closing import operations
 from knowtrans.closing.forms import CloseForm
+from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.pipeline import load, saving
 from knowtrans.engagements.models import Engagement
 from knowtrans.engagements.readiness_queries import engagement_readiness, plan_loading_options
-from knowtrans.permissions import Action, authorize
+from knowtrans.permissions import Action, authorize, require
 from knowtrans.plans.models import Criticality
-from knowtrans.reports.queries import final_report_of
 
 bp = Blueprint("closing", __name__)
 
@@ -25,6 +25,9 @@ def close(engagement_id: int):
     if engagement.is_closed:
         # e.g. a second tab, or a colleague was quicker: say so instead of a bare refusal
         flash("This engagement is closed already; its final report stands.", "info")
+        return redirect(url_for("engagements.show", engagement_id=engagement.id))
+    if engagement.is_closing:
+        flash("This engagement is being closed: its final report is being built.", "info")
         return redirect(url_for("engagements.show", engagement_id=engagement.id))
     if not permissions.can_close_engagement(current_user, engagement):
         flash(
@@ -43,21 +46,16 @@ def close(engagement_id: int):
     uncovered_critical = sum(1 for item, _ in uncovered if item.criticality is Criticality.CRITICAL)
     form = CloseForm(uncovered_critical=uncovered_critical)
     if form.validate_on_submit():
-        # a refusal is flashed (closed in the meantime, the final report failed to build) and
-        # the whole close rolled back: nothing is closed without its report
-        with saving():
-            report = operations.close_engagement(
+        # the gate is checked and the engagement locked here; the worker builds the final
+        # report and closes it (closing.tasks), or unlocks it and says why
+        with saving(form):
+            operations.request_close(
                 engagement, justification=form.justification.data or "", actor=current_user
             )
-            flash(
-                f"Closed. The final report {report.identifier} ({report.page_count} pages) is "
-                "archived; the engagement is now read-only.",
-                "success",
-            )
+            flash(CLOSING_MESSAGE, "success")
             return redirect(url_for("engagements.show", engagement_id=engagement.id))
-        if final_report_of(engagement_id) is not None:  # closed by another request meanwhile
+        if engagement.is_locked:  # closed or being closed by another request meanwhile
             return redirect(url_for("engagements.show", engagement_id=engagement_id))
-        return redirect(url_for("closing.close", engagement_id=engagement_id))
     return render_template(
         "closing/close.html",
         engagement=engagement,
@@ -66,3 +64,27 @@ def close(engagement_id: int):
         uncovered_critical=uncovered_critical,
         form=form,
     )
+
+
+CLOSING_MESSAGE = (
+    "Closing: the final report is being built. The engagement is read-only meanwhile; its "
+    "page shows when it is closed."
+)
+
+
+@bp.post("/engagements/<int:engagement_id>/close/retry")
+@login_required
+def retry(engagement_id: int):
+    """Close again after a failed attempt, with the justification given then: one click."""
+    engagement = load(Engagement, engagement_id, *plan_loading_options())
+    authorize(Action.GENERATE_REPORT, engagement)
+    require(permissions.can_close_engagement(current_user, engagement))
+    if not engagement.closing_error:  # nothing failed: e.g. a second tab already retried
+        flash("There is no failed attempt to close this engagement again.", "info")
+    elif ConfirmForm().validate_on_submit():
+        with saving():
+            operations.request_close(
+                engagement, justification=engagement.close_justification, actor=current_user
+            )
+            flash(CLOSING_MESSAGE, "success")
+    return redirect(url_for("engagements.show", engagement_id=engagement.id))

@@ -10,6 +10,7 @@ import logging
 import os
 import resource
 import socket
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -47,7 +48,16 @@ def is_alive_here(name: str) -> bool | None:
         return False
     except PermissionError:
         return True
-    return True
+    return not _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed process its parent has not waited for yet still answers ``kill(pid, 0)``."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] == "Z"
 
 
 def limit_this_process(nice: int, memory_mb: int) -> None:
@@ -91,6 +101,7 @@ def worker_command(processes: int) -> None:
             "TASK_QUEUE_URL is immediate: jobs run where they are sent; no worker is needed"
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a line per page otherwise
     tasks.set_worker_app(app)
     click.echo(f"knowtrans worker: {processes} process(es), queue {app.config['TASK_QUEUE_URL']}")
     consumer = tasks.huey.create_consumer(

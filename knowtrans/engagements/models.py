@@ -52,12 +52,22 @@ class Engagement(Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: why uncovered critical items were accepted at closing (goes into the final report)
     close_justification: Mapped[str] = mapped_column(sa.Text, default="")
+    #: closing is a job: asked for by whom and when (None: not being closed); while it runs
+    #: the engagement is read-only
+    closing_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closing_requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: when a worker took the closing up, and which (``host:pid``)
+    closing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closing_worker: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: why the last attempt to close failed; shown on the engagement's page
+    closing_error: Mapped[str] = mapped_column(sa.Text, default="")
     #: optimistic locking: every UPDATE checks and bumps it, so an edit made on an older
     #: version fails instead of overwriting someone else's save
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 
     expert: Mapped[User] = relationship(foreign_keys=[expert_id])
+    closing_requested_by: Mapped[User | None] = relationship(foreign_keys=[closing_requested_by_id])
     plan_items: Mapped[list["PlanItem"]] = relationship(
         back_populates="engagement", cascade="all, delete-orphan", order_by="PlanItem.id"
     )
@@ -68,3 +78,13 @@ class Engagement(Model):
     @property
     def is_closed(self) -> bool:
         return self.status is EngagementStatus.CLOSED
+
+    @property
+    def is_closing(self) -> bool:
+        """Asked to close; the worker is building the final report."""
+        return self.closing_requested_at is not None and not self.is_closed
+
+    @property
+    def is_locked(self) -> bool:
+        """Read-only: closed, or being closed."""
+        return self.is_closed or self.closing_requested_at is not None
