@@ -80,6 +80,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_tasks(app: Flask) -> None:
     """The queue's store from TASK_QUEUE_URL, and every feature's jobs registered with it."""
+    from knowtrans.backup import tasks as backup_jobs  # noqa: F401 - registers its jobs
     from knowtrans.closing import tasks as closing_jobs  # noqa: F401 - registers its jobs
     from knowtrans.core.tasks import init_tasks
     from knowtrans.reports import tasks as report_jobs  # noqa: F401 - registers its jobs

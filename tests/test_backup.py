@@ -661,3 +661,32 @@ def test_a_mutated_export_is_refused_in_the_documented_shape_or_imported_whole(
     for line in lines:
         assert PROBLEM_LINE.fullmatch(line), line
         assert not any(is_forbidden_character(ch) for ch in line), line
+
+
+def test_a_worker_writes_the_same_export_and_the_command_follows_its_progress(
+    app, db, tmp_path, make_user, make_skill
+):
+    for n in range(3):
+        make_user(Role.STAFF, email=f"staff{n}@example.com")
+        make_skill(f"Skill {n}")
+    runner = app.test_cli_runner()
+    here, there = tmp_path / "here.json", tmp_path / "there.json"
+    assert runner.invoke(args=["export", "--out", str(here)]).exit_code == 0
+    result = runner.invoke(args=["export", "--out", str(there), "--in-worker"])
+    assert result.exit_code == 0, result.output
+    assert "Export sent to the worker" in result.output
+    assert "9 of 9 records exported" in result.output  # three users, their roles, three skills
+    assert there.read_bytes() == here.read_bytes()
+    assert there.stat().st_mode & 0o777 == 0o600
+
+
+def test_export_reports_its_progress_table_by_table(app, db, make_user, make_skill):
+    from knowtrans.backup.operations import export_data
+
+    make_user(Role.STAFF)
+    make_skill("Kafka operations")
+    seen = []
+    export_data(progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (3, 3)  # a user, their role, a skill
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert {total for _, total in seen} == {3}

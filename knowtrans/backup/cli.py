@@ -1,6 +1,8 @@
 """The ``export``, ``import`` and ``export-schema`` commands: files in and out, refusals shown."""
 
 import json
+import time
+import uuid
 from pathlib import Path
 
 import click
@@ -24,9 +26,17 @@ SHOWN_PROBLEMS = 50
 @click.option(
     "--with-secrets", is_flag=True, help="Include password hashes (keep such a file safe)."
 )
+@click.option(
+    "--in-worker",
+    is_flag=True,
+    help="Let a worker write the file (on its host) and follow its progress here.",
+)
 @with_appcontext
-def export_command(out: Path, with_secrets: bool) -> None:
+def export_command(out: Path, with_secrets: bool, in_worker: bool) -> None:
     """Write every record (archived reports included) to a JSON file only its owner can read."""
+    if in_worker:
+        _export_in_worker(out, with_secrets)
+        return
     data = export_data(with_secrets=with_secrets)
     text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
     try:
@@ -36,6 +46,32 @@ def export_command(out: Path, with_secrets: bool) -> None:
     rows = sum(len(rows) for rows in data["tables"].values())
     secrets = "with" if with_secrets else "without"
     click.echo(f"Exported {rows} records ({secrets} password hashes) to {out}.")
+
+
+def _export_in_worker(out: Path, with_secrets: bool) -> None:
+    """Send the export job and print its progress until it is done (Ctrl-C stops following,
+    not the job)."""
+    from knowtrans.backup.tasks import export_to_file, read_progress
+
+    job_key = uuid.uuid4().hex
+    export_to_file(str(out.resolve()), with_secrets, job_key)
+    click.echo(f"Export sent to the worker (job {job_key}).")
+    shown = None
+    while True:
+        state = read_progress(job_key)
+        if state is not None and state != shown:
+            shown = state
+            if state.get("error"):
+                raise click.ClickException(f"{out}: the export failed: {state['error']}")
+            click.echo(f"{state['done']:,} of {state['total']:,} records exported")
+            if state.get("finished"):
+                click.echo(f"Exported {state['done']} records to {out} on the worker's host.")
+                return
+        time.sleep(PROGRESS_INTERVAL)
+
+
+#: seconds between two looks at the export job's progress
+PROGRESS_INTERVAL = 0.5
 
 
 @click.command("import")
