@@ -153,6 +153,11 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "SECRET_KEY is not set: knowtrans refuses to start in production without one."
             )
+        if self.TASK_QUEUE_URL.startswith("immediate"):
+            raise RuntimeError(
+                "TASK_QUEUE_URL=immediate: runs reports inside web requests; in production "
+                "use a SQLite file or Redis and run `knowtrans worker`."
+            )
 
 
 CONFIGS = {

@@ -114,3 +114,41 @@ def test_the_periodic_check_sends_closings_whose_worker_stopped(setup, db, app):
     db.session.expire_all()
     assert engagement.status is EngagementStatus.CLOSED
     assert closes_and_reports() == (1, 1)
+
+
+def test_a_closing_whose_workers_keep_dying_unlocks_and_says_why(setup, db):
+    engagement = setup["engagement"]
+    being_closed(db, engagement, setup["cto"], worker=worker_name(2**22 + 7), started=utcnow())
+    engagement.closing_attempts = operations.MAX_ATTEMPTS
+    db.session.commit()
+    assert tasks.take_up_abandoned_closings() == 0
+    commit_and_send()
+    db.session.expire_all()
+    assert engagement.status is EngagementStatus.HANDOVER
+    assert not engagement.is_locked
+    assert engagement.closing_error == operations.WORKERS_DIED
+    assert closes_and_reports() == (0, 0)
+
+
+def test_a_closing_no_worker_took_up_is_sent_again(setup, db):
+    engagement = setup["engagement"]
+    being_closed(db, engagement, setup["cto"])
+    engagement.closing_requested_at = utcnow() - tasks.UNCLAIMED_PATIENCE - timedelta(seconds=5)
+    db.session.commit()
+    tasks.recover_stalled_closings.call_local()
+    db.session.expire_all()
+    assert engagement.status is EngagementStatus.CLOSED
+    assert closes_and_reports() == (1, 1)
+
+
+def test_a_failed_closing_leaves_no_justification_in_the_drafts(setup, db, login_as):
+    from knowtrans.reports.data import gather_report_data
+
+    engagement = setup["engagement"]
+    engagement.close_justification = "Kept for closing again, not for the draft."
+    engagement.closing_error = "The final report could not be generated."
+    db.session.commit()
+    data = gather_report_data(
+        engagement.id, final=False, generated_by=None, generated_at=utcnow(), identifier="D"
+    )
+    assert data.engagement.close_justification == ""

@@ -15,6 +15,15 @@ def test_production_starts_with_secret_key(monkeypatch):
     assert config.ProductionConfig().SECRET_KEY == "x" * 64
 
 
+def test_production_refuses_to_build_reports_inside_requests(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("TASK_QUEUE_URL", "immediate:")
+    with pytest.raises(RuntimeError, match="knowtrans worker"):
+        config.ProductionConfig()
+    monkeypatch.setenv("TASK_QUEUE_URL", "redis://queue:6379/1")
+    assert config.ProductionConfig().TASK_QUEUE_URL == "redis://queue:6379/1"
+
+
 def test_the_environment_is_read_when_a_configuration_is_made(monkeypatch):
     """Not when config.py is imported: a variable set afterwards is heard."""
     monkeypatch.setenv("SECRET_KEY", "x" * 64)

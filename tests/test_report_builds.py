@@ -63,6 +63,8 @@ def test_a_draft_is_built_once_for_unchanged_data_whoever_asks(setup, login_as, 
     assert again.data.startswith(b"%PDF")
     assert row_count(ReportBuild) == 1
     assert drafts_generated() == 1
+    [download] = _events("report.draft_download")  # every copy taken is in the history
+    assert download.actor_id == setup["it_lead"].id
 
 
 def test_changed_data_gets_a_new_draft(setup, login_as, make_entry, db):
@@ -133,7 +135,8 @@ def test_a_failed_build_says_so_and_is_tried_again_with_one_click(setup, login_a
     page = cto.get(retried.headers["Location"]).get_data(as_text=True)
     assert "Download the draft report (PDF)" in page
     build = db.session.scalar(sa.select(ReportBuild))
-    assert (build.status, build.attempts, build.error) == (BuildStatus.READY, 2, "")
+    # a person's "Try again" starts the count of attempts afresh
+    assert (build.status, build.attempts, build.error) == (BuildStatus.READY, 1, "")
 
 
 def test_two_workers_never_build_the_same_draft(setup, db):
@@ -243,3 +246,42 @@ def test_asking_at_the_same_moment_as_another_request_shares_its_build(
     asked = ask(cto, setup["engagement"])
     assert asked.status_code == 303
     assert row_count(ReportBuild) == 1
+
+
+def test_a_build_whose_workers_keep_dying_is_given_up_with_a_reason(setup, db):
+    from knowtrans.core.worker import worker_name
+
+    doomed = ReportBuild(
+        engagement=setup["engagement"],
+        data_key="9" * 64,
+        requested_by=setup["cto"],
+        status=BuildStatus.BUILDING,
+        started_at=utcnow(),
+        worker=worker_name(2**22 + 9),
+        attempts=operations.MAX_ATTEMPTS,
+    )
+    db.session.add(doomed)
+    db.session.commit()
+    assert tasks.take_up_abandoned_builds() == 0
+    commit_and_send()
+    db.session.expire_all()
+    assert doomed.status is BuildStatus.FAILED
+    assert doomed.error == operations.WORKERS_DIED
+
+
+def test_a_queued_build_no_worker_took_up_is_sent_again(setup, db):
+    lost = ReportBuild(
+        engagement=setup["engagement"],
+        data_key="8" * 64,
+        requested_by=setup["cto"],
+        requested_at=utcnow() - tasks.QUEUED_PATIENCE - timedelta(seconds=5),
+    )
+    fresh = ReportBuild(
+        engagement=setup["engagement"], data_key="7" * 64, requested_by=setup["cto"]
+    )
+    db.session.add_all([lost, fresh])
+    db.session.commit()
+    tasks.recover_stalled_builds.call_local()
+    db.session.expire_all()
+    assert lost.status is BuildStatus.READY
+    assert fresh.status is BuildStatus.QUEUED  # its message is surely still on its way

@@ -198,3 +198,20 @@ def test_a_killed_worker_its_parent_has_not_waited_for_counts_as_dead():
     finally:
         child.kill()
         child.wait(timeout=60)
+
+
+def test_a_released_savepoint_does_not_send_before_the_transaction_commits(db):
+    send_after_commit(remember, "after the real commit")
+    with db.session.begin_nested():
+        pass  # released: SQLAlchemy calls after_commit for it too
+    tasks.send_committed()
+    assert seen == []
+    tasks.commit_and_send()
+    assert seen == ["after the real commit"]
+
+
+def test_an_earlier_process_with_this_pid_counts_as_dead():
+    from knowtrans.core.worker import is_alive_here, worker_name
+
+    host, pid, _token = worker_name().split(":")
+    assert is_alive_here(f"{host}:{pid}:0123abcd") is False  # a restarted container's pid

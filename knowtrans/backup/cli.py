@@ -57,8 +57,12 @@ def _export_in_worker(out: Path, with_secrets: bool) -> None:
     export_to_file(str(out.resolve()), with_secrets, job_key)
     click.echo(f"Export sent to the worker (job {job_key}).")
     shown = None
+    waiting_since, hinted = time.monotonic(), False
     while True:
         state = read_progress(job_key)
+        if state is None and not hinted and time.monotonic() - waiting_since > NO_WORKER_HINT:
+            click.echo("No worker has taken the export up yet: is `knowtrans worker` running?")
+            hinted = True
         if state is not None and state != shown:
             shown = state
             if state.get("error"):
@@ -72,6 +76,8 @@ def _export_in_worker(out: Path, with_secrets: bool) -> None:
 
 #: seconds between two looks at the export job's progress
 PROGRESS_INTERVAL = 0.5
+#: seconds without any progress after which the command asks whether a worker runs
+NO_WORKER_HINT = 30
 
 
 @click.command("import")

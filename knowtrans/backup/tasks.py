@@ -18,8 +18,12 @@ def report_progress(job_key: str, **state) -> None:
 
 
 def read_progress(job_key: str) -> dict | None:
-    """The last progress the export job reported, or None before it started."""
-    return tasks.huey.get(progress_key(job_key), peek=True)
+    """The last progress the export job reported, or None before it started; once it has
+    finished, reading it removes it from the queue's store."""
+    state = tasks.huey.get(progress_key(job_key), peek=True)
+    if state is not None and state.get("finished"):
+        tasks.huey.get(progress_key(job_key))  # read once more without peeking: removed
+    return state
 
 
 @tasks.job(kind="backup.export")

@@ -97,7 +97,8 @@ def close_engagement(
     report is generated at the same moment.
 
     The PDF is built after the status change is flushed, so the report shows the engagement
-    as closed with its justification.
+    as closed with its justification. On SQLite this holds the database's write lock for the
+    build: other writes wait (``timeout`` in the engine options) meanwhile.
     """
     if engagement.is_closed:
         raise AlreadyClosed()
@@ -179,6 +180,7 @@ def request_close(engagement: Engagement, *, justification: str, actor: User) ->
         )
     check_justification(uncovered_critical_items(engagement), justification)
     engagement.close_justification = justification
+    engagement.closing_attempts = 0
     engagement.closing_requested_at = utcnow()
     engagement.closing_requested_by = actor
     engagement.closing_started_at = None
@@ -211,6 +213,7 @@ def claim_closing(engagement_id: int, worker: str, *, stale_before: datetime) ->
         .values(
             closing_started_at=utcnow(),
             closing_worker=worker,
+            closing_attempts=Engagement.closing_attempts + 1,
             version=Engagement.version + 1,
         )
         .execution_options(synchronize_session=False)
@@ -218,6 +221,14 @@ def claim_closing(engagement_id: int, worker: str, *, stale_before: datetime) ->
     if not cast("sa.CursorResult[Any]", result).rowcount:
         return None
     return db.session.get(Engagement, engagement_id, populate_existing=True)
+
+
+#: closings a worker died in this often are given up (unlocked, with the reason)
+MAX_ATTEMPTS = 3
+WORKERS_DIED = (
+    "The final report could not be built: the worker building it stopped each time it "
+    "tried, so the engagement was not closed. Tell your administrator."
+)
 
 
 def release_closing(engagement: Engagement) -> None:
@@ -230,6 +241,7 @@ def fail_closing(engagement: Engagement, reason: str | None) -> None:
     """The final report could not be built: unlock, close nothing, and say why on the
     engagement's page; closing again is one click."""
     engagement.closing_error = reason or str(ReportNotGenerated())
+    engagement.closing_attempts = 0
     actor = engagement.closing_requested_by
     engagement.closing_requested_at = None
     engagement.closing_started_at = None

@@ -57,29 +57,46 @@ def _closings_waiting():
     )
 
 
+#: a closing no worker took up for this long was lost on its way: sent again
+UNCLAIMED_PATIENCE = timedelta(minutes=2)
+
+
+def _send_again(engagement: Engagement) -> bool:
+    """Send the closing again, or give up (unlock, say why) when workers kept dying in it."""
+    if engagement.closing_attempts >= operations.MAX_ATTEMPTS:
+        operations.fail_closing(engagement, operations.WORKERS_DIED)
+        return False
+    operations.release_closing(engagement)
+    send_after_commit(close_engagement, engagement.id)
+    return True
+
+
 @on_worker_start
 def take_up_abandoned_closings() -> int:
-    """Closings a worker on this host was running when it died, and closings left waiting:
-    sent again (the claim makes sure each runs once)."""
+    """Closings a worker on this host was running when it died, and closings no worker took
+    up: sent again (the claim makes sure each runs once)."""
     again = [
         engagement
         for engagement in db.session.scalars(_closings_waiting())
         if not engagement.closing_worker or is_alive_here(engagement.closing_worker) is False
     ]
-    for engagement in again:
-        operations.release_closing(engagement)
-        send_after_commit(close_engagement, engagement.id)
-    return len(again)
+    return sum(_send_again(engagement) for engagement in again)
 
 
 @periodic_job(kind="engagement.close_recover", schedule=crontab(minute="*"))
 def recover_stalled_closings() -> dict:
-    """Every minute: closings whose worker stopped longer ago than any job may run."""
+    """Every minute: closings whose worker stopped longer ago than any job may run, and
+    closings no worker took up."""
+    now = utcnow()
     stalled = db.session.scalars(
-        _closings_waiting()
-        .where(Engagement.closing_started_at < _stale_before())
-        .with_only_columns(Engagement.id)
+        _closings_waiting().where(
+            sa.or_(
+                Engagement.closing_started_at < _stale_before(),
+                sa.and_(
+                    Engagement.closing_started_at.is_(None),
+                    Engagement.closing_requested_at < now - UNCLAIMED_PATIENCE,
+                ),
+            )
+        )
     ).all()
-    for engagement_id in stalled:
-        send_after_commit(close_engagement, engagement_id)
-    return {"result": "ok", "sent": len(stalled)}
+    return {"result": "ok", "sent": sum(_send_again(engagement) for engagement in stalled)}

@@ -80,6 +80,7 @@ def init_tasks(app: Flask) -> None:
     huey.storage_kwargs = configured.storage_kwargs
     huey._immediate = configured.immediate
     huey.storage = configured.storage
+    huey.results = False  # what a job did is in the database and its log line, not the queue
     for wrapper, own_limit in _jobs:
         if not own_limit:
             wrapper.task_class.default_timeout = app.config["JOB_TIME_LIMIT"]
@@ -166,14 +167,23 @@ def send_after_commit(task: Any, *args: Any) -> None:
 
 
 def send_committed() -> None:
-    """Send what the last commit released (the request pipeline and jobs call this)."""
+    """Send what the last commit released (the request pipeline and jobs call this). A
+    queue that does not answer loses nothing: what was committed stays, and the features'
+    periodic recovery sends it again."""
     committed = db.session.info.pop(_COMMITTED, [])
     for task, args in committed:
-        task(*args)
+        try:
+            task(*args)
+        except Exception:
+            if huey.immediate:  # the job itself failed, in this process: let it show
+                raise
+            logger.exception("could not send %s%r; its recovery sends it again", task, args)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")
 def _release(session: sa.orm.Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the transaction goes on
+        return
     pending = session.info.pop(_PENDING, [])
     if pending:
         session.info.setdefault(_COMMITTED, []).extend(pending)

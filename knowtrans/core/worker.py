@@ -9,6 +9,7 @@ report slows nobody's pages and a runaway build fails alone.
 import logging
 import os
 import resource
+import secrets
 import socket
 from pathlib import Path
 
@@ -32,16 +33,22 @@ def on_worker_start(fn):
     return fn
 
 
+#: tells this process from an earlier one with the same pid (a restarted container)
+_TOKEN = secrets.token_hex(4)
+
+
 def worker_name(pid: int | None = None) -> str:
-    """``host:pid`` of a worker process: what a job it claims records."""
-    return f"{socket.gethostname()}:{pid or os.getpid()}"
+    """``host:pid:token`` of a worker process: what a job it claims records."""
+    return f"{socket.gethostname()}:{pid or os.getpid()}:{_TOKEN if pid is None else '-'}"
 
 
 def is_alive_here(name: str) -> bool | None:
     """Whether the worker ``name`` still runs: True/False on this host, None elsewhere."""
-    host, _, pid = name.rpartition(":")
+    host, pid, token = [*name.split(":"), "", "", ""][:3]
     if host != socket.gethostname() or not pid.isdigit():
         return None
+    if int(pid) == os.getpid():  # this process, or an earlier one that had its pid
+        return token == _TOKEN
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

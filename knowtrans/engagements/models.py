@@ -59,6 +59,8 @@ class Engagement(Model):
     #: when a worker took the closing up, and which (``host:pid``)
     closing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closing_worker: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: how often a worker took the closing up (one whose workers keep dying is given up)
+    closing_attempts: Mapped[int] = mapped_column(default=0)
     #: why the last attempt to close failed; shown on the engagement's page
     closing_error: Mapped[str] = mapped_column(sa.Text, default="")
     #: optimistic locking: every UPDATE checks and bumps it, so an edit made on an older

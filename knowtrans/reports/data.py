@@ -175,7 +175,9 @@ def gather_report_data(
             planned_end_date=engagement.planned_end_date,
             status=engagement.status.label,
             closed_at=engagement.closed_at,
-            close_justification=engagement.close_justification or "",
+            # a justification counts once the engagement closes (a failed closing keeps it
+            # for "Close again", and a draft does not print it)
+            close_justification=(engagement.close_justification or "") if closed else "",
             objectives=with_break_opportunities(render_markdown(engagement.objectives)),
         ),
         readiness_percent=readiness.percent,

@@ -14,6 +14,14 @@ from knowtrans.extensions import db
 from knowtrans.reports.models import BuildStatus, ReportBuild
 from knowtrans.users.models import User
 
+#: builds a worker died in this often are given up on, not taken up again and again (a
+#: report that kills its worker would otherwise do so forever)
+MAX_ATTEMPTS = 3
+WORKERS_DIED = (
+    "The report could not be built: the worker building it stopped each time it tried. "
+    "Tell your administrator."
+)
+
 
 def request_draft(engagement: Engagement, *, actor: User) -> ReportBuild:
     """The draft of the engagement's data as it stands: the one built or being built already
@@ -37,9 +45,31 @@ def request_draft(engagement: Engagement, *, actor: User) -> ReportBuild:
             return build
     build.last_requested_at = utcnow()
     if build.status is BuildStatus.FAILED:
-        build.status, build.error, build.requested_by = BuildStatus.QUEUED, "", actor
+        build.requested_by, build.attempts = actor, 0
+        requeue_build(build)
         send_after_commit(build_draft, build.id)
     return build
+
+
+def requeue_build(build: ReportBuild) -> None:
+    """Back in the queue, its clock started again (the page counts from now)."""
+    build.status, build.error, build.worker = BuildStatus.QUEUED, "", ""
+    build.requested_at, build.started_at = utcnow(), None
+
+
+def still_mine(build_id: int, worker: str) -> bool:
+    """Whether the build is still this worker's (another may have taken it over as
+    stalled)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                ReportBuild.id == build_id,
+                ReportBuild.worker == worker,
+                ReportBuild.status == BuildStatus.BUILDING,
+            )
+        )
+        == 1
+    )
 
 
 def _build_with_key(engagement_id: int, key: str) -> ReportBuild | None:
@@ -90,6 +120,18 @@ def finish_build(build: ReportBuild, *, pdf: bytes, page_count: int, identifier:
         "report.draft",
         build.engagement,
         f"Generated draft report {identifier} ({page_count} pages)",
+        engagement_id=build.engagement_id,
+    )
+
+
+def record_download(build: ReportBuild, *, actor: User) -> None:
+    """Who took a copy of a draft: the engagement's history shows every download, also of a
+    draft built for someone else."""
+    record_event(
+        actor,
+        "report.draft_download",
+        build.engagement,
+        f"Downloaded draft report {build.identifier} ({build.page_count} pages)",
         engagement_id=build.engagement_id,
     )
 

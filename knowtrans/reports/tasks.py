@@ -1,5 +1,5 @@
-"""The reports' jobs: building a draft, taking up builds a crashed worker left, dropping
-drafts nobody uses."""
+"""The reports' jobs: building a draft, taking up builds a crashed worker left or a lost
+message never started, dropping drafts nobody uses."""
 
 from datetime import timedelta
 
@@ -14,6 +14,9 @@ from knowtrans.extensions import db
 from knowtrans.reports import operations
 from knowtrans.reports.models import BuildStatus, ReportBuild
 
+#: a queued build no worker took up for this long was lost on its way: sent again
+QUEUED_PATIENCE = timedelta(minutes=2)
+
 
 def _stale_before():
     """A build started before this has outlived any job's time limit: its worker is gone."""
@@ -25,7 +28,8 @@ def build_draft(build_id: int) -> dict:
     """Build the draft the row asks for, unless another worker has it or it is built."""
     from knowtrans.reports.build import build_report
 
-    build = operations.claim_build(build_id, worker_name(), stale_before=_stale_before())
+    me = worker_name()
+    build = operations.claim_build(build_id, me, stale_before=_stale_before())
     if build is None:
         return {"result": "skipped", "build": build_id}
     db.session.commit()  # the page shows "building" while the worker lays the report out
@@ -37,10 +41,13 @@ def build_draft(build_id: int) -> dict:
     except Exception as error:
         db.session.rollback()
         current_app.logger.exception("draft report of engagement %s failed", engagement_id)
-        build = db.session.get(ReportBuild, build_id)
-        if build is not None:
-            operations.fail_build(build, _reason(error))
+        if operations.still_mine(build_id, me):
+            failed = db.session.get(ReportBuild, build_id)
+            assert failed is not None  # still_mine found it
+            operations.fail_build(failed, _reason(error))
         return {"result": "failed", "engagement": engagement_id, "build": build_id}
+    if not operations.still_mine(build_id, me):  # taken over as stalled meanwhile
+        return {"result": "skipped", "engagement": engagement_id, "build": build_id}
     operations.finish_build(
         build, pdf=built.pdf, page_count=built.page_count, identifier=built.identifier
     )
@@ -55,40 +62,62 @@ def _reason(error: Exception) -> str:
     )
 
 
+def _send_again(build: ReportBuild) -> bool:
+    """Queue the build again, or give up on one whose workers kept dying while building it."""
+    if build.attempts >= operations.MAX_ATTEMPTS:
+        operations.fail_build(build, operations.WORKERS_DIED)
+        return False
+    operations.requeue_build(build)
+    send_after_commit(build_draft, build.id)
+    return True
+
+
 @on_worker_start
 def take_up_abandoned_builds() -> int:
-    """Builds a worker on this host was making when it died, and builds left queued: sent
-    again (the claim makes sure each is built once)."""
+    """Builds a worker on this host was making when it died, and queued builds that may have
+    been lost: sent again (the claim makes sure each is built once)."""
     waiting = db.session.scalars(
         sa.select(ReportBuild).where(
             ReportBuild.status.in_([BuildStatus.QUEUED, BuildStatus.BUILDING])
         )
     ).all()
-    again = []
+    sent = 0
     for build in waiting:
-        if build.status is BuildStatus.BUILDING:
-            if is_alive_here(build.worker) is not False:
-                continue  # alive, or on another host: the periodic check handles it
-            build.status = BuildStatus.QUEUED
-        again.append(build.id)
-    for build_id in again:
-        send_after_commit(build_draft, build_id)
-    return len(again)
+        if build.status is BuildStatus.QUEUED:
+            send_after_commit(build_draft, build.id)
+            sent += 1
+        elif is_alive_here(build.worker) is False:
+            sent += _send_again(build)
+    return sent
 
 
 @periodic_job(kind="report.recover", schedule=crontab(minute="*"))
 def recover_stalled_builds() -> dict:
-    """Every minute: builds whose worker stopped (started longer ago than any job may run)
-    are sent again."""
+    """Every minute: builds whose worker stopped (started longer ago than any job may run),
+    and queued builds no worker took up, are sent again."""
+    now = utcnow()
     stalled = db.session.scalars(
-        sa.select(ReportBuild.id).where(
-            ReportBuild.status == BuildStatus.BUILDING,
-            ReportBuild.started_at < _stale_before(),
+        sa.select(ReportBuild).where(
+            sa.or_(
+                sa.and_(
+                    ReportBuild.status == BuildStatus.BUILDING,
+                    ReportBuild.started_at < _stale_before(),
+                ),
+                sa.and_(
+                    ReportBuild.status == BuildStatus.QUEUED,
+                    ReportBuild.requested_at < now - QUEUED_PATIENCE,
+                ),
+            )
         )
     ).all()
-    for build_id in stalled:
-        send_after_commit(build_draft, build_id)
-    return {"result": "ok", "sent": len(stalled)}
+    sent = 0
+    for build in stalled:
+        if build.status is BuildStatus.QUEUED:
+            send_after_commit(build_draft, build.id)
+            sent += 1
+        else:
+            sent += _send_again(build)
+    return {"result": "ok", "sent": sent}
 
 
 @periodic_job(kind="report.drop_unused", schedule=crontab(minute="17", hour="3"))

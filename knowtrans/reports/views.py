@@ -70,6 +70,7 @@ def _draft_file(build: ReportBuild) -> Response:
 
     assert build.pdf is not None
     assert build.finished_at is not None
+    operations.record_download(build, actor=current_user)
     return pdf_response(build.pdf, report_filename(build.engagement, False, build.finished_at))
 
 

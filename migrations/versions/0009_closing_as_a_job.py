@@ -30,6 +30,9 @@ def upgrade():
         batch_op.add_column(
             sa.Column("closing_error", sa.Text(), nullable=False, server_default="")
         )
+        batch_op.add_column(
+            sa.Column("closing_attempts", sa.Integer(), nullable=False, server_default="0")
+        )
         batch_op.create_foreign_key(
             "fk_engagements_closing_requested_by_id_users",
             "users",
@@ -42,6 +45,7 @@ def downgrade():
     with op.batch_alter_table("engagements", table_kwargs=KEEP) as batch_op:
         batch_op.drop_constraint("fk_engagements_closing_requested_by_id_users", type_="foreignkey")
         for column in (
+            "closing_attempts",
             "closing_error",
             "closing_worker",
             "closing_started_at",
