@@ -32,6 +32,7 @@ import cProfile
 import gc
 import http.client
 import io
+import json
 import math
 import multiprocessing
 import os
@@ -1164,6 +1165,51 @@ def ready_draft_times(browser: Browser, engagement_id: int) -> list[float]:
     return times
 
 
+def worker_job_lines(log: Path, kind: str) -> list[str]:
+    """The worker's log line of every ``kind`` job: its arguments, seconds and result."""
+    lines = []
+    for line in log_tail(log, 10_000).splitlines():
+        start = line.find("{")
+        if start < 0 or f'"job": "{kind}"' not in line:
+            continue
+        try:
+            facts = json.loads(line[start:])
+        except ValueError:
+            continue
+        lines.append(f"{kind} {facts.get('args')}: {facts.get('seconds')} s, {facts.get('result')}")
+    return lines
+
+
+def why_a_ready_draft_takes(app, engagement_id: int) -> str:
+    """What answering a ready draft costs in-process: the data's hash, which gathers the
+    report's data to know whether it changed, and the PDF's size."""
+    import sqlalchemy as sa
+
+    from knowtrans.core.clock import today
+    from knowtrans.extensions import db
+    from knowtrans.reports.build import draft_key
+    from knowtrans.reports.models import ReportBuild
+
+    with app.app_context():
+        times = []
+        for _ in range(3):
+            db.session.remove()
+            started = time.perf_counter()
+            draft_key(engagement_id, today())
+            times.append((time.perf_counter() - started) * 1000)
+        size = db.session.scalar(
+            sa.select(sa.func.max(sa.func.length(ReportBuild.pdf))).where(
+                ReportBuild.engagement_id == engagement_id
+            )
+        )
+        db.session.remove()
+    return (
+        f"ready draft: draft_key (gathering and hashing the report's data) "
+        f"{statistics.median(times):.0f} ms in-process (median of 3); the PDF is "
+        f"{(size or 0) / 1024:.0f} KB"
+    )
+
+
 def bench_http(
     app,
     database_url: str,
@@ -1234,6 +1280,10 @@ def bench_http(
     finally:
         server.stop()
         worker.stop()
+    for line in worker_job_lines(worker.log, "report.draft"):
+        say(f"worker: {line}")
+    if again:
+        say(why_a_ready_draft_takes(app, big))
 
     minimal_rates = {}
     for label, target, path in (
