@@ -3,6 +3,7 @@ unit of work, and the worker process's limits."""
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -215,3 +216,30 @@ def test_an_earlier_process_with_this_pid_counts_as_dead():
 
     host, pid, _token = worker_name().split(":")
     assert is_alive_here(f"{host}:{pid}:0123abcd") is False  # a restarted container's pid
+
+
+AUTOGROUP_NICE = """
+from knowtrans.core.worker import limit_this_process
+limit_this_process(7, 0)
+print(open("/proc/self/autogroup").read().split()[-1])
+"""
+
+
+@pytest.mark.skipif(
+    not os.path.exists("/proc/self/autogroup"), reason="no autogroup scheduling here"
+)
+@pytest.mark.parametrize(("own_session", "group_nice"), [(True, "7"), (False, None)])
+def test_a_worker_in_a_session_of_its_own_lowers_its_session_group(own_session, group_nice):
+    """A nice value counts only within a session's group: a worker started as a service
+    (its own session) lowers the group; one sharing a terminal session leaves it alone."""
+    with open("/proc/self/autogroup") as ours:
+        before = ours.read().split()[-1]
+    # through a shell, so that the worker's parent is not the session's leader even when
+    # the test run is (a worker's parent leads the session only when it was started alone)
+    command = ["sh", "-c", '"$0" -c "$1"; true', sys.executable, AUTOGROUP_NICE]
+    if own_session:
+        command = [sys.executable, "-c", AUTOGROUP_NICE]
+    result = subprocess.run(
+        command, capture_output=True, text=True, check=True, start_new_session=own_session
+    )
+    assert result.stdout.strip() == (group_nice or before)
