@@ -295,3 +295,15 @@ def row_count(model) -> int:
     if model is AuditEvent:
         query = query.where(AuditEvent.action != "access.denied")
     return _db.session.scalar(query)
+
+
+def redis_answers() -> bool:
+    """Whether a Redis server answers on 127.0.0.1:6379 (the tests that need one skip, or
+    fail under KNOWTRANS_REQUIRE_REDIS=1)."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True

@@ -22,7 +22,7 @@ from knowtrans.reports.models import HandoverReport
 from knowtrans.users.models import Role, User
 from knowtrans.users.operations import password_problem
 from knowtrans.users.passwords import dummy_hash, verify_password
-from tests.conftest import PASSWORD, Browser
+from tests.conftest import PASSWORD, Browser, redis_answers
 
 NEW_PASSWORD = "a much longer passphrase"
 #: the headers security_headers sets on every response
@@ -628,16 +628,6 @@ def test_sign_in_throttling_counts_per_client_behind_a_trusted_proxy(
     assert summaries[0].endswith(f"from {CLIENT if proxies else PROXY}")
 
 
-def _redis_answers() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
 REDIS_SCRIPT = """
 import re, sys, uuid, redis
 from config import TestingConfig
@@ -677,7 +667,7 @@ def test_sign_in_throttling_counts_in_the_configured_storage(db):
     import sys
     from pathlib import Path
 
-    if not _redis_answers():
+    if not redis_answers():
         if os.environ.get("KNOWTRANS_REQUIRE_REDIS") == "1":
             pytest.fail("no Redis on 127.0.0.1:6379, and CI requires it")
         pytest.skip("no Redis on 127.0.0.1:6379")

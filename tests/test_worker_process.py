@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import redis_answers
+
 ROOT = Path(__file__).resolve().parent.parent
 KNOWTRANS = str(Path(sys.executable).with_name("knowtrans"))
 #: a loaded machine is slow: every wait is for a condition, with room to spare
@@ -50,22 +52,12 @@ with app.app_context():
 """
 
 
-def _redis_answers() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture(params=["sqlite", "redis"])
 def installation(request, tmp_path):
     """An instance folder with a migrated, seeded SQLite database and a queue of its own."""
     name = f"knowtrans-test-{uuid.uuid4().hex[:12]}"
     if request.param == "redis":
-        if not _redis_answers():
+        if not redis_answers():
             if os.environ.get("KNOWTRANS_REQUIRE_REDIS") == "1":
                 pytest.fail("no Redis on 127.0.0.1:6379, and CI requires it")
             pytest.skip("no Redis on 127.0.0.1:6379")

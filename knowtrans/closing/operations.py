@@ -59,6 +59,17 @@ def uncovered_critical_items(engagement: Engagement) -> int:
     )
 
 
+def check_gate(engagement: Engagement, justification: str) -> None:
+    """What closing asks of an open engagement: a closable status, and the justification
+    its uncovered critical items need."""
+    if engagement.status not in CLOSABLE_STATUSES:
+        raise Refused(
+            "Only an active engagement or one in handover can be closed; "
+            f"this one is {engagement.status.label.lower()}."
+        )
+    check_justification(uncovered_critical_items(engagement), justification)
+
+
 def check_justification(uncovered_critical: int, justification: str) -> None:
     """With critical items uncovered, the justification says why, in a sentence or two."""
     if not uncovered_critical:
@@ -102,12 +113,7 @@ def close_engagement(
     """
     if engagement.is_closed:
         raise AlreadyClosed()
-    if engagement.status not in CLOSABLE_STATUSES:
-        raise Refused(
-            "Only an active engagement or one in handover can be closed; "
-            f"this one is {engagement.status.label.lower()}."
-        )
-    check_justification(uncovered_critical_items(engagement), justification)
+    check_gate(engagement, justification)
     closed_at = closed_at or utcnow()
     engagement.status = EngagementStatus.CLOSED
     engagement.closed_at = closed_at
@@ -173,12 +179,7 @@ def request_close(engagement: Engagement, *, justification: str, actor: User) ->
         raise AlreadyClosed()
     if engagement.is_closing:
         raise ClosingUnderway()
-    if engagement.status not in CLOSABLE_STATUSES:
-        raise Refused(
-            "Only an active engagement or one in handover can be closed; "
-            f"this one is {engagement.status.label.lower()}."
-        )
-    check_justification(uncovered_critical_items(engagement), justification)
+    check_gate(engagement, justification)
     engagement.close_justification = justification
     engagement.closing_attempts = 0
     engagement.closing_requested_at = utcnow()

@@ -63,7 +63,11 @@ def _reason(error: Exception) -> str:
 
 
 def _send_again(build: ReportBuild) -> bool:
-    """Queue the build again, or give up on one whose workers kept dying while building it."""
+    """Send a queued build's message again; queue a building one again, or give up on one
+    whose workers kept dying while building it."""
+    if build.status is BuildStatus.QUEUED:  # its message may be lost: the claim dedupes
+        send_after_commit(build_draft, build.id)
+        return True
     if build.attempts >= operations.MAX_ATTEMPTS:
         operations.fail_build(build, operations.WORKERS_DIED)
         return False
@@ -81,14 +85,12 @@ def take_up_abandoned_builds() -> int:
             ReportBuild.status.in_([BuildStatus.QUEUED, BuildStatus.BUILDING])
         )
     ).all()
-    sent = 0
-    for build in waiting:
-        if build.status is BuildStatus.QUEUED:
-            send_after_commit(build_draft, build.id)
-            sent += 1
-        elif is_alive_here(build.worker) is False:
-            sent += _send_again(build)
-    return sent
+    abandoned = [
+        build
+        for build in waiting
+        if build.status is BuildStatus.QUEUED or is_alive_here(build.worker) is False
+    ]
+    return sum(_send_again(build) for build in abandoned)
 
 
 @periodic_job(kind="report.recover", schedule=crontab(minute="*"))
@@ -110,14 +112,7 @@ def recover_stalled_builds() -> dict:
             )
         )
     ).all()
-    sent = 0
-    for build in stalled:
-        if build.status is BuildStatus.QUEUED:
-            send_after_commit(build_draft, build.id)
-            sent += 1
-        else:
-            sent += _send_again(build)
-    return {"result": "ok", "sent": sent}
+    return {"result": "ok", "sent": sum(_send_again(build) for build in stalled)}
 
 
 @periodic_job(kind="report.drop_unused", schedule=crontab(minute="17", hour="3"))
