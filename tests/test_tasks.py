@@ -3,7 +3,6 @@ unit of work, and the worker process's limits."""
 
 import json
 import logging
-import os
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from huey import RedisHuey, SqliteHuey
 
 from knowtrans.core import tasks
 from knowtrans.core.tasks import UnknownQueueURL, job, queue_for, send_after_commit
+from knowtrans.core.worker import autogroup_nice
 from knowtrans.skills.models import Skill
 from tests.conftest import row_count
 
@@ -219,21 +219,18 @@ def test_an_earlier_process_with_this_pid_counts_as_dead():
 
 
 AUTOGROUP_NICE = """
-from knowtrans.core.worker import limit_this_process
+from knowtrans.core.worker import autogroup_nice, limit_this_process
 limit_this_process(7, 0)
-print(open("/proc/self/autogroup").read().split()[-1])
+print(autogroup_nice())
 """
 
 
-@pytest.mark.skipif(
-    not os.path.exists("/proc/self/autogroup"), reason="no autogroup scheduling here"
-)
+@pytest.mark.skipif(autogroup_nice() is None, reason="no autogroup scheduling applies here")
 @pytest.mark.parametrize(("own_session", "group_nice"), [(True, "7"), (False, None)])
 def test_a_worker_in_a_session_of_its_own_lowers_its_session_group(own_session, group_nice):
     """A nice value counts only within a session's group: a worker started as a service
     (its own session) lowers the group; one sharing a terminal session leaves it alone."""
-    with open("/proc/self/autogroup") as ours:
-        before = ours.read().split()[-1]
+    before = autogroup_nice()
     # through a shell, so that the worker's parent is not the session's leader even when
     # the test run is (a worker's parent leads the session only when it was started alone)
     command = ["sh", "-c", '"$0" -c "$1"; true', sys.executable, AUTOGROUP_NICE]
@@ -243,3 +240,19 @@ def test_a_worker_in_a_session_of_its_own_lowers_its_session_group(own_session, 
         command, capture_output=True, text=True, check=True, start_new_session=own_session
     )
     assert result.stdout.strip() == (group_nice or before)
+
+
+@pytest.mark.parametrize(("content", "nice"), [("/autogroup-85 nice 3\n", "3"), ("", None)])
+def test_the_session_group_is_read_as_not_applying_when_its_file_reads_empty(
+    tmp_path, monkeypatch, content, nice
+):
+    """In a control group of its own (a container) the autogroup file exists but reads
+    empty: the worker then leaves the group alone."""
+    from knowtrans.core import worker
+
+    path = tmp_path / "autogroup"
+    path.write_text(content)
+    monkeypatch.setattr(worker, "AUTOGROUP", path)
+    assert worker.autogroup_nice() == nice
+    monkeypatch.setattr(worker, "AUTOGROUP", tmp_path / "missing")
+    assert worker.autogroup_nice() is None

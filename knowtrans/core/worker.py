@@ -85,12 +85,23 @@ def limit_this_process(nice: int, memory_mb: int) -> None:
 AUTOGROUP = Path("/proc/self/autogroup")
 
 
+def autogroup_nice() -> str | None:
+    """The nice value of this process's session group, or None where groups do not apply:
+    no autogroup support, or a process in a control group of its own (a container), whose
+    autogroup file reads empty."""
+    try:
+        fields = AUTOGROUP.read_text().split()
+    except OSError:
+        return None
+    return fields[-1] if fields else None
+
+
 def _lower_session_group(nice: int) -> None:
     """When the worker runs in a session of its own (a service manager starts it so, as the
     benchmark does), its nice value alone does not yield the CPU to the web workers' session:
     the session's group gets the lower priority too. In a shared session (``make run`` in a
     terminal) the group is left alone, so the development server keeps its speed."""
-    if os.getsid(0) not in (os.getpid(), os.getppid()) or not AUTOGROUP.exists():
+    if os.getsid(0) not in (os.getpid(), os.getppid()) or autogroup_nice() is None:
         return
     try:
         AUTOGROUP.write_text(str(nice))
