@@ -2,6 +2,7 @@
 
 from knowtrans.audit.models import AuditEvent
 from knowtrans.confirmations.models import LevelConfirmation
+from knowtrans.core.changes import ChangeCounter
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.learning.models import Activity, EvidenceLink, LearningEntry, OpenQuestion
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
@@ -14,6 +15,7 @@ __all__ = [
     "Assignment",
     "AuditEvent",
     "BuildStatus",
+    "ChangeCounter",
     "Criticality",
     "Engagement",
     "EngagementStatus",

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 from knowtrans.audit.models import AuditEvent
 from knowtrans.backup.operations import WITHHELD, database_is_empty, export_data
-from knowtrans.backup.schema import FORMAT_VERSION, schema_text, table_checks
+from knowtrans.backup.schema import FORMAT_VERSION, schema_text, table_checks, tables_in_order
 from knowtrans.core.clock import utcnow
 from knowtrans.core.forms import is_forbidden_character
 from knowtrans.engagements.models import EngagementStatus
@@ -649,7 +649,7 @@ def test_a_mutated_export_is_refused_in_the_documented_shape_or_imported_whole(
     if result.exit_code == 0:
         imported = sum(
             _db.session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in _db.metadata.sorted_tables
+            for table in tables_in_order()  # the change counters are not records
         )
         assert imported == sum(len(rows) for rows in data["tables"].values())
         event("imported")

@@ -136,7 +136,9 @@ def test_sqlite_tables_never_hand_out_an_id_twice(migrated_app):
     upgrade()
     with db.engine.connect() as connection:
         schema = dict(connection.execute(sa.text("SELECT name, sql FROM sqlite_master")).all())
-    with_ids = [t.name for t in db.metadata.sorted_tables if list(t.primary_key) == [t.c.get("id")]]
+    with_ids = [
+        t.name for t in db.metadata.sorted_tables if [c.name for c in t.primary_key] == ["id"]
+    ]
     assert len(with_ids) >= 11
     for name in with_ids:
         assert "PRIMARY KEY AUTOINCREMENT" in schema[name], name

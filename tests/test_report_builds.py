@@ -15,7 +15,7 @@ from knowtrans.core.tasks import commit_and_send
 from knowtrans.reports import operations, tasks
 from knowtrans.reports.models import BuildStatus, ReportBuild
 from knowtrans.users.models import Role
-from tests.conftest import row_count
+from tests.conftest import csrf_token_from, row_count
 
 
 @pytest.fixture
@@ -234,14 +234,14 @@ def test_asking_at_the_same_moment_as_another_request_shares_its_build(
         ReportBuild(engagement=setup["engagement"], data_key=key, requested_by=setup["it_lead"])
     )
     db.session.commit()
-    found = operations._build_with_key
+    found = operations._build_with
     calls = []
 
-    def missed_once(engagement_id, data_key):
-        calls.append(data_key)
-        return None if len(calls) == 1 else found(engagement_id, data_key)
+    def missed_twice(condition, engagement_id):
+        calls.append(condition)  # by stamp, by key: the row appears only then
+        return None if len(calls) <= 2 else found(condition, engagement_id)
 
-    monkeypatch.setattr(operations, "_build_with_key", missed_once)
+    monkeypatch.setattr(operations, "_build_with", missed_twice)
     cto = login_as(setup["cto"])
     asked = ask(cto, setup["engagement"])
     assert asked.status_code == 303
@@ -285,3 +285,52 @@ def test_a_queued_build_no_worker_took_up_is_sent_again(setup, db):
     db.session.expire_all()
     assert lost.status is BuildStatus.READY
     assert fresh.status is BuildStatus.QUEUED  # its message is surely still on its way
+
+
+def test_an_unchanged_draft_is_found_again_without_gathering_the_reports_data(
+    setup, login_as, make_engagement, make_entry, db, monkeypatch, count_queries
+):
+    """While no write raised the change counters, the stamp finds the draft: no hashing of
+    the report's data. A write elsewhere leaves the stamp; one here makes the next request
+    look the slow way (and find the same draft when the data did not change in effect)."""
+    from knowtrans.core import changes
+    from knowtrans.reports import build as build_module
+
+    cto = login_as(setup["cto"])
+    ask(cto, setup["engagement"])
+    gathered = []
+    real = build_module.gather_report_data
+
+    def counting(*args, **kwargs):
+        gathered.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "gather_report_data", counting)
+    page = f"/engagements/{setup['engagement'].id}"
+    token = csrf_token_from(cto.get(page).get_data(as_text=True))
+    with count_queries() as queries:
+        again = cto.client.post(f"{page}/report/draft", data={"csrf_token": token})
+    assert again.mimetype == "application/pdf"
+    assert gathered == []
+    # the user, the engagement, the stamp's counters, the build, its PDF; the update and
+    # the download's audit event
+    assert len(queries) == 8, queries
+
+    make_engagement(expert=setup["engagement"].expert)  # another engagement's write
+    assert ask(cto, setup["engagement"]).mimetype == "application/pdf"
+    assert gathered == []
+
+    changes.raise_counters(db.session, [setup["engagement"].id])  # a write of no effect
+    db.session.commit()
+    assert ask(cto, setup["engagement"]).mimetype == "application/pdf"  # found by its data
+    assert len(gathered) == 1
+    assert ask(cto, setup["engagement"]).mimetype == "application/pdf"  # and stamped again
+    assert len(gathered) == 1
+
+    setup["assignment"].plan_item.handover_notes = "Runbooks in the wiki."
+    db.session.commit()
+    assert ask(cto, setup["engagement"]).status_code == 303  # new data: a new draft
+    assert len(gathered) == 3  # hashed by the request, built by the (immediate) worker
+    assert row_count(ReportBuild) == 2
+    assert ask(cto, setup["engagement"]).mimetype == "application/pdf"
+    assert len(gathered) == 3

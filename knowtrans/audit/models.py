@@ -12,6 +12,7 @@ class AuditEvent(Model):
     """Who did what to which object, when."""
 
     __tablename__ = "audit_events"
+    __changes__ = None
     __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -32,7 +32,7 @@ BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
 
 
 #: caches, not records: a restored installation builds its drafts again when asked
-NOT_EXPORTED = frozenset({"report_builds"})
+NOT_EXPORTED = frozenset({"report_builds", "change_counters"})
 
 
 def tables_in_order() -> list[sa.Table]:

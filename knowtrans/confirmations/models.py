@@ -13,6 +13,7 @@ class LevelConfirmation(Model):
     """A level confirmed by the expert or an IT lead; the latest one counts."""
 
     __tablename__ = "level_confirmations"
+    __changes__ = "assignment.plan_item.engagement_id"
     __table_args__ = (
         sa.CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
         #: an assignment's confirmations newest first, so the latest is one index step

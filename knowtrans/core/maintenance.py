@@ -2,16 +2,20 @@
 
 import sqlalchemy as sa
 
+from knowtrans.core import changes
 from knowtrans.extensions import db
 
 
 def after_bulk_insert() -> None:
-    """On PostgreSQL: sequences continue after the largest id, and the planner has statistics.
+    """Rows written past the ORM count as a change of the shared data (every cached part is
+    rendered anew). On PostgreSQL: sequences continue after the largest id, and the planner
+    has statistics.
 
     Rows inserted with explicit ids leave each table's sequence behind, so the next insert
     would collide; and before autovacuum's first ANALYZE the planner guesses row counts
     badly (seconds instead of milliseconds on the summaries of a large plan).
     """
+    changes.raise_counters(db.session, [changes.COMPANY])
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for table in db.metadata.sorted_tables:

@@ -34,6 +34,7 @@ class EngagementStatus(enum.StrEnum):
 
 class Engagement(Model):
     __tablename__ = "engagements"
+    __changes__ = "id"
     __table_args__ = (sa.CheckConstraint("planned_end_date >= start_date", name="end_after_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

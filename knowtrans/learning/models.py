@@ -29,6 +29,7 @@ class Activity(enum.StrEnum):
 
 class LearningEntry(Model):
     __tablename__ = "learning_entries"
+    __changes__ = "assignment.plan_item.engagement_id"
     __table_args__ = (
         sa.CheckConstraint(f"minutes BETWEEN 1 AND {MAX_MINUTES}", name="minutes_range"),
         sa.CheckConstraint(
@@ -86,6 +87,7 @@ class LearningEntry(Model):
 
 class EvidenceLink(Model):
     __tablename__ = "evidence_links"
+    __changes__ = "entry.assignment.plan_item.engagement_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(
@@ -100,6 +102,7 @@ class EvidenceLink(Model):
 
 class OpenQuestion(Model):
     __tablename__ = "open_questions"
+    __changes__ = "entry.assignment.plan_item.engagement_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(

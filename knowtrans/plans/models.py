@@ -64,6 +64,7 @@ class Phase(enum.StrEnum):
 
 class PlanItem(Model):
     __tablename__ = "plan_items"
+    __changes__ = "engagement_id"
     __table_args__ = (
         sa.UniqueConstraint("engagement_id", "skill_id"),
         sa.CheckConstraint("target_level BETWEEN 1 AND 5", name="target_level_range"),
@@ -98,6 +99,7 @@ class PlanItem(Model):
 
 class Assignment(Model):
     __tablename__ = "assignments"
+    __changes__ = "plan_item.engagement_id"
     __table_args__ = (sa.UniqueConstraint("plan_item_id", "learner_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from knowtrans.core import changes
 from knowtrans.core.clock import utcnow
 from knowtrans.engagements.models import Engagement
 from knowtrans.reports.data import gather_report_data
@@ -74,6 +75,15 @@ def draft_key(engagement_id: int, day: date) -> str:
     )
     text = json.dumps(dataclasses.asdict(data), default=str, sort_keys=True)
     return hashlib.sha256(f"{layout_version()}\n{text}".encode()).hexdigest()
+
+
+def draft_stamp(engagement_id: int, day: date) -> str:
+    """What ``draft_key`` depends on besides the data itself, with the change counters
+    standing in for the data: while no write raises them, a draft found for this stamp is
+    the draft of the data as it stands (``knowtrans.core.changes``). One small query."""
+    company, engagement = changes.generations(engagement_id)
+    text = f"{layout_version()}\n{day.isoformat()}\n{company}\n{engagement}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def report_identifier(engagement_id: int, final: bool, generated_at: datetime) -> str:

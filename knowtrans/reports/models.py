@@ -17,6 +17,7 @@ class HandoverReport(Model):
     """
 
     __tablename__ = "handover_reports"
+    __changes__ = None
     __table_args__ = (
         sa.UniqueConstraint("engagement_id"),
         sa.CheckConstraint("page_count > 0", name="page_count_positive"),
@@ -68,22 +69,29 @@ class ReportBuild(Model):
 
     ``data_key`` is the hash of the data the report is built from and of the layout's
     version: two clicks, two users or two hosts asking for the draft of unchanged data find
-    this one row, and the draft is built once. Unused drafts are dropped after
+    this one row, and the draft is built once. ``stamp`` finds it faster while nothing has
+    been written since. Unused drafts are dropped after
     DRAFT_KEEP_DAYS. The final report is not built here: closing archives it
     (``HandoverReport``).
     """
 
     __tablename__ = "report_builds"
+    __changes__ = None
     __table_args__ = (
         sa.UniqueConstraint("engagement_id", "data_key"),
         sa.CheckConstraint("length(data_key) = 64", name="data_key_length"),
         sa.Index("ix_report_builds_status_finished_at", "status", "finished_at"),
+        sa.Index("ix_report_builds_engagement_id_stamp", "engagement_id", "stamp"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     engagement_id: Mapped[int] = mapped_column(sa.ForeignKey("engagements.id", ondelete="CASCADE"))
     #: hex SHA-256 of the report's data (``reports.build.draft_key``)
     data_key: Mapped[str] = mapped_column(sa.String(64))
+    #: the change counters and day this draft was last found for
+    #: (``reports.build.draft_stamp``): asked for again before anything changed, it is
+    #: found by them without gathering the report's data
+    stamp: Mapped[str | None] = mapped_column(sa.String(64))
     status: Mapped[BuildStatus] = mapped_column(enum_type(BuildStatus), default=BuildStatus.QUEUED)
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -26,24 +26,31 @@ WORKERS_DIED = (
 def request_draft(engagement: Engagement, *, actor: User) -> ReportBuild:
     """The draft of the engagement's data as it stands: the one built or being built already
     for the same data, else a new build the worker takes up once the request commits. A
-    failed build is tried again. Two requests at the same moment share one build."""
-    from knowtrans.reports.build import draft_key
+    failed build is tried again. Two requests at the same moment share one build.
+
+    While nothing has been written since a draft was last asked for, it is found by its
+    stamp alone; else the report's data is gathered and hashed to find it (or to know it is
+    new)."""
+    from knowtrans.reports.build import draft_key, draft_stamp
     from knowtrans.reports.tasks import build_draft
 
-    key = draft_key(engagement.id, today())
-    build = _build_with_key(engagement.id, key)
+    stamp = draft_stamp(engagement.id, today())  # before the data: a later write misses
+    build = _build_with(ReportBuild.stamp == stamp, engagement.id)
     if build is None:
-        build = ReportBuild(engagement=engagement, data_key=key, requested_by=actor)
+        key = draft_key(engagement.id, today())
+        build = _build_with(ReportBuild.data_key == key, engagement.id)
+    if build is None:
+        build = ReportBuild(engagement=engagement, data_key=key, stamp=stamp, requested_by=actor)
         try:
             with db.session.begin_nested():
                 db.session.add(build)
         except sa.exc.IntegrityError:  # another request made it a moment ago
-            build = _build_with_key(engagement.id, key)
+            build = _build_with(ReportBuild.data_key == key, engagement.id)
             assert build is not None
         else:
             send_after_commit(build_draft, build.id)
             return build
-    build.last_requested_at = utcnow()
+    build.last_requested_at, build.stamp = utcnow(), stamp
     if build.status is BuildStatus.FAILED:
         build.requested_by, build.attempts = actor, 0
         requeue_build(build)
@@ -72,12 +79,13 @@ def still_mine(build_id: int, worker: str) -> bool:
     )
 
 
-def _build_with_key(engagement_id: int, key: str) -> ReportBuild | None:
-    return db.session.scalar(
-        sa.select(ReportBuild).where(
-            ReportBuild.engagement_id == engagement_id, ReportBuild.data_key == key
-        )
-    )
+def _build_with(condition: sa.ColumnElement[bool], engagement_id: int) -> ReportBuild | None:
+    return db.session.scalars(
+        sa.select(ReportBuild)
+        .where(ReportBuild.engagement_id == engagement_id, condition)
+        .order_by(ReportBuild.id.desc())
+        .limit(1)
+    ).first()
 
 
 def claim_build(build_id: int, worker: str, *, stale_before: datetime) -> ReportBuild | None:

@@ -3,12 +3,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from knowtrans.core.changes import COMPANY
 from knowtrans.core.db import UTCDateTime, utcnow
 from knowtrans.extensions import Model
 
 
 class Skill(Model):
     __tablename__ = "skills"
+    __changes__ = COMPANY
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: unique case-insensitively (see the index above)

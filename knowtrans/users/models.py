@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from knowtrans.core.changes import COMPANY
 from knowtrans.core.db import UTCDateTime, enum_type, utcnow
 from knowtrans.extensions import Model
 
@@ -36,6 +37,7 @@ class UserKind(enum.StrEnum):
 
 class UserRole(Model):
     __tablename__ = "user_roles"
+    __changes__ = COMPANY
 
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
@@ -45,6 +47,7 @@ class UserRole(Model):
 
 class User(UserMixin, Model):
     __tablename__ = "users"
+    __changes__ = COMPANY
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: stored lower-cased, so uniqueness is case-insensitive
