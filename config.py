@@ -80,6 +80,9 @@ class Config:
     JOB_MEMORY_LIMIT_MB = 3072
     #: days an unused draft report stays cached
     DRAFT_KEEP_DAYS = 7
+    #: rendered page parts each web process keeps while their data is unchanged, in MB
+    #: (0: none)
+    FRAGMENT_CACHE_MB = 32
 
     def __init__(self) -> None:
         env = os.environ
@@ -104,7 +107,13 @@ class Config:
             setattr(self, name, env.get(name, getattr(self, name)))
         #: the task queue's store: sqlite:////path (default: the instance folder), redis://…
         self.TASK_QUEUE_URL = env.get("TASK_QUEUE_URL") or self.default_task_queue_url()
-        for name in ("WORKER_NICE", "JOB_TIME_LIMIT", "JOB_MEMORY_LIMIT_MB", "DRAFT_KEEP_DAYS"):
+        for name in (
+            "WORKER_NICE",
+            "JOB_TIME_LIMIT",
+            "JOB_MEMORY_LIMIT_MB",
+            "DRAFT_KEEP_DAYS",
+            "FRAGMENT_CACHE_MB",
+        ):
             setattr(self, name, int(env.get(name, getattr(self, name))))
 
     def default_task_queue_url(self) -> str:

@@ -48,6 +48,7 @@ def _init_request_pipeline(app: Flask) -> None:
     from knowtrans.core.assets import init_assets
     from knowtrans.core.db import init_sqlite_pragmas
     from knowtrans.core.errorpages import init_error_pages
+    from knowtrans.core.fragments import init_fragments
     from knowtrans.core.limits import init_limits
     from knowtrans.core.pipeline import init_pipeline
     from knowtrans.core.security import init_security
@@ -61,6 +62,7 @@ def _init_request_pipeline(app: Flask) -> None:
     init_sessions(app)
     init_security(app)
     init_limits(app)
+    init_fragments(app)
     init_pipeline(app, conflict_notice=conflict_notice)
     with app.app_context():
         init_sqlite_pragmas(db.engine)

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from knowtrans import create_app
 from knowtrans.audit.models import AuditEvent
 from knowtrans.confirmations.models import LevelConfirmation
+from knowtrans.core import fragments
 from knowtrans.core.clock import today
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db as _db
@@ -67,6 +68,7 @@ def db(app):
         yield _db
         _db.session.remove()
         limiter.reset()
+        fragments.cache().clear()
         with _db.engine.begin() as connection:
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())

@@ -4,6 +4,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from knowtrans import permissions
+from knowtrans.core import changes
+from knowtrans.core.clock import today
 from knowtrans.core.search import contains
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
@@ -39,4 +41,17 @@ def engagement_list(user: User, *, status: str | None, text: str | None) -> sa.S
         )
     return query.options(joinedload(Engagement.expert)).order_by(
         Engagement.start_date.desc(), Engagement.id.desc()
+    )
+
+
+def plan_part_key(engagement_id: int, viewer_id: int) -> tuple:
+    """What the engagement page's facts, readiness and plan depend on: the engagement's and
+    the shared data's change counters (the viewer's roles are shared data), the day
+    (deadlines, risk) and the viewer (rights, "not yourself")."""
+    return (
+        "engagement-plan",
+        engagement_id,
+        *changes.generations(engagement_id),
+        today(),
+        viewer_id,
     )

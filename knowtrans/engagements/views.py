@@ -6,12 +6,13 @@ from sqlalchemy.orm import joinedload
 
 from knowtrans import permissions
 from knowtrans.audit.queries import engagement_history
+from knowtrans.core import fragments
 from knowtrans.core.pagination import paginate
 from knowtrans.core.pipeline import load, saving
 from knowtrans.engagements import operations
 from knowtrans.engagements.forms import AdvanceForm, EngagementFilterForm, EngagementForm
 from knowtrans.engagements.models import Engagement
-from knowtrans.engagements.queries import engagement_list
+from knowtrans.engagements.queries import engagement_list, plan_part_key
 from knowtrans.engagements.readiness_queries import (
     engagement_readiness,
     plan_loading_options,
@@ -106,25 +107,42 @@ def _engagement_values(form: EngagementForm) -> dict[str, Any]:
 @bp.route("/engagements/<int:engagement_id>")
 @login_required
 def show(engagement_id: int):
-    engagement = load(Engagement, engagement_id, *plan_loading_options())
+    """The engagement. Its facts, readiness and plan are kept rendered per viewer while its
+    data is unchanged; the banners and the history are read each time."""
+    key = plan_part_key(engagement_id, current_user.id)
+    plan = fragments.lookup(key)
+    engagement = load(Engagement, engagement_id, *(() if plan else plan_loading_options()))
     authorize(Action.VIEW, engagement)
-    readiness = engagement_readiness(engagement)
-    history = engagement_history(engagement.id, limit=HISTORY_LIMIT)
+    final_report = final_report_of(engagement.id) if engagement.is_closed else None
+    can_edit = permissions.can_edit_plan(current_user, engagement)
+    if plan is None:
+        plan = fragments.store(key, _render_plan(engagement, can_edit, final_report))
     return render_template(
         "engagements/show.html",
+        engagement=engagement,
+        plan=plan,
+        history=engagement_history(engagement.id, limit=HISTORY_LIMIT),
+        history_limit=HISTORY_LIMIT,
+        can_edit=can_edit,
+        can_report=permissions.can_generate_report(current_user),
+        can_close=permissions.can_close_engagement(current_user, engagement),
+        final_report=final_report,
+    )
+
+
+def _render_plan(engagement: Engagement, can_edit: bool, final_report: Any) -> str:
+    readiness = engagement_readiness(engagement)
+    return render_template(
+        "engagements/_plan.html",
         engagement=engagement,
         readiness=readiness,
         rows=list(zip(engagement.plan_items, readiness.items, strict=True)),
         summaries=assignment_summaries(
             [a.id for item in engagement.plan_items for a in item.assignments]
         ),
-        history=history,
-        history_limit=HISTORY_LIMIT,
-        can_edit=permissions.can_edit_plan(current_user, engagement),
+        can_edit=can_edit,
         can_confirm=permissions.can_confirm_levels(current_user, engagement),
-        can_report=permissions.can_generate_report(current_user),
-        can_close=permissions.can_close_engagement(current_user, engagement),
-        final_report=final_report_of(engagement.id) if engagement.is_closed else None,
+        final_report=final_report,
         readiness_chart=readiness_chart_svg(chart_rows(engagement.plan_items, readiness.items)),
     )
 
