@@ -152,3 +152,65 @@ def test_a_failed_closing_leaves_no_justification_in_the_drafts(setup, db, login
         engagement.id, final=False, generated_by=None, generated_at=utcnow(), identifier="D"
     )
     assert data.engagement.close_justification == ""
+
+
+def writing(db) -> bool:
+    """Whether the session's transaction has written (holds SQLite's write lock, or has a
+    PostgreSQL transaction id)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        return connection.connection.dbapi_connection.in_transaction
+    return connection.scalar(sa.text("SELECT pg_current_xact_id_if_assigned()")) is not None
+
+
+def test_the_final_report_is_laid_out_before_anything_is_written(setup, db, monkeypatch):
+    """The long part of closing reads only: on SQLite other writers are not kept waiting
+    (they would give up after the busy timeout) while the worker lays the report out."""
+    from knowtrans.reports import build
+
+    engagement = setup["engagement"]
+    being_closed(db, engagement, setup["cto"])
+    real, seen = build.html_to_pdf, []
+
+    def laying_out(html):
+        seen.append(writing(db))
+        return real(html)
+
+    monkeypatch.setattr(build, "html_to_pdf", laying_out)
+    assert tasks.close_engagement.call_local(engagement.id)["pages"] > 0
+    assert seen == [False]
+    assert closes_and_reports() == (1, 1)
+    assert db.session.get(type(engagement), engagement.id).status is EngagementStatus.CLOSED
+
+
+def test_the_final_report_shows_the_closing_it_precedes(setup, db):
+    """Built before the closing is written, the final report's data is what it would be
+    after: closed, at the moment of closing, with the justification."""
+    import dataclasses
+
+    from knowtrans.reports.data import gather_report_data
+
+    engagement, cto = setup["engagement"], setup["cto"]
+    moment = utcnow().replace(microsecond=0)
+
+    def gathered(**kwargs):
+        data = gather_report_data(
+            engagement.id,
+            final=True,
+            generated_by=cto,
+            generated_at=moment,
+            identifier="X",
+            **kwargs,
+        )
+        return dataclasses.asdict(data)
+
+    before = gathered(close_justification="Runbooks suffice for the backups.")
+    engagement.status = EngagementStatus.CLOSED
+    engagement.closed_at = moment
+    engagement.close_justification = "Runbooks suffice for the backups."
+    db.session.flush()
+    after = gathered()
+    assert before == after
+    assert after["engagement"]["status"] == "Closed"
+    assert after["engagement"]["close_justification"] == "Runbooks suffice for the backups."
+    db.session.rollback()

@@ -6,7 +6,7 @@ closes (``close_engagement``, run by ``closing.tasks``). The demo seeder closes 
 
 import logging
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 
@@ -22,6 +22,9 @@ from knowtrans.permissions import CLOSABLE_STATUSES
 from knowtrans.plans.models import Criticality
 from knowtrans.reports.models import HandoverReport
 from knowtrans.users.models import User
+
+if TYPE_CHECKING:
+    from knowtrans.reports.build import BuiltReport
 
 log = logging.getLogger(__name__)
 
@@ -107,25 +110,24 @@ def close_engagement(
     ``closed_at`` is now unless given (the demo seeder closes engagements in the past); the
     report is generated at the same moment.
 
-    The PDF is built after the status change is flushed, so the report shows the engagement
-    as closed with its justification. On SQLite this holds the database's write lock for the
-    build: other writes wait (``timeout`` in the engine options) meanwhile.
+    The PDF is built first, from the data as stored, showing the engagement closed at
+    ``closed_at`` with ``justification``; the closing is written after it. So the build reads
+    only, and on SQLite the database's write lock is taken for the short write at the end,
+    not for the build (the engagement is locked against edits meanwhile, ``is_locked``).
     """
     if engagement.is_closed:
         raise AlreadyClosed()
     check_gate(engagement, justification)
     closed_at = closed_at or utcnow()
+    built = build_final_report(
+        engagement, actor=actor, generated_at=closed_at, justification=justification
+    )
     engagement.status = EngagementStatus.CLOSED
     engagement.closed_at = closed_at
     engagement.close_justification = justification
-    db.session.flush()
-
     with unique_or_refused("This engagement was closed in the meantime; its final report stands."):
-        try:
-            report = archive_final_report(engagement, actor=actor, generated_at=closed_at)
-        except Exception as error:  # whatever broke in the builder: close nothing
-            log.exception("final report failed; engagement %s stays open", engagement.id)
-            raise ReportNotGenerated() from error
+        report = archive_final_report(engagement, built, actor=actor, generated_at=closed_at)
+        db.session.flush()
     record_event(
         actor,
         "engagement.close",
@@ -139,13 +141,29 @@ def close_engagement(
     return report
 
 
-def archive_final_report(
-    engagement: Engagement, *, actor: User, generated_at: datetime
-) -> HandoverReport:
-    """Build the final report of the closed (and flushed) engagement and add it to the session."""
+def build_final_report(
+    engagement: Engagement, *, actor: User, generated_at: datetime, justification: str
+) -> "BuiltReport":
+    """The final report's PDF, or ``ReportNotGenerated``: nothing closes without it."""
     from knowtrans.reports.build import build_report
 
-    built = build_report(engagement.id, final=True, generated_by=actor, generated_at=generated_at)
+    try:
+        return build_report(
+            engagement.id,
+            final=True,
+            generated_by=actor,
+            generated_at=generated_at,
+            close_justification=justification,
+        )
+    except Exception as error:  # whatever broke in the builder: close nothing
+        log.exception("final report failed; engagement %s stays open", engagement.id)
+        raise ReportNotGenerated() from error
+
+
+def archive_final_report(
+    engagement: Engagement, built: "BuiltReport", *, actor: User, generated_at: datetime
+) -> HandoverReport:
+    """Add the final report ``built`` for the engagement to the session."""
     report = HandoverReport(
         engagement=engagement,
         identifier=built.identifier,

@@ -1,5 +1,5 @@
-"""Closing as a job: the worker builds the final report and closes the engagement in one
-transaction; a closing a crashed worker left is taken up again."""
+"""Closing as a job: the worker builds the final report, then closes the engagement and stores
+the report in one short transaction; a closing a crashed worker left is taken up again."""
 
 from datetime import timedelta
 

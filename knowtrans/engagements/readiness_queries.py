@@ -66,16 +66,21 @@ def plan_item_facts(item: PlanItem) -> PlanItemFacts:
 
 
 def engagement_readiness(
-    engagement: Engagement, today: date | None = None, window: int = AT_RISK_DAYS
+    engagement: Engagement,
+    today: date | None = None,
+    window: int = AT_RISK_DAYS,
+    *,
+    closed: bool | None = None,
 ) -> EngagementReadiness:
-    """Readiness of an engagement whose plan is loaded (see ``plan_loading_options``)."""
+    """Readiness of an engagement whose plan is loaded (see ``plan_loading_options``);
+    ``closed`` assesses it as closed before its status says so (its final report)."""
     items: Sequence[PlanItem] = engagement.plan_items
     return assess_engagement(
         [plan_item_facts(item) for item in items],
         engagement.planned_end_date,
         today or current_day(),
         window,
-        closed=engagement.is_closed,
+        closed=engagement.is_closed if closed is None else closed,
     )
 
 

@@ -38,8 +38,11 @@ def build_report(
     final: bool,
     generated_by: User | None,
     generated_at: datetime | None = None,
+    close_justification: str | None = None,
 ) -> BuiltReport:
-    """The report of the engagement as the session sees it now (flushed changes included).
+    """The report of the engagement as the session sees it now (flushed changes included);
+    a final report shows it closed at ``generated_at`` with ``close_justification``
+    (``gather_report_data``).
 
     Raises ``knowtrans.reports.data.EngagementNotFound`` for an unknown id.
     """
@@ -51,6 +54,7 @@ def build_report(
         generated_by=generated_by,
         generated_at=generated_at,
         identifier=identifier,
+        close_justification=close_justification,
     )
     pdf, page_count = html_to_pdf(render_html(data))
     return BuiltReport(

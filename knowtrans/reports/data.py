@@ -18,7 +18,7 @@ from knowtrans.audit.models import AuditEvent
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
 from knowtrans.core.markdown import render_markdown
-from knowtrans.engagements.models import Engagement
+from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness_queries import (
     engagement_readiness,
     plan_item_facts,
@@ -120,17 +120,21 @@ def gather_report_data(
     generated_at: datetime,
     identifier: str,
     today: date | None = None,
+    close_justification: str | None = None,
 ) -> ReportData:
+    """The report's data. A final report shows the engagement closed at ``generated_at``
+    with ``close_justification`` (default: the stored one) whether or not its closing is
+    written yet: closing builds it first and writes the closing after."""
     engagement = load_engagement(engagement_id)
     day = today or current_day()
-    readiness = engagement_readiness(engagement, day)
+    closed = final or engagement.is_closed
+    readiness = engagement_readiness(engagement, day, closed=closed)
     rendered = ReportMarkdown()
     states = dict(zip((item.id for item in engagement.plan_items), readiness.items, strict=True))
     plan = sorted(
         engagement.plan_items,
         key=lambda item: (CRITICALITY_ORDER[item.criticality], item.skill.name.lower()),
     )
-    closed = final or engagement.is_closed
     assignments = [a for item in plan for a in item.assignments]
     learning = load_report_log(engagement.id, [a.id for a in assignments])
     items = tuple(
@@ -173,11 +177,19 @@ def gather_report_data(
             project=engagement.project,
             start_date=engagement.start_date,
             planned_end_date=engagement.planned_end_date,
-            status=engagement.status.label,
-            closed_at=engagement.closed_at,
+            status=EngagementStatus.CLOSED.label if final else engagement.status.label,
+            closed_at=engagement.closed_at or (generated_at if final else None),
             # a justification counts once the engagement closes (a failed closing keeps it
             # for "Close again", and a draft does not print it)
-            close_justification=(engagement.close_justification or "") if closed else "",
+            close_justification=(
+                (
+                    close_justification
+                    if close_justification is not None
+                    else engagement.close_justification or ""
+                )
+                if closed
+                else ""
+            ),
             objectives=with_break_opportunities(render_markdown(engagement.objectives)),
         ),
         readiness_percent=readiness.percent,
