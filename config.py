@@ -58,6 +58,10 @@ class Config:
     SESSION_IDLE_TIMEOUT = 30 * 60
     #: seconds after sign-in after which a session ends, active or not
     SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+    #: the cookie is sent again only when the session changes (at most once a minute, see
+    #: ``auth.sessions.SEEN_RESOLUTION``): both timeouts are kept on the server side, so
+    #: re-signing and re-sending an unchanged cookie with every page would buy nothing
+    SESSION_REFRESH_EACH_REQUEST = False
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     #: failed sign-ins allowed per account and per client address
@@ -107,6 +111,7 @@ class Config:
             setattr(self, name, env.get(name, getattr(self, name)))
         #: the task queue's store: sqlite:////path (default: the instance folder), redis://…
         self.TASK_QUEUE_URL = env.get("TASK_QUEUE_URL") or self.default_task_queue_url()
+        self._mail_from(env)
         for name in (
             "WORKER_NICE",
             "JOB_TIME_LIMIT",
@@ -118,6 +123,24 @@ class Config:
 
     def default_task_queue_url(self) -> str:
         return f"sqlite:///{instance_dir() / 'tasks.db'}"
+
+    #: development writes each message as a file into the instance folder's mail/
+    DEFAULT_MAIL_BACKEND = "file"
+
+    def _mail_from(self, env) -> None:
+        """Flask-Mailman's settings; the worker sends (``knowtrans.core.mail``)."""
+        self.MAIL_BACKEND = env.get("MAIL_BACKEND") or self.DEFAULT_MAIL_BACKEND
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", 25))
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
+        self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "0") == "1"
+        self.MAIL_USE_SSL = env.get("MAIL_USE_SSL", "0") == "1"
+        self.MAIL_TIMEOUT = int(env.get("MAIL_TIMEOUT", 30))
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "knowtrans <knowtrans@localhost>")
+        self.MAIL_FILE_PATH = env.get("MAIL_FILE_PATH") or str(instance_dir() / "mail")
+        #: where people reach knowtrans: the links in e-mails
+        self.BASE_URL = env.get("BASE_URL", "http://localhost:5000")
 
     def default_database_url(self) -> str:
         return f"sqlite:///{instance_dir() / 'knowtrans.db'}"
@@ -147,14 +170,17 @@ class TestingConfig(Config):
 
     def __init__(self) -> None:
         super().__init__()
-        # the suite's database and queue, whatever a developer's shell has set
+        # the suite's database, queue and mail, whatever a developer's shell has set
         self.SQLALCHEMY_DATABASE_URI = self.default_database_url()
         self.TASK_QUEUE_URL = self.default_task_queue_url()
+        self.MAIL_BACKEND = "locmem"  # messages in app.extensions["mailman"].outbox
+        self.BASE_URL = "https://knowtrans.example.com"
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SECURE_BY_DEFAULT = True
+    DEFAULT_MAIL_BACKEND = "smtp"
 
     def __init__(self) -> None:
         super().__init__()

@@ -70,13 +70,14 @@ def _init_request_pipeline(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from knowtrans import models  # noqa: F401 - every model registered before use
-    from knowtrans.extensions import csrf, db, limiter, login_manager, migrate
+    from knowtrans.extensions import csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     _init_tasks(app)
 
 
@@ -84,6 +85,7 @@ def _init_tasks(app: Flask) -> None:
     """The queue's store from TASK_QUEUE_URL, and every feature's jobs registered with it."""
     from knowtrans.backup import tasks as backup_jobs  # noqa: F401 - registers its jobs
     from knowtrans.closing import tasks as closing_jobs  # noqa: F401 - registers its jobs
+    from knowtrans.core import mail as mail_jobs  # noqa: F401 - registers its jobs
     from knowtrans.core.tasks import init_tasks
     from knowtrans.reports import tasks as report_jobs  # noqa: F401 - registers its jobs
 

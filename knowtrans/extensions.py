@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -17,6 +18,8 @@ if TYPE_CHECKING:  # Flask-SQLAlchemy makes db.Model at run time; for the type c
 else:
     Model = db.Model
 migrate = Migrate()
+#: e-mail, sent by jobs (knowtrans.core.mail)
+mail = Mail()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"

@@ -69,9 +69,17 @@ def db(app):
         _db.session.remove()
         limiter.reset()
         fragments.cache().clear()
+        app.extensions["mailman"].outbox = []
         with _db.engine.begin() as connection:
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+@pytest.fixture
+def outbox(app, db):
+    """The messages the mail jobs sent (Flask-Mailman's ``locmem`` backend)."""
+    app.extensions["mailman"].outbox = []
+    return app.extensions["mailman"].outbox
 
 
 @pytest.fixture

@@ -328,6 +328,16 @@ def test_idle_and_absolute_timeouts(db, login_as, make_user, key, age):
     assert "session has expired" in browser.get("/login").get_data(as_text=True)
 
 
+def test_the_cookie_is_sent_again_only_when_the_session_changes(db, login_as, make_user):
+    """The idle clock moves at most once a minute; a page in between sends no cookie."""
+    browser = login_as(make_user(Role.STAFF))
+    browser.get("/engagements")
+    assert "Set-Cookie" not in browser.get("/engagements").headers
+    with browser.client.session_transaction() as session:
+        session[SEEN_AT] = int(utcnow().timestamp()) - 61
+    assert "Set-Cookie" in browser.get("/engagements").headers
+
+
 def test_session_cookie_flags(app, browser, make_user):
     response = browser.post("/login", {"email": make_user().email, "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 import sqlalchemy as sa
 
 from knowtrans.audit.operations import record_event
+from knowtrans.closing import mail
 from knowtrans.core.clock import utcnow
 from knowtrans.core.errors import Refused
 from knowtrans.core.integrity import unique_or_refused
@@ -138,6 +139,8 @@ def close_engagement(
     )
     engagement.closing_started_at = None
     engagement.closing_worker = engagement.closing_error = ""
+    if engagement.closing_requested_by is not None:  # asked to close through the pages
+        mail.tell_closed(engagement, report, engagement.closing_requested_by)
     return report
 
 
@@ -258,7 +261,7 @@ def release_closing(engagement: Engagement) -> None:
 
 def fail_closing(engagement: Engagement, reason: str | None) -> None:
     """The final report could not be built: unlock, close nothing, and say why on the
-    engagement's page; closing again is one click."""
+    engagement's page and by e-mail to who asked; closing again is one click."""
     engagement.closing_error = reason or str(ReportNotGenerated())
     engagement.closing_attempts = 0
     actor = engagement.closing_requested_by
@@ -273,3 +276,4 @@ def fail_closing(engagement: Engagement, reason: str | None) -> None:
             "Closing failed; nothing was closed: " + engagement.closing_error,
             engagement_id=engagement.id,
         )
+        mail.tell_not_closed(engagement, actor)

@@ -98,13 +98,14 @@ def worker_app() -> Flask:
     return _worker_app
 
 
-def job(*, kind: str, **options: Any) -> Callable[[Callable[..., Any]], Any]:
-    """Declare a job: ``kind`` names it in the log; ``options`` go to huey (``retries``,
-    ``retry_delay``, ``retry_backoff``, ``timeout`` in seconds, ``priority``). Without a
-    ``timeout`` of its own a job may run JOB_TIME_LIMIT seconds."""
+def job(*, kind: str, log_args: bool = True, **options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """Declare a job: ``kind`` names it in the log (with its arguments, unless
+    ``log_args`` is false); ``options`` go to huey (``retries``, ``retry_delay``,
+    ``retry_backoff``, ``timeout`` in seconds, ``priority``). Without a ``timeout`` of its
+    own a job may run JOB_TIME_LIMIT seconds."""
 
     def decorate(fn: Callable[..., Any]) -> Any:
-        wrapper = huey.task(name=kind, **options)(_runner(kind, fn))
+        wrapper = huey.task(name=kind, **options)(_runner(kind, fn, log_args))
         _jobs.append((wrapper, "timeout" in options))
         return wrapper
 
@@ -122,32 +123,36 @@ def periodic_job(*, kind: str, schedule: Callable[..., bool], **options: Any) ->
     return decorate
 
 
-def _runner(kind: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+def _runner(kind: str, fn: Callable[..., Any], log_args: bool = True) -> Callable[..., Any]:
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
         if _worker_app is None:  # immediate mode: in the sender's context, after its commit
-            return _unit_of_work(kind, fn, args, kwargs)
+            return _unit_of_work(kind, fn, args, kwargs, log_args)
         with _worker_app.app_context():  # a worker: a fresh session per job
             try:
-                return _unit_of_work(kind, fn, args, kwargs)
+                return _unit_of_work(kind, fn, args, kwargs, log_args)
             finally:
                 db.session.remove()
 
     return run
 
 
-def _unit_of_work(kind: str, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+def _unit_of_work(
+    kind: str, fn: Callable[..., Any], args: tuple, kwargs: dict, log_args: bool
+) -> Any:
     started = time.monotonic()
+    shown = args if log_args else ("…",) * len(args)
     try:
         result = fn(*args, **kwargs)
         db.session.commit()
     except BaseException as error:
         db.session.rollback()
-        log_job(kind, args, started, result=f"error: {type(error).__name__}: {error}")
+        reason = f"{type(error).__name__}: {error}" if log_args else type(error).__name__
+        log_job(kind, shown, started, result=f"error: {reason}")
         raise
     send_committed()
     facts = result if isinstance(result, dict) else {}
-    log_job(kind, args, started, result=facts.pop("result", "ok"), **facts)
+    log_job(kind, shown, started, result=facts.pop("result", "ok"), **facts)
     return result
 
 

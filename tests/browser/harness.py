@@ -86,6 +86,14 @@ class LiveServer:
     server: BaseWSGIServer
     thread: threading.Thread
     worker: subprocess.Popen
+    #: where the worker writes the e-mails it sends (one file per connection)
+    mail_dir: Path
+
+    def mail_sent(self) -> str:
+        """Every message the worker has sent so far, as text."""
+        return "\n".join(
+            path.read_text(errors="replace") for path in sorted(self.mail_dir.glob("*.log"))
+        )
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -103,9 +111,10 @@ def queue_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'tasks.db'}"
 
 
-def start_worker(directory: Path) -> subprocess.Popen:
-    """``knowtrans worker`` on the live server's database and queue: reports and closing go
-    through the real queue, as in production."""
+def start_worker(directory: Path, base_url: str = "http://127.0.0.1") -> subprocess.Popen:
+    """``knowtrans worker`` on the live server's database and queue: reports, closing and
+    e-mail go through the real queue, as in production; messages are written to files in
+    ``directory/mail``."""
     environment = dict(
         os.environ,
         KNOWTRANS_ENV="development",
@@ -113,6 +122,9 @@ def start_worker(directory: Path) -> subprocess.Popen:
         DATABASE_URL=f"sqlite:///{directory / 'knowtrans.db'}",
         TASK_QUEUE_URL=queue_url(directory),
         WORKER_NICE="0",
+        MAIL_BACKEND="file",
+        MAIL_FILE_PATH=str(directory / "mail"),
+        BASE_URL=base_url,
     )
     log = (directory / "worker.log").open("w")
     try:
@@ -190,8 +202,9 @@ def live_server(database_dir: Path) -> Iterator[LiveServer]:
     )
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    worker = start_worker(database_dir)
-    live = LiveServer(app, f"http://127.0.0.1:{server.server_port}", server, thread, worker)
+    url = f"http://127.0.0.1:{server.server_port}"
+    worker = start_worker(database_dir, url)
+    live = LiveServer(app, url, server, thread, worker, database_dir / "mail")
     try:
         yield live
     finally:

@@ -7,6 +7,7 @@ lead reports and closes. Each step saves a screenshot to test-artifacts/journeys
 
 import io
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +35,15 @@ PERCENT = re.compile(r"^\d+ %$")
 
 #: what one journey leaves for the next (the engagement's address)
 story: dict[str, str] = {}
+
+
+def wait_for(condition, what: str, seconds: float = BUILD_WAIT_MS / 1000) -> None:
+    """Poll ``condition`` until it holds; fail after ``seconds`` (generous: a busy machine)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not arrive in {seconds:.0f} s")
+        time.sleep(0.2)
 
 
 def needs(key: str) -> str:
@@ -202,7 +212,7 @@ def test_expert_confirms_the_level(page, snapshot):
     assert page.console_errors == []
 
 
-def test_it_lead_reports_and_closes(page, snapshot):
+def test_it_lead_reports_and_closes(page, snapshot, live_server):
     engagement_url = needs("engagement_url")
     sign_in(page, IT_LEAD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Engagements").click()
@@ -252,6 +262,11 @@ def test_it_lead_reports_and_closes(page, snapshot):
     expect(page.get_by_role("heading", name=re.compile("the record is read-only"))).to_be_visible()
     expect(page.get_by_text("Tom Becker continues the Vault training")).to_be_visible()
     snapshot("closed")
+    # the worker tells the IT lead by e-mail, in a job of its own after the closing's commit
+    wait_for(lambda: f"Subject: Closed: {TITLE}" in live_server.mail_sent(), "the e-mail")
+    sent = live_server.mail_sent()
+    assert f"To: {IT_LEAD}" in sent
+    assert f"{engagement_url}/report/final" in sent  # links to where the file is
 
     with page.expect_download(timeout=BUILD_WAIT_MS) as final:
         page.get_by_role("link", name="Download the final report (PDF)").click()
