@@ -254,6 +254,8 @@ class Targets:
     big_engagement_id: int
     normal_engagement_id: int
     big_assignment_id: int
+    #: the plan item of that assignment (the assign page names its learners)
+    big_item_id: int
     big_learner_email: str
     big_expert_email: str
     busy_staff_email: str
@@ -334,6 +336,9 @@ def pick_targets(app, big_engagement_id: int) -> Targets:
             big_engagement_id=big_engagement_id,
             normal_engagement_id=normal,
             big_assignment_id=assignment_id,
+            big_item_id=db.session.scalar(
+                sa.select(Assignment.plan_item_id).where(Assignment.id == assignment_id)
+            ),
             big_learner_email=db.session.get(User, learner_id).email,
             big_expert_email=db.session.get(User, expert_id).email,
             busy_staff_email=db.session.get(User, busy_id).email,
@@ -491,6 +496,12 @@ def page_plan(targets: Targets) -> list[tuple[str, str, str]]:
             f"/assignments/{t.big_assignment_id}/confirm",
             t.big_expert_email,
         ),
+        # every skill not on the plan and every staff member may be chosen: the pages offer
+        # the first few and a search
+        ("add plan item form", f"{_e(t.big_engagement_id)}/plan/new", CTO),
+        ("add plan item form, searched", f"{_e(t.big_engagement_id)}/plan/new?q=kube", CTO),
+        ("assign learner form", f"/plan-items/{t.big_item_id}/assign", CTO),
+        ("assign learner form, searched", f"/plan-items/{t.big_item_id}/assign?q=schmidt", CTO),
     ]
 
 

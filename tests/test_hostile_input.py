@@ -863,7 +863,14 @@ LIST_PAGES = [
     ("staff", "learning.my_assignments", ("page",)),
     ("cto", "reports.archive", ("page",)),
     ("expert", "dashboard.index", ("page", "q")),
+    ("cto", "plans.new_item", ("q",)),
+    ("cto", "plans.assign", ("q",)),
 ]
+#: the URL arguments of the pages above that name an object
+PAGE_ARGUMENTS: dict[str, Callable[[World], dict]] = {
+    "plans.new_item": lambda w: {"engagement_id": w.main},
+    "plans.assign": lambda w: {"item_id": w.item},
+}
 QUERY_VALUES = {
     **TEXT_REFUSED,
     **{f"number {label}": value for label, value in NUMBER_REFUSED.items()},
@@ -880,8 +887,9 @@ RAW_QUERY_VALUES = [b"%FF%FE", b"%ED%A0%80", b"%C0%AF", b"%00", b"%E2%80%AE", b"
 @pytest.mark.parametrize(("actor", "endpoint", "params"), LIST_PAGES)
 def test_hostile_query_strings_on_list_pages(app, world, actor, endpoint, params):
     browser = signed_in(app, world, actor)
+    arguments = PAGE_ARGUMENTS.get(endpoint, lambda w: {})(world)
     with app.test_request_context():
-        path = url_for(endpoint)
+        path = url_for(endpoint, **arguments)
     failures = []
 
     def check(response, what):

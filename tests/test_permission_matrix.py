@@ -598,6 +598,26 @@ def test_closed_engagement_is_read_only_for_everyone(app, world, actor):
     assert not failures, "\n".join(failures)
 
 
+#: pages that narrow their choices by a search in the query string (``?q=``)
+SEARCHED = ("plans.new_item", "plans.assign")
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_a_search_in_the_query_string_changes_no_answer(app, world, actor):
+    """The search runs after the checks: whoever may not see or change the plan gets the
+    same answer with it, on an open and on a closed engagement."""
+    for table, arguments in (
+        (EXPECTED, url_arguments(world)),
+        (EXPECTED_ON_CLOSED, closed_url_arguments(world)),
+    ):
+        searched = {endpoint: {**arguments[endpoint], "q": "staff"} for endpoint in SEARCHED}
+        urls = build_urls(app, searched)
+        assert all("?q=staff" in url for url in urls.values())
+        rows = {endpoint: table[endpoint] for endpoint in SEARCHED}
+        failures = run_matrix(app, world, actor, rows, urls)
+        assert not failures, "\n".join(failures)
+
+
 @pytest.mark.parametrize("actor", ACTORS[1:])
 def test_ids_that_do_not_exist_are_404_for_everyone(app, world, actor):
     """No id in a URL tells a missing object from a forbidden one by a 500."""

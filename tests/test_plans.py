@@ -1160,3 +1160,333 @@ def test_operations_refuse_an_archived_skill_and_one_already_on_the_plan(
                 due_date=None,
                 actor=cto,
             )
+
+
+# --- long lists of skills and people: a search narrows them, the select shows a few ---------
+
+
+def add_skills(n: int, *, prefix: str = "Skill", category: str = "Bulk") -> list:
+    """``n`` skills named ``{prefix} 001`` … in one commit."""
+    from knowtrans.skills.models import Skill
+
+    skills = [
+        Skill(name=f"{prefix} {i:03d}", category=category, description="") for i in range(1, n + 1)
+    ]
+    _db.session.add_all(skills)
+    _db.session.commit()
+    return skills
+
+
+def add_staff(n: int, *, prefix: str = "Staff") -> list:
+    """``n`` active internal staff members ``{prefix} 001`` … in one commit."""
+    from knowtrans.users.models import User, UserRole
+
+    people = []
+    for i in range(1, n + 1):
+        person = User(
+            email=f"{prefix.lower()}{i:03d}@example.com",
+            name=f"{prefix} {i:03d}",
+            password_hash="-",
+            kind=UserKind.INTERNAL,
+            active=True,
+        )
+        person.role_rows = [UserRole(role=Role.STAFF)]
+        people.append(person)
+    _db.session.add_all(people)
+    _db.session.commit()
+    return people
+
+
+def option_values(html: str, name: str) -> list[str]:
+    return re.findall(r'<option[^>]*value="([^"]*)"', select_html(html, name))
+
+
+def selected_value(html: str, name: str) -> str | None:
+    match = re.search(r'<option selected value="([^"]*)"', select_html(html, name))
+    return match[1] if match else None
+
+
+SHOWN = plan_forms.CHOICES_SHOWN
+
+
+def test_a_short_list_of_skills_is_offered_whole_without_a_search(
+    login_as, cto, engagement, make_skill
+):
+    add_skills(SHOWN)
+    html = text_of(login_as(cto).get(f"/engagements/{engagement.id}/plan/new"))
+    assert len(option_values(html, "skill_id")) == SHOWN + 1  # and the placeholder
+    assert 'role="search"' not in html
+    assert "more match" not in html
+    assert "Skills of the catalogue that are not on this plan yet, by category." in html
+
+
+def test_a_long_list_of_skills_shows_the_first_and_counts_the_rest(login_as, cto, engagement, item):
+    add_skills(SHOWN + 7)
+    html = text_of(login_as(cto).get(f"/engagements/{engagement.id}/plan/new"))
+    values = option_values(html, "skill_id")
+    assert len(values) == SHOWN + 1
+    # a GET form on the page itself: no JavaScript needed
+    url = f"/engagements/{engagement.id}/plan/new"
+    assert f'<form method="get" action="{url}" class="filters" role="search"' in html
+    assert '<label for="q">Search by name or category</label>' in html
+    assert (
+        f"Showing the first {SHOWN} of {SHOWN + 7} skills not on this plan yet, by category. "
+        "7 more match: search above by name or category to narrow the list."
+    ) in html
+
+
+def test_the_skill_search_narrows_by_name_or_category(login_as, cto, engagement, item, make_skill):
+    add_skills(SHOWN + 7)
+    terraform = make_skill("Terraform modules", category="Platform")
+    zabbix = make_skill("Zabbix alerts", category="Operations")
+    browser = login_as(cto)
+    url = f"/engagements/{engagement.id}/plan/new"
+
+    html = text_of(browser.get(url, query_string={"q": "PLATFORM"}))
+    # Kubernetes operations (Platform) is on the plan already
+    assert option_labels(html, "skill_id") == ["Choose a skill…", "Terraform modules"]
+    assert 'value="PLATFORM"' in html  # the search field keeps the text
+    assert "One skill not on this plan yet matches “PLATFORM”." in html
+    # the only match is chosen; the form posts back to the same search
+    assert selected_value(html, "skill_id") == str(terraform.id)
+    assert f'action="/engagements/{engagement.id}/plan/new?q=PLATFORM"' in html
+    assert "Clear the search" in html
+
+    html = text_of(browser.get(url, query_string={"q": "alerts"}))
+    assert option_values(html, "skill_id") == ["", str(zabbix.id)]
+
+    html = text_of(browser.get(url, query_string={"q": "skill 05"}))
+    assert option_labels(html, "skill_id")[1:] == [f"Skill {n:03d}" for n in range(50, 58)]
+    assert "8 skills not on this plan yet match “skill 05”, by category." in html
+    assert selected_value(html, "skill_id") == ""  # the placeholder: several match
+
+    html = text_of(browser.get(url, query_string={"q": "skill"}))
+    assert len(option_values(html, "skill_id")) == SHOWN + 1
+    assert (
+        f"Showing the first {SHOWN} of {SHOWN + 7} skills not on this plan yet that match "
+        "“skill”, by category. 7 more match: refine the search above."
+    ) in html
+
+
+def test_a_skill_search_without_a_match_says_so(login_as, cto, engagement, make_skill):
+    make_skill("Terraform modules", category="Platform")
+    html = text_of(
+        login_as(cto).get(f"/engagements/{engagement.id}/plan/new", query_string={"q": "%_"})
+    )
+    assert "No skill matches “%_”" in html
+    assert "skill_id" not in html
+    assert f'<a href="/engagements/{engagement.id}/plan/new">show all skills</a>' in html
+
+
+def test_a_bad_skill_search_is_a_message_at_the_search_field(login_as, cto, engagement):
+    add_skills(3)
+    html = text_of(
+        login_as(cto).get(f"/engagements/{engagement.id}/plan/new", query_string={"q": "x" * 101})
+    )
+    assert '<p class="error" id="q-error">Field cannot be longer than 100 characters.</p>' in html
+    assert len(option_values(html, "skill_id")) == 4  # the search is not applied
+
+
+def test_a_skill_not_shown_is_accepted_on_the_rule(login_as, cto, engagement):
+    skills = add_skills(SHOWN + 7)
+    hidden = skills[-1]
+    browser = login_as(cto)
+    url = f"/engagements/{engagement.id}/plan/new"
+    assert str(hidden.id) not in option_values(text_of(browser.get(url)), "skill_id")
+    response = browser.post(f"{url}?q=skill+001", item_data(hidden), form_url=url)
+    assert response.status_code == 302, text_of(response)
+    (item,) = all_of(PlanItem)
+    assert item.skill_id == hidden.id
+
+
+def test_a_skill_not_shown_stays_chosen_when_the_form_comes_back(login_as, cto, engagement):
+    skills = add_skills(SHOWN + 7)
+    hidden = skills[-1]
+    url = f"/engagements/{engagement.id}/plan/new"
+    response = login_as(cto).post(url, item_data(hidden, target_level=""))
+    assert response.status_code == 200
+    html = text_of(response)
+    assert '<p class="error" id="target_level-error">Choose a target level.</p>' in html
+    assert selected_value(html, "skill_id") == str(hidden.id)
+    assert row_count(PlanItem) == 0
+
+
+@pytest.mark.parametrize(
+    ("which", "message"),
+    [
+        ("archived", "Choose a skill from the list. Old mainframe is archived."),
+        ("on the plan", "Kubernetes operations is already on this plan."),
+        ("unknown", "Choose a skill from the list."),
+    ],
+)
+def test_a_skill_the_rule_refuses_is_refused_whatever_the_search(
+    login_as, cto, engagement, item, kubernetes, make_skill, which, message
+):
+    add_skills(SHOWN + 7)
+    skill_id = {
+        "archived": lambda: make_skill("Old mainframe", archived=True).id,
+        "on the plan": lambda: kubernetes.id,
+        "unknown": lambda: 424242,
+    }[which]()
+    url = f"/engagements/{engagement.id}/plan/new?q=skill"
+    # the rule's answer comes with the other fields' messages
+    response = login_as(cto).post(
+        url, item_data(kubernetes, skill_id=str(skill_id), criticality="")
+    )
+    assert response.status_code == 200
+    html = text_of(response)
+    assert f'<p class="error" id="skill_id-error">{message}</p>' in html
+    assert '<p class="error" id="criticality-error">Choose a criticality.</p>' in html
+    assert row_count(PlanItem) == 1
+    assert row_count(AuditEvent) == 0
+
+
+def test_the_add_plan_item_page_reads_as_much_for_many_skills_as_for_few(
+    login_as, cto, engagement, item, make_skill, count_queries
+):
+    make_skill("Terraform modules", category="Platform")
+    browser = login_as(cto)
+    url = f"/engagements/{engagement.id}/plan/new"
+    with count_queries() as few:
+        assert browser.get(url).status_code == 200
+    add_skills(3 * SHOWN)
+    counts = []
+    for query in ({}, {"q": "skill"}, {"q": "terraform"}, {"q": "nothing like it"}):
+        with count_queries() as many:
+            assert browser.get(url, query_string=query).status_code == 200
+        counts.append(len(many))
+    assert counts == [len(few)] * 4
+    assert len(few) <= 15
+
+
+def test_a_short_list_of_learners_is_offered_whole_without_a_search(login_as, cto, item):
+    add_staff(SHOWN)
+    html = text_of(login_as(cto).get(f"/plan-items/{item.id}/assign"))
+    assert len(option_values(html, "learner_id")) == SHOWN + 1
+    assert 'role="search"' not in html
+    assert "Active internal staff members who are not on this skill yet." in html
+
+
+def test_a_long_list_of_learners_shows_the_first_and_counts_the_rest(
+    login_as, cto, item, maria, make_assignment
+):
+    make_assignment(plan_item=item, learner=maria)
+    add_staff(SHOWN + 12)
+    html = text_of(login_as(cto).get(f"/plan-items/{item.id}/assign"))
+    assert len(option_values(html, "learner_id")) == SHOWN + 1
+    assert "Maria Lopez" not in option_labels(html, "learner_id")
+    url = f"/plan-items/{item.id}/assign"
+    assert f'<form method="get" action="{url}" class="filters" role="search"' in html
+    assert '<label for="q">Search by name or e-mail</label>' in html
+    assert (
+        f"Showing the first {SHOWN} of {SHOWN + 12} active internal staff members who are not "
+        "on this skill yet. 12 more match: search above by name or e-mail to narrow the list."
+    ) in html
+
+
+def test_the_learner_search_narrows_by_name_or_email(login_as, cto, item, make_user):
+    add_staff(SHOWN + 12)
+    nora = make_user(Role.STAFF, name="Nora Haddad", email="n.haddad@example.com")
+    make_user(Role.STAFF, name="Inactive Haddad", active=False)
+    browser = login_as(cto)
+    url = f"/plan-items/{item.id}/assign"
+
+    html = text_of(browser.get(url, query_string={"q": "haddad"}))
+    assert option_labels(html, "learner_id") == [
+        "Choose a learner…",
+        "Nora Haddad (n.haddad@example.com)",
+    ]
+    assert selected_value(html, "learner_id") == str(nora.id)
+    assert f'action="/plan-items/{item.id}/assign?q=haddad"' in html
+
+    html = text_of(browser.get(url, query_string={"q": "N.HADDAD@"}))
+    assert option_values(html, "learner_id") == ["", str(nora.id)]
+
+    html = text_of(browser.get(url, query_string={"q": "staff00"}))
+    assert len(option_values(html, "learner_id")) == 10
+    assert "9 staff members who are not on this skill yet match “staff00”." in html
+
+    html = text_of(browser.get(url, query_string={"q": "nobody like this"}))
+    assert "Nobody matches “nobody like this”" in html
+    assert "learner_id" not in html
+
+
+def test_a_learner_not_shown_is_accepted_on_the_rule(login_as, cto, item):
+    people = add_staff(SHOWN + 12)
+    hidden = people[-1]
+    browser = login_as(cto)
+    url = f"/plan-items/{item.id}/assign"
+    assert str(hidden.id) not in option_values(text_of(browser.get(url)), "learner_id")
+    response = browser.post(
+        f"{url}?q=staff+001", {"learner_id": str(hidden.id), "learner_role": "primary"}
+    )
+    assert response.status_code == 302, text_of(response)
+    (assignment,) = all_of(Assignment)
+    assert assignment.learner_id == hidden.id
+
+
+def test_a_learner_not_shown_stays_chosen_when_the_form_comes_back(login_as, cto, item):
+    hidden = add_staff(SHOWN + 12)[-1]
+    response = login_as(cto).post(
+        f"/plan-items/{item.id}/assign", {"learner_id": str(hidden.id), "learner_role": "boss"}
+    )
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "Choose primary or backup." in html
+    assert selected_value(html, "learner_id") == str(hidden.id)
+    assert row_count(Assignment) == 0
+
+
+@pytest.mark.parametrize(
+    ("learner", "message"),
+    [
+        ("inactive", "Ina Inactive's account is inactive."),
+        ("external", "Ed External is an external user; only internal staff can be learners."),
+        ("expert", "Erik Expert is an external user; only internal staff can be learners."),
+        ("assigned", "Maria Lopez is already assigned to Kubernetes operations."),
+        ("unknown", "Choose a learner from the list."),
+    ],
+)
+def test_a_learner_the_rule_refuses_is_refused_whatever_the_search(
+    login_as, cto, engagement, item, maria, make_user, make_assignment, learner, message
+):
+    make_assignment(plan_item=item, learner=maria)
+    add_staff(SHOWN + 12)
+    learner_id = {
+        "inactive": lambda: make_user(Role.STAFF, name="Ina Inactive", active=False).id,
+        "external": lambda: make_user(Role.STAFF, name="Ed External", kind=UserKind.EXTERNAL).id,
+        "expert": lambda: engagement.expert_id,
+        "assigned": lambda: maria.id,
+        "unknown": lambda: 424242,
+    }[learner]()
+    response = login_as(cto).post(
+        f"/plan-items/{item.id}/assign?q=staff",
+        {"learner_id": str(learner_id), "learner_role": "lead"},
+    )
+    assert response.status_code == 200
+    html = text_of(response)
+    assert f'<p class="error" id="learner_id-error">{message}</p>' in html
+    assert '<p class="error" id="learner_role-error">Choose primary or backup.</p>' in html
+    assert row_count(Assignment) == 1
+    assert row_count(AuditEvent) == 0
+
+
+def test_the_assign_page_reads_as_much_for_many_people_as_for_few(
+    login_as, cto, item, maria, make_assignment, count_queries
+):
+    make_assignment(plan_item=item, learner=maria)
+    add_staff(2)
+    browser = login_as(cto)
+    url = f"/plan-items/{item.id}/assign"
+    with count_queries() as few:
+        assert browser.get(url).status_code == 200
+    # more people, and more of them on the item already
+    for learner in add_staff(3 * SHOWN, prefix="More")[-3:]:
+        make_assignment(plan_item=item, learner=learner)
+    counts = []
+    for query in ({}, {"q": "more"}, {"q": "more001"}, {"q": "nothing like it"}):
+        with count_queries() as many:
+            assert browser.get(url, query_string=query).status_code == 200
+        counts.append(len(many))
+    assert counts == [len(few)] * 4
+    assert len(few) <= 15

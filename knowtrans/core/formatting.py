@@ -1,4 +1,4 @@
-"""Dates and durations as pages, messages and reports write them."""
+"""Dates, durations and counts as pages, messages and reports write them."""
 
 from datetime import date, datetime
 
@@ -18,3 +18,8 @@ def format_minutes(minutes: int | None) -> str:
     if not hours:
         return f"{rest} min"
     return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
+def format_number(value: int) -> str:
+    """A count with thousands separators: 3,000."""
+    return f"{value:,}"

@@ -1,12 +1,14 @@
 """Forms for the transfer plan: plan items, handover notes, learners and phases."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import DateField, Form, SearchField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from knowtrans.core.concurrency import VersionField
+from knowtrans.core.errors import Refused
 from knowtrans.core.forms import NoControlCharacters, strip_filter
+from knowtrans.core.search import Shortlist
 from knowtrans.engagements.forms import (
     Required,
     optional_int,
@@ -16,6 +18,7 @@ from knowtrans.engagements.forms import (
 )
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
+from knowtrans.plans import operations
 from knowtrans.plans.models import LEVELS, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.plans.queries import assignable_learners, skills_to_plan
 from knowtrans.skills.models import Skill
@@ -23,6 +26,8 @@ from knowtrans.users.models import User
 
 #: the longest handover notes a plan item keeps (Markdown)
 MAX_NOTES_LENGTH = 20_000
+#: a select offers at most this many skills or learners; beyond it, a search narrows them
+CHOICES_SHOWN = 50
 
 
 def level_choices() -> list[SelectChoice]:
@@ -66,27 +71,81 @@ class PlanItemEditForm(PlanItemFields):
     version = VersionField()
 
 
+class ChoiceSearch(Form):
+    """The search that narrows a long list of choices: a GET form on the page itself (no
+    CSRF, no JavaScript), its text passed on to the page's form."""
+
+    q = SearchField(
+        "Search", validators=[Length(max=100), NoControlCharacters()], filters=[strip_filter]
+    )
+
+    def __init__(self, formdata, *, label: str) -> None:
+        super().__init__(formdata)
+        self.q.label.text = label
+        self.validate()
+
+    @property
+    def text(self) -> str:
+        """The text to search for; empty when none was given or it is not valid."""
+        if self.q.errors or not self.q.data:
+            return ""
+        return self.q.data
+
+
+class SkillSearch(ChoiceSearch):
+    def __init__(self, formdata) -> None:
+        super().__init__(formdata, label="Search by name or category")
+
+
+class LearnerSearch(ChoiceSearch):
+    def __init__(self, formdata) -> None:
+        super().__init__(formdata, label="Search by name or e-mail")
+
+
+def _with_submitted(field, model, shown: list) -> list:
+    """``shown``, and the row the submitted ``field`` names when it is not among them (chosen
+    from another search, or no longer offered), so that the form comes back with it chosen.
+    Whether it may be chosen is the operation's rule, asked in validation."""
+    if not isinstance(field.data, int) or any(row.id == field.data for row in shown):
+        return shown
+    submitted = db.session.get(model, field.data)
+    return shown if submitted is None else [*shown, submitted]
+
+
 class PlanItemForm(PlanItemFields):
     skill_id = record_select(
         "Skill", required="Choose a skill.", unknown="Choose a skill from the list."
     )
 
-    def __init__(self, *args, engagement: Engagement, **kwargs) -> None:
+    def __init__(self, *args, engagement: Engagement, search: str = "", **kwargs) -> None:
         super().__init__(*args, engagement=engagement, **kwargs)
-        skills = skills_to_plan(engagement)
+        self.search = search
+        #: the skills the select offers (at most CHOICES_SHOWN) and how many match
+        self.skills: Shortlist[Skill] = skills_to_plan(engagement, text=search, limit=CHOICES_SHOWN)
+        shown = _with_submitted(self.skill_id, Skill, self.skills.rows)
+        # by category: a skill added to those shown joins its category's group
+        shown = sorted(shown, key=lambda skill: (skill.category, skill.name, skill.id))
         self.skill_id.choices = with_placeholder(
             "Choose a skill…",
             (
                 SelectChoice(value=skill.id, label=skill.name, optgroup=skill.category)
-                for skill in skills
+                for skill in shown
             ),
         )
-        self.available_skills = skills
+        if search and self.skills.total == 1 and not self.is_submitted():
+            self.skill_id.data = self.skills.rows[0].id
 
     def validate_skill_id(self, field) -> None:
-        """Whether the skill may go on the plan is the operation's rule."""
-        if db.session.get(Skill, field.data) is None:
+        """Whether the skill may go on the plan is the operation's rule (``check_skill``),
+        asked here to show its answer with the other fields' messages; the operation asks
+        again on saving. Any skill it allows is accepted, shown in the select or not."""
+        skill = db.session.get(Skill, field.data)
+        if skill is None:
             raise ValidationError("Choose a skill from the list.")
+        try:
+            operations.check_skill(self.engagement, skill)
+        except Refused as refusal:
+            raise ValidationError(str(refusal)) from None
 
 
 class NotesForm(FlaskForm):
@@ -111,18 +170,28 @@ class AssignForm(FlaskForm):
         invalid_choice_message="Choose primary or backup.",
     )
 
-    def __init__(self, *args, item: PlanItem, **kwargs) -> None:
+    def __init__(self, *args, item: PlanItem, search: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.item = item
-        self.learners = assignable_learners(item)
-        self.learner_id.choices = with_placeholder(
-            "Choose a learner…", map(person_choice, self.learners)
-        )
+        self.search = search
+        #: the people the select offers (at most CHOICES_SHOWN) and how many match
+        self.learners: Shortlist[User] = assignable_learners(item, text=search, limit=CHOICES_SHOWN)
+        shown = _with_submitted(self.learner_id, User, self.learners.rows)
+        self.learner_id.choices = with_placeholder("Choose a learner…", map(person_choice, shown))
+        if search and self.learners.total == 1 and not self.is_submitted():
+            self.learner_id.data = self.learners.rows[0].id
 
     def validate_learner_id(self, field) -> None:
-        """Who may learn is the operation's rule (plans.operations.check_learner)."""
-        if db.session.get(User, field.data) is None:
+        """Who may learn is the operation's rule (``check_assignable``), asked here to show
+        its answer with the other fields' messages; the operation asks again on saving. Anyone
+        it allows is accepted, shown in the select or not."""
+        learner = db.session.get(User, field.data)
+        if learner is None:
             raise ValidationError("Choose a learner from the list.")
+        try:
+            operations.check_assignable(self.item, learner)
+        except Refused as refusal:
+            raise ValidationError(str(refusal)) from None
 
 
 class PhaseForm(FlaskForm):

@@ -58,12 +58,9 @@ def create_plan_item(
     due_date: date | None,
     actor: User,
 ) -> PlanItem:
-    """Raises Refused for an archived skill, one already on the plan, or a due date outside
-    the engagement."""
-    if skill.archived:
-        raise Refused(f"Choose a skill from the list. {skill.name} is archived.", field="skill_id")
-    if skill_on_plan(engagement, skill):
-        raise Refused(f"{skill.name} is already on this plan.", field="skill_id")
+    """Raises Refused for a skill check_skill does not allow, or a due date outside the
+    engagement."""
+    check_skill(engagement, skill)
     check_due_date(engagement, due_date)
     item = PlanItem(
         engagement=engagement,
@@ -145,6 +142,15 @@ def set_handover_notes(item: PlanItem, notes: str, *, version: int | None, actor
     return True
 
 
+def check_skill(engagement: Engagement, skill: Skill) -> None:
+    """Refuse a skill that cannot go on ``engagement``'s plan: an archived one, or one that is
+    on it already."""
+    if skill.archived:
+        raise Refused(f"Choose a skill from the list. {skill.name} is archived.", field="skill_id")
+    if skill_on_plan(engagement, skill):
+        raise Refused(f"{skill.name} is already on this plan.", field="skill_id")
+
+
 def check_due_date(engagement: Engagement, due_date: date | None) -> None:
     """A plan item is due within its engagement: not before the start, not after the end."""
     if due_date is None:
@@ -182,16 +188,21 @@ def check_learner(engagement: Engagement, learner: User) -> None:
         )
 
 
-def assign_learner(
-    item: PlanItem, *, learner: User, learner_role: LearnerRole, actor: User
-) -> Assignment:
-    """Raises Refused for a learner the rules of check_learner do not allow, or one already
-    assigned to the item."""
+def check_assignable(item: PlanItem, learner: User) -> None:
+    """Refuse a learner check_learner does not allow on the item's engagement, or one
+    assigned to the item already."""
     check_learner(item.engagement, learner)
     if is_assigned(item, learner):
         raise Refused(
             f"{learner.name} is already assigned to {item.skill.name}.", field="learner_id"
         )
+
+
+def assign_learner(
+    item: PlanItem, *, learner: User, learner_role: LearnerRole, actor: User
+) -> Assignment:
+    """Raises Refused for a learner check_assignable does not allow."""
+    check_assignable(item, learner)
     assignment = Assignment(
         plan_item=item, learner=learner, learner_role=learner_role, phase=Phase.PLANNED
     )

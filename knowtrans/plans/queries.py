@@ -1,7 +1,9 @@
 """Reads of the transfer plan that forms and operations share."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
+from knowtrans.core.search import Shortlist, contains, shortlist
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.plans.models import Assignment, PlanItem
@@ -9,16 +11,19 @@ from knowtrans.skills.models import Skill
 from knowtrans.users.models import Role, User, UserKind, UserRole
 
 
-def skills_to_plan(engagement: Engagement) -> list[Skill]:
-    """Skills of the catalogue not archived and not yet on the engagement's plan."""
+def skills_to_plan(engagement: Engagement, *, text: str = "", limit: int) -> Shortlist[Skill]:
+    """Skills of the catalogue not archived and not yet on the engagement's plan, by category
+    and name; those whose name or category contains ``text`` when it is given. At most
+    ``limit`` of them, and how many there are."""
     planned = sa.select(PlanItem.skill_id).where(PlanItem.engagement_id == engagement.id)
-    return list(
-        db.session.scalars(
-            sa.select(Skill)
-            .where(Skill.archived.is_(False), Skill.id.not_in(planned))
-            .order_by(Skill.category, Skill.name)
-        )
+    query = (
+        sa.select(Skill)
+        .where(Skill.archived.is_(False), Skill.id.not_in(planned))
+        .order_by(Skill.category, Skill.name, Skill.id)
     )
+    if text:
+        query = query.where(contains(text, Skill.name, Skill.category))
+    return shortlist(query, limit)
 
 
 def skill_on_plan(engagement: Engagement, skill: Skill) -> bool:
@@ -28,9 +33,11 @@ def skill_on_plan(engagement: Engagement, skill: Skill) -> bool:
     return db.session.execute(query).first() is not None
 
 
-def assignable_learners(item: PlanItem) -> list[User]:
-    """Active internal staff members not yet assigned to ``item``, the expert aside: the
-    choices the rule of ``operations.check_learner`` allows."""
+def assignable_learners(item: PlanItem, *, text: str = "", limit: int) -> Shortlist[User]:
+    """Active internal staff members not yet assigned to ``item``, the expert aside (the
+    people the rule of ``operations.check_assignable`` allows), by name; those whose name or
+    e-mail address contains ``text`` when it is given. At most ``limit`` of them, and how many
+    there are."""
     assigned = sa.select(Assignment.learner_id).where(Assignment.plan_item_id == item.id)
     query = (
         sa.select(User)
@@ -42,9 +49,13 @@ def assignable_learners(item: PlanItem) -> list[User]:
             User.id.not_in(assigned),
             User.id != item.engagement.expert_id,
         )
+        # name and address are shown; their roles are not
+        .options(lazyload(User.role_rows))
         .order_by(User.name, User.id)
     )
-    return list(db.session.scalars(query))
+    if text:
+        query = query.where(contains(text, User.name, User.email))
+    return shortlist(query, limit)
 
 
 def is_assigned(item: PlanItem, learner: User) -> bool:

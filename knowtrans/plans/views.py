@@ -1,6 +1,6 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.limits import write_allowed
@@ -11,10 +11,12 @@ from knowtrans.plans import operations
 from knowtrans.plans.forms import (
     AssignForm,
     LearnerRoleForm,
+    LearnerSearch,
     NotesForm,
     PhaseForm,
     PlanItemEditForm,
     PlanItemForm,
+    SkillSearch,
 )
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
 from knowtrans.skills.models import Skill
@@ -31,9 +33,15 @@ ASSIGNMENT = (
 )
 
 
-def _editable_item(item_id: int) -> PlanItem:
+#: the assign page names who is on the item already (their roles are not read)
+ASSIGNED = (
+    selectinload(PlanItem.assignments).joinedload(Assignment.learner).lazyload(User.role_rows),
+)
+
+
+def _editable_item(item_id: int, *options) -> PlanItem:
     """The plan item the URL names, when the user may edit the plan (404 or 403 otherwise)."""
-    item = load(PlanItem, item_id, *ITEM)
+    item = load(PlanItem, item_id, *ITEM, *options)
     authorize(Action.EDIT_PLAN, item)
     return item
 
@@ -60,7 +68,8 @@ def _back_to_plan(engagement_id: int, item_id: int | None = None):
 def new_item(engagement_id: int):
     engagement = load(Engagement, engagement_id)
     authorize(Action.EDIT_PLAN, engagement)
-    form = PlanItemForm(engagement=engagement)
+    search = SkillSearch(request.args)
+    form = PlanItemForm(engagement=engagement, search=search.text)
     if form.validate_on_submit():
         skill = load(Skill, form.skill_id.data)
         with saving(form):
@@ -74,7 +83,9 @@ def new_item(engagement_id: int):
             )
             flash(f"Added {skill.name} to the plan.", "success")
             return _back_to_plan(engagement.id, item.id)
-    return render_template("plans/item_form.html", form=form, engagement=engagement, item=None)
+    return render_template(
+        "plans/item_form.html", form=form, search=search, engagement=engagement, item=None
+    )
 
 
 @bp.route("/plan-items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -143,8 +154,9 @@ def notes(item_id: int):
 @bp.route("/plan-items/<int:item_id>/assign", methods=["GET", "POST"])
 @login_required
 def assign(item_id: int):
-    item = _editable_item(item_id)
-    form = AssignForm(item=item)
+    item = _editable_item(item_id, *ASSIGNED)
+    search = LearnerSearch(request.args)
+    form = AssignForm(item=item, search=search.text)
     if form.validate_on_submit():
         learner = load(User, form.learner_id.data)
         role = LearnerRole(form.learner_role.data)
@@ -152,7 +164,9 @@ def assign(item_id: int):
             operations.assign_learner(item, learner=learner, learner_role=role, actor=current_user)
             flash(f"Assigned {learner.name} ({role.value}) to {item.skill.name}.", "success")
             return _back_to_plan(item.engagement_id, item.id)
-    return render_template("plans/assign.html", form=form, item=item, engagement=item.engagement)
+    return render_template(
+        "plans/assign.html", form=form, search=search, item=item, engagement=item.engagement
+    )
 
 
 @bp.post("/assignments/<int:assignment_id>/unassign")

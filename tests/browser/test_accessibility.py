@@ -99,8 +99,10 @@ def pages_for(role: str, ids: DemoIds) -> list[str]:
             "/engagements/new",
             f"{engagement}/edit",
             f"{engagement}/plan/new",
+            f"{engagement}/plan/new?q=a",  # with the search and its count
             f"/plan-items/{ids.plan_item}/edit",
             f"/plan-items/{ids.plan_item}/assign",
+            f"/plan-items/{ids.plan_item}/assign?q=a",
             f"/assignments/{ids.assignment}",
             f"/engagements/{ids.closed_engagement}",
             f"{engagement}/close",
