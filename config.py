@@ -76,9 +76,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25
     #: the worker's CPU priority below the web workers' (added to the nice value)
-    #: 19, the lowest: a page is cheap and wanted now, a report can wait a moment (measured:
-    #: at 10 a worker laying out reports took about half of two cores from gunicorn)
-    WORKER_NICE = 19
+    WORKER_NICE = 10
     #: seconds a job may run before the worker stops it
     JOB_TIME_LIMIT = 15 * 60
     #: address space one worker process may use, in MB (0: no limit); a report that needs
