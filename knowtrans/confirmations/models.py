@@ -16,8 +16,9 @@ class LevelConfirmation(Model):
     __changes__ = "assignment.plan_item.engagement_id"
     __table_args__ = (
         sa.CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
-        #: an assignment's confirmations newest first, so the latest is one index step
-        sa.Index("ix_level_confirmations_latest", "assignment_id", "created_at", "id"),
+        #: an assignment's confirmations newest first, so the latest is one index step, and
+        #: its level is read from the index alone
+        sa.Index("ix_level_confirmations_latest", "assignment_id", "created_at", "id", "level"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -100,7 +100,12 @@ class PlanItem(Model):
 class Assignment(Model):
     __tablename__ = "assignments"
     __changes__ = "plan_item.engagement_id"
-    __table_args__ = (sa.UniqueConstraint("plan_item_id", "learner_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("plan_item_id", "learner_id"),
+        #: the learners awaiting confirmation are one phase of many thousand assignments;
+        #: with their plan item and id in the index they are read from it alone
+        sa.Index("ix_assignments_phase_plan_item_id", "phase", "plan_item_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_item_id: Mapped[int] = mapped_column(
@@ -110,8 +115,7 @@ class Assignment(Model):
     learner_role: Mapped[LearnerRole] = mapped_column(
         enum_type(LearnerRole), default=LearnerRole.PRIMARY
     )
-    #: indexed for the learners awaiting confirmation (one phase of many thousand assignments)
-    phase: Mapped[Phase] = mapped_column(enum_type(Phase), default=Phase.PLANNED, index=True)
+    phase: Mapped[Phase] = mapped_column(enum_type(Phase), default=Phase.PLANNED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plan_item: Mapped[PlanItem] = relationship(back_populates="assignments")
