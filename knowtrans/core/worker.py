@@ -145,9 +145,11 @@ def worker_command(processes: int) -> None:
         workers=processes,
         worker_type="process",
         periodic=True,
+        # an idle worker looks at the queue at least four times a second: a job someone
+        # waits for starts within a quarter of a second (a look is one small query)
         initial_delay=0.1,
         backoff=1.15,
-        max_delay=1.0,
+        max_delay=0.25,
         check_worker_health=True,
     )
     consumer.run()
