@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from knowtrans.extensions import Model
+from knowtrans.extensions import Model, db
 
 #: the counter of the company's shared data
 COMPANY = 0
@@ -46,8 +46,6 @@ class ChangeCounter(Model):
 def generations(engagement_id: int) -> tuple[int, int]:
     """(company, engagement) counters as this transaction sees them; 0 before the first
     change."""
-    from knowtrans.extensions import db
-
     rows = dict(
         db.session.execute(
             sa.select(ChangeCounter.scope, ChangeCounter.generation).where(
