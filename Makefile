@@ -8,7 +8,8 @@ NPM := $(shell command -v npm 2>/dev/null)
 # axe-core for the accessibility test; refreshed when package-lock.json changes
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: run serve test test-sqlite test-postgres lint format install clean bench screenshots
+.PHONY: run serve test test-sqlite test-postgres lint format install clean bench screenshots \
+	translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +28,19 @@ else
 	@echo "npm not found: axe-core is not installed, the accessibility test will be skipped."
 endif
 
-install: $(STAMP) $(NODE_STAMP)
+# the compiled message catalogues (not committed): rebuilt when their .po changes
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard knowtrans/translations/*/LC_MESSAGES/messages.po))
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(STAMP) $(NODE_STAMP) $(CATALOGUES)
+
+# extract every translatable message (babel.cfg) and update the catalogues; translate the new
+# German ones in knowtrans/translations/de/LC_MESSAGES/messages.po (docs/glossary.md)
+translations: install
+	$(BIN)/python -m knowtrans.translations update
+	$(MAKE) $(CATALOGUES)
 
 # the development server and a worker for the queue's jobs; Ctrl-C stops both
 run: install

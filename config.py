@@ -87,6 +87,7 @@ class Config:
     #: rendered page parts each web process keeps while their data is unchanged, in MB
     #: (0: none)
     FRAGMENT_CACHE_MB = 32
+    DEFAULT_TIMEZONE = "Europe/Berlin"
 
     def __init__(self) -> None:
         env = os.environ
@@ -111,6 +112,8 @@ class Config:
             setattr(self, name, env.get(name, getattr(self, name)))
         #: the task queue's store: sqlite:////path (default: the instance folder), redis://…
         self.TASK_QUEUE_URL = env.get("TASK_QUEUE_URL") or self.default_task_queue_url()
+        #: the time zone of people who have not chosen their own (times are stored in UTC)
+        self.DEFAULT_TIMEZONE = env.get("KNOWTRANS_DEFAULT_TIMEZONE", self.DEFAULT_TIMEZONE)
         self._mail_from(env)
         for name in (
             "WORKER_NICE",

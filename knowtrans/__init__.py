@@ -49,6 +49,7 @@ def _init_request_pipeline(app: Flask) -> None:
     from knowtrans.core.db import init_sqlite_pragmas
     from knowtrans.core.errorpages import init_error_pages
     from knowtrans.core.fragments import init_fragments
+    from knowtrans.core.i18n import init_i18n
     from knowtrans.core.limits import init_limits
     from knowtrans.core.pipeline import init_pipeline
     from knowtrans.core.security import init_security
@@ -56,6 +57,7 @@ def _init_request_pipeline(app: Flask) -> None:
     from knowtrans.extensions import db
     from knowtrans.plans.models import LEVELS
 
+    init_i18n(app)
     init_templating(app, permissions=permissions, LEVELS=LEVELS)
     init_error_pages(app)
     init_assets(app)

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from flask_babel import Babel, lazy_gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -23,7 +24,9 @@ mail = Mail()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please sign in to continue."
+login_manager.login_message = lazy_gettext("Please sign in to continue.")
 login_manager.login_message_category = "info"
 #: storage from RATELIMIT_STORAGE_URI (memory by default; Redis for several workers or hosts)
 limiter = Limiter(key_func=get_remote_address)
+#: languages and time zones (knowtrans.core.i18n)
+babel = Babel()

@@ -140,7 +140,7 @@ def _runner(kind: str, fn: Callable[..., Any], log_args: bool = True) -> Callabl
 def _unit_of_work(
     kind: str, fn: Callable[..., Any], args: tuple, kwargs: dict, log_args: bool
 ) -> Any:
-    started = time.monotonic()
+    started = (time.monotonic(), time.process_time())
     shown = args if log_args else ("…",) * len(args)
     try:
         result = fn(*args, **kwargs)
@@ -156,9 +156,16 @@ def _unit_of_work(
     return result
 
 
-def log_job(kind: str, args: tuple, started: float, **facts: Any) -> None:
-    """One structured line per job: kind, arguments, duration and what the job reports."""
-    line = {"job": kind, "args": list(args), "seconds": round(time.monotonic() - started, 3)}
+def log_job(kind: str, args: tuple, started: tuple[float, float], **facts: Any) -> None:
+    """One structured line per job: kind, arguments, duration (wall clock and the CPU time of
+    the worker's process: far less than the duration means the job waited, for the database
+    or for a CPU) and what the job reports."""
+    line = {
+        "job": kind,
+        "args": list(args),
+        "seconds": round(time.monotonic() - started[0], 3),
+        "cpu_seconds": round(time.process_time() - started[1], 3),
+    }
     line.update(facts)
     logger.info(json.dumps(line, default=str, sort_keys=True))
 

@@ -31,6 +31,8 @@ class HandoverReport(Model):
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     generated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     page_count: Mapped[int]
+    #: the language it is written in: that of the person who closed the engagement
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     #: hex SHA-256 of ``pdf``
     sha256: Mapped[str] = mapped_column(sa.String(64))
     size: Mapped[int]
@@ -94,6 +96,9 @@ class ReportBuild(Model):
     stamp: Mapped[str | None] = mapped_column(sa.String(64))
     status: Mapped[BuildStatus] = mapped_column(enum_type(BuildStatus), default=BuildStatus.QUEUED)
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    #: written in the language and time zone of the person who asked (part of the key)
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: the last time someone asked for this draft (unused drafts are dropped)
     last_requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

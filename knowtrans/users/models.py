@@ -57,6 +57,8 @@ class User(UserMixin, Model):
     kind: Mapped[UserKind] = mapped_column(enum_type(UserKind), default=UserKind.INTERNAL)
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    #: an IANA time zone (Europe/Berlin); None: the company's, KNOWTRANS_DEFAULT_TIMEZONE
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: part of every session's user id; raising it (``users.operations.end_sessions``) ends
     #: all the user's sessions
