@@ -48,8 +48,8 @@ def test_empty_text_renders_nothing():
 
 def test_user_headings_sit_below_the_pages_own():
     html = render_markdown("# Where things live\n\n## Gotchas\n\n<h1>raw</h1>")
-    assert "<h4>Where things live</h4>" in html
-    assert "<h5>Gotchas</h5>" in html
+    assert "<h3>Where things live</h3>" in html
+    assert "<h4>Gotchas</h4>" in html
     assert "<h1" not in html
     assert "raw" in html
 
@@ -173,3 +173,13 @@ def test_generated_markdown_renders_safely_and_leaves_no_trace(text):
     assert not markdown.UNSAFE_CHARACTERS.search(html)
     assert str(markdown._render(ORDINARY)) == expected
     assert render_markdown(text) == html
+
+
+def test_user_headings_never_skip_a_level():
+    """The page's sections are h2: a text's headings start at h3 and go one level at a time,
+    whatever levels the text itself jumps to (the Nu Html Checker's rule)."""
+    html = render_markdown("## Setup\n\n##### Detail\n\n###### Deeper\n\n## Next")
+    assert "<h3>Setup</h3>" in html
+    assert "<h4>Detail</h4>" in html
+    assert "<h5>Deeper</h5>" in html
+    assert "<h3>Next</h3>" in html

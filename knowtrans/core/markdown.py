@@ -22,14 +22,16 @@ from markupsafe import Markup, escape
 log = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h4", "h5", "h6", "strong", "em", "b", "i", "code",
+    "p", "br", "hr", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code",
     "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
     "del", "sup", "sub", "dl", "dt", "dd",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-#: user headings sit below the page's own: "# Gotchas" becomes an <h4>
-HEADING_OFFSET = 3
+#: user headings sit below the page's own sections (h2): a text's top heading ("# Gotchas")
+#: becomes an <h3>, and no heading skips a level below the one before it
+TOP_HEADING_LEVEL = 3
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 #: how deeply a text may nest block quotes, lists and indentation on one line, or link
 #: brackets: Python-Markdown recurses once per level (500 nested list markers raise
@@ -58,10 +60,20 @@ FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 class _DemoteHeadings(Treeprocessor):
+    """The text's outline, moved below the page's: its highest heading level becomes
+    TOP_HEADING_LEVEL, and a heading more than one level below the one before it is raised
+    (a "##" after a "#" stays one below, a "####" right after a "#" too)."""
+
     def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
-                element.tag = f"h{min(int(element.tag[1]) + HEADING_OFFSET, 6)}"
+        headings = [element for element in root.iter() if element.tag in HEADINGS]
+        if not headings:
+            return
+        top = min(int(element.tag[1]) for element in headings)
+        previous = TOP_HEADING_LEVEL - 1
+        for element in headings:
+            level = min(TOP_HEADING_LEVEL + int(element.tag[1]) - top, previous + 1, 6)
+            element.tag = f"h{level}"
+            previous = level
 
 
 class DemoteHeadings(Extension):
