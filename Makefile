@@ -9,7 +9,7 @@ NPM := $(shell command -v npm 2>/dev/null)
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 
 .PHONY: run serve test test-sqlite test-postgres lint format install clean bench screenshots \
-	translations
+	translations shell
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ serve: install
 	$(BIN)/knowtrans db upgrade
 	@echo "Reports and closing run as jobs: start '$(BIN)/knowtrans worker' beside this server."
 	$(BIN)/gunicorn -c gunicorn.conf.py knowtrans.wsgi:app
+
+# a Python shell with the app, its models and its database
+shell: install
+	$(BIN)/knowtrans shell
 
 lint: install
 	$(BIN)/ruff check .
