@@ -69,3 +69,10 @@ def test_speaking_ends_with_its_block(app):
 def test_an_unknown_language_or_zone_falls_back(app):
     with app.app_context(), speaking("xx", "Mars/Olympus"):
         assert formatting.format_date(date(2026, 11, 27)) == "Nov 27, 2026"
+
+
+def test_a_wrong_default_time_zone_stops_the_app_at_start():
+    from knowtrans import create_app
+
+    with pytest.raises(RuntimeError, match="KNOWTRANS_DEFAULT_TIMEZONE"):
+        create_app({"DEFAULT_TIMEZONE": "Mars/Olympus", "SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -100,6 +100,11 @@ def _babel_state():
 
 
 def init_i18n(app: Flask) -> None:
+    zone = app.config.get("DEFAULT_TIMEZONE", "UTC")
+    if not is_timezone(zone):
+        raise RuntimeError(
+            f"KNOWTRANS_DEFAULT_TIMEZONE={zone!r} is not a time zone (e.g. Europe/Berlin, UTC)"
+        )
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config.get("DEFAULT_TIMEZONE", "UTC")
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
