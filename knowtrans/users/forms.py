@@ -1,6 +1,9 @@
 """Forms of the user administration: the shape of the input, and friendly pre-checks of
 rules the operations enforce (``knowtrans.users.operations``)."""
 
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -18,21 +21,30 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from knowtrans.core.concurrency import VersionField
 from knowtrans.core.forms import NoControlCharacters, required_line, strip_filter
-from knowtrans.users.models import Role, User, UserKind
+from knowtrans.core.i18n import (
+    DEFAULT_LANGUAGE,
+    is_language,
+    is_timezone,
+    language_choices,
+    timezone_choices,
+)
+from knowtrans.users.models import KIND_LABELS, ROLE_LABELS, Role, User, UserKind
 from knowtrans.users.operations import (
     DUPLICATE_EMAIL,
     NO_ROLE,
+    UNKNOWN_LANGUAGE,
+    UNKNOWN_TIMEZONE,
     email_taken,
     password_problem,
     role_conflict,
 )
 
 ROLE_HINTS = {
-    Role.ADMIN: "manages users and roles",
-    Role.CTO: "creates engagements and transfer plans, assigns learners",
-    Role.IT_LEAD: "confirms levels, generates and closes handover reports",
-    Role.STAFF: "internal learner who records what they learned",
-    Role.EXPERT: "external expert who confirms levels and writes handover notes",
+    Role.ADMIN: _l("manages users and roles"),
+    Role.CTO: _l("creates engagements and transfer plans, assigns learners"),
+    Role.IT_LEAD: _l("confirms levels, generates and closes handover reports"),
+    Role.STAFF: _l("internal learner who records what they learned"),
+    Role.EXPERT: _l("external expert who confirms levels and writes handover notes"),
 }
 
 
@@ -68,31 +80,58 @@ class OwnerPasswordFields(PasswordFields):
 
 class UserFields(FlaskForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            *required_line("Enter the email address.", 254),
-            Email(message="This is not a valid email address.", check_deliverability=False),
+            *required_line(_l("Enter the email address."), 254),
+            Email(message=_l("This is not a valid email address."), check_deliverability=False),
         ],
         filters=[strip_filter],
     )
     name = StringField(
-        "Name", validators=required_line("Enter the display name.", 120), filters=[strip_filter]
+        _l("Name"),
+        validators=required_line(_l("Enter the display name."), 120),
+        filters=[strip_filter],
     )
     kind = RadioField(
-        "Kind",
-        choices=[SelectChoice(kind.value, kind.label) for kind in UserKind],
+        _l("Kind"),
+        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in UserKind],
         default=UserKind.INTERNAL.value,
-        validators=[InputRequired(message="Choose internal staff or external expert.")],
+        validators=[InputRequired(message=_l("Choose internal staff or external expert."))],
     )
     roles = MultiCheckboxField(
-        "Roles",
-        choices=[SelectChoice(role.value, role.label) for role in Role],
+        _l("Roles"),
+        choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in Role],
         coerce=str,
     )
+    #: the choices are checked by validate_language and validate_timezone, with their messages
+    language = SelectField(
+        _l("Language"),
+        # each language named in itself, marked as such for screen readers
+        choices=[
+            SelectChoice(code, name, render_kw={"lang": code}) for code, name in language_choices()
+        ],
+        default=DEFAULT_LANGUAGE,
+        validate_choice=False,
+    )
+    timezone = SelectField(_l("Time zone"), default="", validate_choice=False)
 
     def __init__(self, *args, editing: User | None = None, **kwargs) -> None:
+        if editing is not None:  # what a submitted form leaves out stays as it is
+            kwargs.setdefault(
+                "data", {"language": editing.language, "timezone": editing.timezone or ""}
+            )
         super().__init__(*args, **kwargs)
         self.editing = editing
+        company = current_app.config["DEFAULT_TIMEZONE"]
+        self.timezone.choices = [
+            SelectChoice("", _("Company default (%(zone)s)", zone=company)),
+            *(SelectChoice(zone, zone) for zone in timezone_choices()),
+        ]
+
+    @property
+    def chosen_timezone(self) -> str | None:
+        """The chosen zone; None for the company's default."""
+        return self.timezone.data or None
 
     @property
     def chosen_roles(self) -> set[Role]:
@@ -107,23 +146,31 @@ class UserFields(FlaskForm):
             return
         exclude_id = self.editing.id if self.editing else None
         if email_taken(field.data, exclude_id=exclude_id):
-            raise ValidationError(DUPLICATE_EMAIL)
+            raise ValidationError(_(DUPLICATE_EMAIL))
 
     def validate_roles(self, field) -> None:
         if field.errors:  # an unknown role: the choice check has said so
             return
         if not field.data:
-            raise ValidationError(NO_ROLE)
+            raise ValidationError(_(NO_ROLE))
         if self.kind.data in {kind.value for kind in UserKind}:
             conflict = role_conflict(self.chosen_kind, self.chosen_roles)
             if conflict:
                 raise ValidationError(conflict)
 
+    def validate_language(self, field) -> None:
+        if not is_language(field.data):
+            raise ValidationError(_(UNKNOWN_LANGUAGE))
+
+    def validate_timezone(self, field) -> None:
+        if field.data and not is_timezone(field.data):
+            raise ValidationError(_(UNKNOWN_TIMEZONE))
+
 
 class UserCreateForm(PasswordFields, UserFields):
     password = PasswordField(
-        "Initial password",
-        validators=[InputRequired(message="Set an initial password.")],
+        _l("Initial password"),
+        validators=[InputRequired(message=_l("Set an initial password."))],
     )
 
     def password_owner(self) -> tuple[str | None, str | None]:
@@ -136,14 +183,14 @@ class UserEditForm(UserFields):
 
 class PasswordForm(OwnerPasswordFields, FlaskForm):
     password = PasswordField(
-        "New password",
-        validators=[InputRequired(message="Enter the new password.")],
+        _l("New password"),
+        validators=[InputRequired(message=_l("Enter the new password."))],
     )
     confirm = PasswordField(
-        "Repeat the new password",
+        _l("Repeat the new password"),
         validators=[
-            InputRequired(message="Repeat the new password."),
-            EqualTo("password", message="The two passwords are not the same."),
+            InputRequired(message=_l("Repeat the new password.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
         ],
     )
 
@@ -154,20 +201,20 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Name or email", validators=[NoControlCharacters(), Length(max=200)])
+    q = SearchField(_l("Name or email"), validators=[NoControlCharacters(), Length(max=200)])
     role = SelectField(
-        "Role",
+        _l("Role"),
         default="",
-        choices=[SelectChoice("", "Any role")]
-        + [SelectChoice(role.value, role.label) for role in Role],
+        choices=[SelectChoice("", _l("Any role"))]
+        + [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role],
     )
     active = SelectField(
-        "Status",
+        _l("Status"),
         default="",
         choices=[
-            SelectChoice("", "Active and inactive"),
-            SelectChoice("1", "Active only"),
-            SelectChoice("0", "Inactive only"),
+            SelectChoice("", _l("Active and inactive")),
+            SelectChoice("1", _l("Active only")),
+            SelectChoice("0", _l("Inactive only")),
         ],
     )
 

@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,9 +22,7 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"admin": "Admin", "cto": "CTO", "it_lead": "IT lead"}.get(
-            self.value, self.value.capitalize()
-        )
+        return str(ROLE_LABELS[self])
 
 
 class UserKind(enum.StrEnum):
@@ -32,7 +31,20 @@ class UserKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Internal staff" if self is UserKind.INTERNAL else "External expert"
+        return str(KIND_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Admin"),
+    Role.CTO: _l("CTO"),
+    Role.IT_LEAD: _l("IT lead"),
+    Role.STAFF: _l("Staff"),
+    Role.EXPERT: _l("Expert"),
+}
+KIND_LABELS = {
+    UserKind.INTERNAL: _l("Internal staff"),
+    UserKind.EXTERNAL: _l("External expert"),
+}
 
 
 class UserRole(Model):
@@ -63,10 +75,11 @@ class User(UserMixin, Model):
     #: part of every session's user id; raising it (``users.operations.end_sessions``) ends
     #: all the user's sessions
     session_version: Mapped[int] = mapped_column(default=1)
-    #: optimistic locking of what the admin's edit form changes: email, name, kind and roles
-    #: (see Engagement.version). The password, the sessions and whether the account is active
-    #: change without moving it (``knowtrans.users.operations``): a user's sign-in, sign-out or
-    #: new password does not make an admin's open edit form a conflict.
+    #: optimistic locking of what the admin's edit form changes: email, name, kind, roles,
+    #: language and time zone (see Engagement.version). The password, the sessions and whether
+    #: the account is active change without moving it (``knowtrans.users.operations``): a
+    #: user's sign-in, sign-out or new password does not make an admin's open edit form a
+    #: conflict.
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 

@@ -1,10 +1,13 @@
 """Writes on user accounts. Each function enforces its rules (raising ``Refused``) and
 flushes; the request pipeline (or the command) commits.
 
-``User.version`` guards what the admin's edit form changes (email, name, kind, roles). The
-password, the sessions and whether the account is active are written by ``_write_account``,
-which leaves the version alone: a user signing in or out, or changing their password, does
-not turn an admin's open edit form into a conflict.
+``User.version`` guards what the admin's edit form changes (email, name, kind, roles, language,
+time zone). The password, the sessions and whether the account is active are written by
+``_write_account``, which leaves the version alone: a user signing in or out, or changing
+their password, does not turn an admin's open edit form into a conflict.
+
+Messages a person reads are translated when made (``gettext``): refusals in the language of
+the request, audit summaries in that of the person who made the change.
 """
 
 import re
@@ -13,10 +16,12 @@ from difflib import SequenceMatcher
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from knowtrans.audit.operations import record_event
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.errors import Refused
+from knowtrans.core.i18n import DEFAULT_LANGUAGE, is_language, is_timezone
 from knowtrans.core.integrity import unique_or_refused
 from knowtrans.extensions import db
 from knowtrans.users.models import Role, User, UserKind, UserRole
@@ -25,10 +30,20 @@ from knowtrans.users.passwords import common_passwords, hash_password
 #: longer passphrases are welcome, but hashing megabytes is not
 PASSWORD_MAX_LENGTH = 256
 
-DUPLICATE_EMAIL = "A user with this email exists already."
-NO_ROLE = "Choose at least one role."
-OWN_ADMIN_ROLE = "You cannot remove your own Admin role; another admin has to do that."
-OWN_DEACTIVATION = "You cannot deactivate your own account; another admin has to do that."
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue where it is defined; ``_(message)`` translates it
+    where a person reads it."""
+    return message
+
+
+# the refusals' messages, in English; translated when raised
+DUPLICATE_EMAIL = N_("A user with this email exists already.")
+NO_ROLE = N_("Choose at least one role.")
+OWN_ADMIN_ROLE = N_("You cannot remove your own Admin role; another admin has to do that.")
+OWN_DEACTIVATION = N_("You cannot deactivate your own account; another admin has to do that.")
+UNKNOWN_LANGUAGE = N_("Choose one of the languages offered.")
+UNKNOWN_TIMEZONE = N_("Choose a time zone from the list, or the company's default.")
 
 
 def normalise_email(email: str) -> str:
@@ -64,20 +79,21 @@ def password_problem(
     """
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) > PASSWORD_MAX_LENGTH:
-        return f"Too long: at most {PASSWORD_MAX_LENGTH} characters."
+        return _("Too long: at most %(maximum)s characters.", maximum=PASSWORD_MAX_LENGTH)
     if _counted_length(password) < minimum:
-        return (
-            f"Too short: a password needs at least {minimum} characters; spaces at the ends "
+        return _(
+            "Too short: a password needs at least %(minimum)s characters; spaces at the ends "
             "and repeated spaces do not count. Length is what makes it hard to guess; "
-            "a few unrelated words work well."
+            "a few unrelated words work well.",
+            minimum=minimum,
         )
     if _is_common(password):
-        return (
+        return _(
             "Too common: this password is on a list of the passwords people use most, "
             "which attackers try first. A few unrelated words work well."
         )
     if _too_close_to(password, email=email, name=name):
-        return (
+        return _(
             "Too close to the email address or the name: someone who knows them would try "
             "it early. A few unrelated words work well."
         )
@@ -122,7 +138,7 @@ def _too_close_to(password: str, *, email: str | None, name: str | None) -> bool
 def role_conflict(kind: UserKind, roles: Iterable[Role]) -> str | None:
     """Why this kind of user cannot hold these roles, or None."""
     if kind is UserKind.EXTERNAL and Role.STAFF in set(roles):
-        return (
+        return _(
             "An external expert cannot hold the Staff role: learners must be internal staff. "
             "Make the user internal or remove the Staff role."
         )
@@ -133,9 +149,18 @@ def check_roles(kind: UserKind, roles: Iterable[Role]) -> None:
     """Refuse a user without a role, or with roles their kind cannot hold."""
     roles = set(roles)
     if not roles:
-        raise Refused(NO_ROLE, field="roles")
+        raise Refused(_(NO_ROLE), field="roles")
     if conflict := role_conflict(kind, roles):
         raise Refused(conflict, field="roles")
+
+
+def check_language(language: str | None, timezone: str | None) -> None:
+    """Refuse a language knowtrans does not speak, or a time zone it does not know (None is
+    the company's default zone)."""
+    if not is_language(language):
+        raise Refused(_(UNKNOWN_LANGUAGE), field="language")
+    if timezone is not None and not is_timezone(timezone):
+        raise Refused(_(UNKNOWN_TIMEZONE), field="timezone")
 
 
 def create_user(
@@ -147,14 +172,18 @@ def create_user(
     kind: UserKind = UserKind.INTERNAL,
     actor: User | None = None,
     password_hash: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    timezone: str | None = None,
 ) -> User:
-    """Create an account with ``password`` (checked by the password rule) or a ready hash.
+    """Create an account with ``password`` (checked by the password rule) or a ready hash,
+    speaking ``language`` in ``timezone`` (None: the company's).
 
-    Raises ``Refused`` for roles the rules do not allow or an email address taken already,
-    ``PasswordRefused`` for a password the rule refuses.
+    Raises ``Refused`` for roles the rules do not allow, an email address taken already or an
+    unknown language or time zone, ``PasswordRefused`` for a password the rule refuses.
     """
     roles = {Role(role) for role in roles}
     check_roles(kind, roles)
+    check_language(language, timezone)
     if password_hash is None:
         check_password(password, email=email, name=name)
         password_hash = hash_password(password)
@@ -164,12 +193,22 @@ def create_user(
         password_hash=password_hash,
         kind=kind,
         active=True,
+        language=language,
+        timezone=timezone,
     )
     user.role_rows = [UserRole(role=role) for role in sorted(roles)]
-    with unique_or_refused(DUPLICATE_EMAIL, field="email"):
+    with unique_or_refused(_(DUPLICATE_EMAIL), field="email"):
         db.session.add(user)
-    record_event(actor, "user.create", user, f"Created {user.email} ({_roles_text(user)})")
+    summary = _("Created %(email)s (%(roles)s)", email=user.email, roles=_roles_text(user))
+    record_event(actor, "user.create", user, summary)
     return user
+
+
+class Unchanged:
+    """The value of an argument left out: leave what is stored."""
+
+
+UNCHANGED = Unchanged()
 
 
 def update_user(
@@ -181,58 +220,98 @@ def update_user(
     kind: UserKind,
     version: int | None,
     actor: User,
+    language: str | None = None,
+    timezone: str | Unchanged | None = UNCHANGED,
 ) -> list[str]:
     """Apply the edit made on the user's ``version``; returns what changed (nothing, and no
-    audit event, for a save without changes).
+    audit event, for a save without changes). ``language`` None and ``timezone`` UNCHANGED
+    leave them as they are; ``timezone`` None is the company's default zone.
 
     Raises EditConflict when someone else saved the user in between, ``Refused`` for roles the
-    rules do not allow (an admin never removes their own Admin role) or an email address
-    another user has.
+    rules do not allow (an admin never removes their own Admin role), an email address
+    another user has, or an unknown language or time zone.
     """
     check_version(user, version)
     wanted = set(roles)
     check_roles(kind, wanted)
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in wanted:
-        raise Refused(OWN_ADMIN_ROLE, field="roles")
-    before = {"email": user.email, "name": user.name, "kind": user.kind.value}
+        raise Refused(_(OWN_ADMIN_ROLE), field="roles")
+    language = user.language if language is None else language
+    timezone = user.timezone if isinstance(timezone, Unchanged) else timezone
+    check_language(language, timezone)
+    before = _edited(user)
     roles_before = _roles_text(user)
-    with unique_or_refused(DUPLICATE_EMAIL, field="email"):
+    with unique_or_refused(_(DUPLICATE_EMAIL), field="email"):
         user.email = normalise_email(email)
         user.name = name.strip()
         user.kind = kind
+        user.language = language
+        user.timezone = timezone
         user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
             UserRole(role=role) for role in sorted(wanted - user.roles)
         ]
         if _roles_text(user) != roles_before:
             # the roles are rows of their own table: changing them is a new version of the user
             user.version += 1
-    after = {"email": user.email, "name": user.name, "kind": user.kind.value}
-    changes = [f"{key} {before[key]} → {after[key]}" for key in before if before[key] != after[key]]
+    after = _edited(user)
+    changes = [_change(key, before[key], after[key]) for key in before if before[key] != after[key]]
     roles_after = _roles_text(user)
     if roles_before != roles_after:
-        changes.append(f"roles {roles_before} → {roles_after}")
+        changes.append(_("roles %(before)s → %(after)s", before=roles_before, after=roles_after))
     if changes:
-        record_event(actor, "user.update", user, f"Updated {user.email}: " + "; ".join(changes))
+        summary = _("Updated %(email)s: %(changes)s", email=user.email, changes="; ".join(changes))
+        record_event(actor, "user.update", user, summary)
     if roles_before != roles_after:
-        record_event(
-            actor, "user.roles", user, f"Roles of {user.email}: {roles_before} → {roles_after}"
+        summary = _(
+            "Roles of %(email)s: %(before)s → %(after)s",
+            email=user.email,
+            before=roles_before,
+            after=roles_after,
         )
+        record_event(actor, "user.roles", user, summary)
     return changes
+
+
+def _edited(user: User) -> dict[str, str]:
+    """What the admin's form edits besides the roles, as the audit trail writes it."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "kind": user.kind.value,
+        "language": user.language,
+        "timezone": user.timezone or "",
+    }
+
+
+def _change(key: str, before: str, after: str) -> str:
+    """One change for the audit trail: ``email a@example.com → b@example.com``."""
+    if key == "email":
+        return _("email %(before)s → %(after)s", before=before, after=after)
+    if key == "name":
+        return _("name %(before)s → %(after)s", before=before, after=after)
+    if key == "kind":
+        return _("kind %(before)s → %(after)s", before=before, after=after)
+    if key == "language":
+        return _("language %(before)s → %(after)s", before=before, after=after)
+    default = _("company default")
+    return _("time zone %(before)s → %(after)s", before=before or default, after=after or default)
 
 
 def set_active(user: User, active: bool, *, actor: User) -> bool:
     """Activate or deactivate the account; deactivating ends its sessions. Returns False (and
     records nothing) when it is so already; an admin never deactivates their own account."""
     if not active and user.id == actor.id:
-        raise Refused(OWN_DEACTIVATION)
+        raise Refused(_(OWN_DEACTIVATION))
     if user.active == active:
         return False
     if active:
         _write_account(user, active=True)
     else:
         _write_account(user, active=False, session_version=_next_session_version(user))
-    verb = "activate" if active else "deactivate"
-    record_event(actor, f"user.{verb}", user, f"{verb.capitalize()}d {user.email}")
+    if active:
+        record_event(actor, "user.activate", user, _("Activated %(email)s", email=user.email))
+    else:
+        record_event(actor, "user.deactivate", user, _("Deactivated %(email)s", email=user.email))
     return True
 
 
@@ -255,9 +334,12 @@ def set_password(user: User, password: str, *, actor: User | None) -> User:
         session_version=_next_session_version(user),
     )
     if actor is not None and actor.id == user.id:
-        record_event(actor, "user.password_change", user, f"{user.email} changed their password")
+        summary = _("%(email)s changed their password", email=user.email)
+        record_event(actor, "user.password_change", user, summary)
     else:
-        record_event(actor, "user.password_reset", user, f"Password set for {user.email}")
+        record_event(
+            actor, "user.password_reset", user, _("Password set for %(email)s", email=user.email)
+        )
     return user
 
 
@@ -276,4 +358,4 @@ def _write_account(user: User, **values: object) -> None:
 
 
 def _roles_text(user: User) -> str:
-    return ", ".join(role.value for role in Role if role in user.roles) or "no role"
+    return ", ".join(role.value for role in Role if role in user.roles) or _("no role")

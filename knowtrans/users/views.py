@@ -1,6 +1,7 @@
 """User administration: accounts, roles, passwords, deactivation. Admins only."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from knowtrans import permissions
@@ -53,11 +54,17 @@ def new():
                 password=form.password.data,
                 roles=form.chosen_roles,
                 kind=form.chosen_kind,
+                language=form.language.data,
+                timezone=form.chosen_timezone,
                 actor=current_user,
             )
             flash(
-                f"Created {user.name} ({user.email}). Give them the initial password "
-                "over a separate channel.",
+                _(
+                    "Created %(name)s (%(email)s). Give them the initial password "
+                    "over a separate channel.",
+                    name=user.name,
+                    email=user.email,
+                ),
                 "success",
             )
             return redirect(url_for("users.index"))
@@ -91,13 +98,22 @@ def edit(user_id: int):
                 name=form.name.data,
                 roles=form.chosen_roles,
                 kind=form.chosen_kind,
+                language=form.language.data,
+                timezone=form.chosen_timezone,
                 version=form.version.data,
                 actor=current_user,
             )
             if changed:
-                flash(f"Saved {user.name} ({user.email}).", "success")
+                flash(_("Saved %(name)s (%(email)s).", name=user.name, email=user.email), "success")
             else:
-                flash(f"Nothing was changed on {user.name} ({user.email}).", "info")
+                flash(
+                    _(
+                        "Nothing was changed on %(name)s (%(email)s).",
+                        name=user.name,
+                        email=user.email,
+                    ),
+                    "info",
+                )
             return redirect(back)
     return render_template(
         "users/form.html",
@@ -117,14 +133,17 @@ def password(user_id: int):
     if user.id == current_user.id:
         # a reset ends every session of the account; one's own password is changed with the
         # current one, and the session stays
-        flash("Your own password is changed here, with your current one.", "info")
+        flash(_("Your own password is changed here, with your current one."), "info")
         return redirect(url_for("auth.change_password"))
     form = PasswordForm(user=user)
     if form.validate_on_submit():
         with saving(form):
             operations.set_password(user, form.password.data, actor=current_user)
             flash(
-                f"New password set for {user.name}. Give it to them over a separate channel.",
+                _(
+                    "New password set for %(name)s. Give it to them over a separate channel.",
+                    name=user.name,
+                ),
                 "success",
             )
             return redirect(url_for("users.index"))
@@ -144,9 +163,12 @@ def set_active(user_id: int):
     active = wanted == "1"
     with saving():
         if not operations.set_active(user, active, actor=current_user):
-            flash(f"{user.name} is {'active' if active else 'inactive'} already.", "info")
+            if active:
+                flash(_("%(name)s is active already.", name=user.name), "info")
+            else:
+                flash(_("%(name)s is inactive already.", name=user.name), "info")
         elif active:
-            flash(f"Reactivated {user.name}; they can sign in again.", "success")
+            flash(_("Reactivated %(name)s; they can sign in again.", name=user.name), "success")
         else:
-            flash(f"Deactivated {user.name}; they can no longer sign in.", "success")
+            flash(_("Deactivated %(name)s; they can no longer sign in.", name=user.name), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("users.index"))
