@@ -1,6 +1,8 @@
 """Level confirmations. Each function enforces its rules (raising ``Refused``) and flushes;
 the request pipeline commits."""
 
+from flask_babel import gettext as _
+
 from knowtrans.audit.operations import record_event
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.errors import Refused
@@ -21,9 +23,9 @@ def confirm_level(
     a level that is none of ``LEVELS`` or a sign-off below the target.
     """
     if actor.id == assignment.learner_id:
-        raise Refused("Nobody confirms their own level: the expert or an IT lead does.")
+        raise Refused(_("Nobody confirms their own level: the expert or an IT lead does."))
     if level not in LEVELS:
-        raise Refused("Choose a level from 1 (Novice) to 5 (Expert).", field="level")
+        raise Refused(_("Choose a level from 1 (Novice) to 5 (Expert)."), field="level")
     if sign_off:
         check_sign_off(level, assignment.plan_item.target_level)
     confirmation = LevelConfirmation(
@@ -51,14 +53,20 @@ def check_sign_off(level: int, target_level: int) -> None:
     """Signing off needs a confirmed level at or above the target."""
     if level < target_level:
         raise Refused(
-            f"Signing off needs a level of at least {target_level} ({LEVELS[target_level]}), "
-            "the target.",
+            _(
+                "Signing off needs a level of at least %(level)s (%(name)s), the target.",
+                level=target_level,
+                name=LEVELS[target_level],
+            ),
             field="sign_off",
         )
 
 
 def confirmation_summary(assignment: Assignment, level: int) -> str:
-    return (
-        f"Confirmed {assignment.learner.name} at {level} ({LEVELS[level]}) "
-        f"for {assignment.plan_item.skill.name}"
+    return _(
+        "Confirmed %(name)s at %(level)s (%(level_name)s) for %(skill)s",
+        name=assignment.learner.name,
+        level=level,
+        level_name=LEVELS[level],
+        skill=assignment.plan_item.skill.name,
     )

@@ -1,6 +1,7 @@
 """Confirming the level a learner has reached: the engagement's expert or an IT lead."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from knowtrans.confirmations import operations
@@ -39,10 +40,17 @@ def confirm(assignment_id: int):
                 actor=current_user,
                 sign_off=form.sign_off.data,
             )
-            message = operations.confirmation_summary(assignment, form.level.data)
+            summary = operations.confirmation_summary(assignment, form.level.data)
             if assignment.phase is not phase_before:  # signed off, or the sign-off withdrawn
-                message += f"; {assignment.learner.name} is now in {assignment.phase.label}"
-            flash(message + ".", "success")
+                message = _(
+                    "%(summary)s; %(name)s is now in %(phase)s.",
+                    summary=summary,
+                    name=assignment.learner.name,
+                    phase=assignment.phase.label,
+                )
+            else:
+                message = f"{summary}."
+            flash(message, "success")
             return redirect(url_for("learning.assignment", assignment_id=assignment.id))
     recent = db.session.scalars(newest_entries_first(assignment.id).limit(RECENT_ENTRIES)).all()
     return render_template(

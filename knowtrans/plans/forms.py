@@ -1,5 +1,8 @@
 """Forms for the transfer plan: plan items, handover notes, learners and phases."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import DateField, Form, SearchField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +22,14 @@ from knowtrans.engagements.forms import (
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.plans import operations
-from knowtrans.plans.models import LEVELS, Criticality, LearnerRole, Phase, PlanItem
+from knowtrans.plans.models import (
+    LEVELS,
+    Criticality,
+    LearnerRole,
+    Phase,
+    PlanItem,
+    lazy_level_text,
+)
 from knowtrans.plans.queries import assignable_learners, skills_to_plan
 from knowtrans.skills.models import Skill
 from knowtrans.users.models import User
@@ -31,34 +41,45 @@ CHOICES_SHOWN = 50
 
 
 def level_choices() -> list[SelectChoice]:
-    return [SelectChoice(value="", label="Choose a level…")] + [
-        SelectChoice(value=level, label=f"{level} · {name}") for level, name in LEVELS.items()
+    return [SelectChoice(value="", label=_l("Choose a level…"))] + [
+        SelectChoice(value=level, label=lazy_level_text(level)) for level in LEVELS
     ]
 
 
 def enum_choices(enum_cls) -> list[SelectChoice]:
-    return [SelectChoice(value=member.value, label=member.label) for member in enum_cls]
+    """The members of ``enum_cls`` as choices, each labelled when the select is shown."""
+    return [
+        SelectChoice(value=member.value, label=LazyString(_label_of, member)) for member in enum_cls
+    ]
+
+
+def _label_of(member) -> str:
+    return member.label
+
+
+def _phase_choice_label(phase: Phase) -> str:
+    return f"{phase.step}. {phase.label}"
 
 
 class PlanItemFields(FlaskForm):
     """Target, criticality and due date, shared by adding and editing a plan item."""
 
     target_level = SelectField(
-        "Target level",
+        _l("Target level"),
         coerce=optional_int,
         choices=level_choices(),
-        validators=[Required("Choose a target level.")],
-        invalid_value_message="Choose a target level from 1 to 5.",
-        invalid_choice_message="Choose a target level from 1 to 5.",
+        validators=[Required(_l("Choose a target level."))],
+        invalid_value_message=_l("Choose a target level from 1 to 5."),
+        invalid_choice_message=_l("Choose a target level from 1 to 5."),
     )
     criticality = SelectField(
-        "Criticality",
+        _l("Criticality"),
         choices=enum_choices(Criticality),
         default=Criticality.MEDIUM.value,
-        validators=[Required("Choose a criticality.")],
-        invalid_choice_message="Choose low, medium, high or critical.",
+        validators=[Required(_l("Choose a criticality."))],
+        invalid_choice_message=_l("Choose low, medium, high or critical."),
     )
-    due_date = DateField("Due date", validators=[Optional()])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
 
     def __init__(self, *args, engagement: Engagement, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -76,10 +97,10 @@ class ChoiceSearch(Form):
     CSRF, no JavaScript), its text passed on to the page's form."""
 
     q = SearchField(
-        "Search", validators=[Length(max=100), NoControlCharacters()], filters=[strip_filter]
+        _l("Search"), validators=[Length(max=100), NoControlCharacters()], filters=[strip_filter]
     )
 
-    def __init__(self, formdata, *, label: str) -> None:
+    def __init__(self, formdata, *, label: str | LazyString) -> None:
         super().__init__(formdata)
         self.q.label.text = label
         self.validate()
@@ -94,12 +115,12 @@ class ChoiceSearch(Form):
 
 class SkillSearch(ChoiceSearch):
     def __init__(self, formdata) -> None:
-        super().__init__(formdata, label="Search by name or category")
+        super().__init__(formdata, label=_l("Search by name or category"))
 
 
 class LearnerSearch(ChoiceSearch):
     def __init__(self, formdata) -> None:
-        super().__init__(formdata, label="Search by name or e-mail")
+        super().__init__(formdata, label=_l("Search by name or e-mail"))
 
 
 def _with_submitted(field, model, shown: list) -> list:
@@ -114,7 +135,7 @@ def _with_submitted(field, model, shown: list) -> list:
 
 class PlanItemForm(PlanItemFields):
     skill_id = record_select(
-        "Skill", required="Choose a skill.", unknown="Choose a skill from the list."
+        _l("Skill"), required=_l("Choose a skill."), unknown=_l("Choose a skill from the list.")
     )
 
     def __init__(self, *args, engagement: Engagement, search: str = "", **kwargs) -> None:
@@ -126,7 +147,7 @@ class PlanItemForm(PlanItemFields):
         # by category: a skill added to those shown joins its category's group
         shown = sorted(shown, key=lambda skill: (skill.category, skill.name, skill.id))
         self.skill_id.choices = with_placeholder(
-            "Choose a skill…",
+            _("Choose a skill…"),
             (
                 SelectChoice(value=skill.id, label=skill.name, optgroup=skill.category)
                 for skill in shown
@@ -141,7 +162,7 @@ class PlanItemForm(PlanItemFields):
         again on saving. Any skill it allows is accepted, shown in the select or not."""
         skill = db.session.get(Skill, field.data)
         if skill is None:
-            raise ValidationError("Choose a skill from the list.")
+            raise ValidationError(_("Choose a skill from the list."))
         try:
             operations.check_skill(self.engagement, skill)
         except Refused as refusal:
@@ -150,7 +171,7 @@ class PlanItemForm(PlanItemFields):
 
 class NotesForm(FlaskForm):
     handover_notes = TextAreaField(
-        "Handover notes",
+        _l("Handover notes"),
         validators=[Length(max=MAX_NOTES_LENGTH), NoControlCharacters()],
         filters=[strip_filter],
         render_kw={"rows": 16},
@@ -160,14 +181,16 @@ class NotesForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     learner_id = record_select(
-        "Learner", required="Choose a learner.", unknown="Choose a learner from the list."
+        _l("Learner"),
+        required=_l("Choose a learner."),
+        unknown=_l("Choose a learner from the list."),
     )
     learner_role = SelectField(
-        "Role in the transfer",
+        _l("Role in the transfer"),
         choices=enum_choices(LearnerRole),
         default=LearnerRole.PRIMARY.value,
-        validators=[Required("Choose primary or backup.")],
-        invalid_choice_message="Choose primary or backup.",
+        validators=[Required(_l("Choose primary or backup."))],
+        invalid_choice_message=_l("Choose primary or backup."),
     )
 
     def __init__(self, *args, item: PlanItem, search: str = "", **kwargs) -> None:
@@ -177,7 +200,9 @@ class AssignForm(FlaskForm):
         #: the people the select offers (at most CHOICES_SHOWN) and how many match
         self.learners: Shortlist[User] = assignable_learners(item, text=search, limit=CHOICES_SHOWN)
         shown = _with_submitted(self.learner_id, User, self.learners.rows)
-        self.learner_id.choices = with_placeholder("Choose a learner…", map(person_choice, shown))
+        self.learner_id.choices = with_placeholder(
+            _("Choose a learner…"), map(person_choice, shown)
+        )
         if search and self.learners.total == 1 and not self.is_submitted():
             self.learner_id.data = self.learners.rows[0].id
 
@@ -187,7 +212,7 @@ class AssignForm(FlaskForm):
         it allows is accepted, shown in the select or not."""
         learner = db.session.get(User, field.data)
         if learner is None:
-            raise ValidationError("Choose a learner from the list.")
+            raise ValidationError(_("Choose a learner from the list."))
         try:
             operations.check_assignable(self.item, learner)
         except Refused as refusal:
@@ -196,19 +221,20 @@ class AssignForm(FlaskForm):
 
 class PhaseForm(FlaskForm):
     phase = SelectField(
-        "Phase",
+        _l("Phase"),
         choices=[
-            SelectChoice(value=phase.value, label=f"{phase.step}. {phase.label}") for phase in Phase
+            SelectChoice(value=phase.value, label=LazyString(_phase_choice_label, phase))
+            for phase in Phase
         ],
-        validators=[Required("Choose a phase.")],
-        invalid_choice_message="Choose one of the transfer phases.",
+        validators=[Required(_l("Choose a phase."))],
+        invalid_choice_message=_l("Choose one of the transfer phases."),
     )
 
 
 class LearnerRoleForm(FlaskForm):
     learner_role = SelectField(
-        "Learner role",
+        _l("Learner role"),
         choices=enum_choices(LearnerRole),
-        validators=[Required("Choose primary or backup.")],
-        invalid_choice_message="Choose primary or backup.",
+        validators=[Required(_l("Choose primary or backup."))],
+        invalid_choice_message=_l("Choose primary or backup."),
     )

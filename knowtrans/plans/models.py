@@ -1,8 +1,11 @@
 import enum
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from knowtrans.core.db import UTCDateTime, enum_type, utcnow
@@ -15,13 +18,40 @@ if TYPE_CHECKING:  # the models that refer back to this one
     from knowtrans.confirmations.models import LevelConfirmation
     from knowtrans.learning.models import LearningEntry
 
-LEVELS = {
-    1: "Novice",
-    2: "Advanced beginner",
-    3: "Competent",
-    4: "Proficient",
-    5: "Expert",
+_LEVEL_NAMES = {
+    1: _l("Novice"),
+    2: _l("Advanced beginner"),
+    3: _l("Competent"),
+    4: _l("Proficient"),
+    5: _l("Expert"),
 }
+
+
+class Levels(Mapping[int, str]):
+    """The five proficiency levels by number, each named in the language spoken when the
+    name is read (``LEVELS[3]`` is "Competent", or "Kompetent" for a German reader)."""
+
+    def __getitem__(self, level: int) -> str:
+        return str(_LEVEL_NAMES[level])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(_LEVEL_NAMES)
+
+    def __len__(self) -> int:
+        return len(_LEVEL_NAMES)
+
+
+LEVELS = Levels()
+
+
+def level_text(level: int) -> str:
+    """A level as pages write it, number and name: 3 · Competent."""
+    return f"{level} · {LEVELS[level]}"
+
+
+def lazy_level_text(level: int) -> LazyString:
+    """``level_text`` for a choice made at import time, written when it is shown."""
+    return LazyString(level_text, level)
 
 
 class Criticality(enum.StrEnum):
@@ -32,7 +62,15 @@ class Criticality(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(_CRITICALITY_LABELS[self])
+
+
+_CRITICALITY_LABELS = {
+    Criticality.LOW: _l("Low"),
+    Criticality.MEDIUM: _l("Medium"),
+    Criticality.HIGH: _l("High"),
+    Criticality.CRITICAL: _l("Critical"),
+}
 
 
 class LearnerRole(enum.StrEnum):
@@ -41,7 +79,13 @@ class LearnerRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(_ROLE_LABELS[self])
+
+
+_ROLE_LABELS = {
+    LearnerRole.PRIMARY: _l("Primary"),
+    LearnerRole.BACKUP: _l("Backup"),
+}
 
 
 class Phase(enum.StrEnum):
@@ -55,11 +99,20 @@ class Phase(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(_PHASE_LABELS[self])
 
     @property
     def step(self) -> int:
         return list(Phase).index(self) + 1
+
+
+_PHASE_LABELS = {
+    Phase.PLANNED: _l("Planned"),
+    Phase.SHADOWING: _l("Shadowing"),
+    Phase.REVERSE_SHADOWING: _l("Reverse shadowing"),
+    Phase.INDEPENDENT: _l("Independent"),
+    Phase.SIGNED_OFF: _l("Signed off"),
+}
 
 
 class PlanItem(Model):

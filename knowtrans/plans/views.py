@@ -1,4 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -81,7 +82,7 @@ def new_item(engagement_id: int):
                 due_date=form.due_date.data,
                 actor=current_user,
             )
-            flash(f"Added {skill.name} to the plan.", "success")
+            flash(_("Added %(skill)s to the plan.", skill=skill.name), "success")
             return _back_to_plan(engagement.id, item.id)
     return render_template(
         "plans/item_form.html", form=form, search=search, engagement=engagement, item=None
@@ -105,9 +106,14 @@ def edit_item(item_id: int):
                 actor=current_user,
             )
             if changes:
-                flash(f"Saved {item.skill.name}: {'; '.join(changes)}.", "success")
+                saved = _(
+                    "Saved %(skill)s: %(changes)s.",
+                    skill=item.skill.name,
+                    changes="; ".join(changes),
+                )
+                flash(saved, "success")
             else:
-                flash(f"Nothing was changed on {item.skill.name}.", "info")
+                flash(_("Nothing was changed on %(skill)s.", skill=item.skill.name), "info")
             return _back_to_plan(engagement.id, item.id)
     return render_template(
         "plans/item_form.html", form=form, engagement=engagement, item=item, conflict=save.conflict
@@ -120,12 +126,12 @@ def delete_item(item_id: int):
     item = _editable_item(item_id)
     engagement_id = item.engagement_id
     if not ConfirmForm().validate_on_submit():
-        flash("The request could not be read; nothing was removed. Please try again.", "error")
+        flash(_("The request could not be read; nothing was removed. Please try again."), "error")
         return _back_to_plan(engagement_id, item.id)
     name = item.skill.name
     with saving():
         operations.delete_plan_item(item, actor=current_user)
-        flash(f"Removed {name} from the plan.", "success")
+        flash(_("Removed %(skill)s from the plan.", skill=name), "success")
         return _back_to_plan(engagement_id)
     return _back_to_plan(engagement_id, item_id)
 
@@ -142,9 +148,12 @@ def notes(item_id: int):
                 item, form.handover_notes.data, version=form.version.data, actor=current_user
             )
             if saved:
-                flash(f"Handover notes for {item.skill.name} saved.", "success")
+                flash(_("Handover notes for %(skill)s saved.", skill=item.skill.name), "success")
             else:
-                flash(f"The handover notes for {item.skill.name} were not changed.", "info")
+                unchanged = _(
+                    "The handover notes for %(skill)s were not changed.", skill=item.skill.name
+                )
+                flash(unchanged, "info")
             return redirect(url_for(".notes", item_id=item.id))
     return render_template(
         "plans/notes.html", form=form, item=item, engagement=item.engagement, conflict=save.conflict
@@ -162,7 +171,11 @@ def assign(item_id: int):
         role = LearnerRole(form.learner_role.data)
         with saving(form):
             operations.assign_learner(item, learner=learner, learner_role=role, actor=current_user)
-            flash(f"Assigned {learner.name} ({role.value}) to {item.skill.name}.", "success")
+            names = {"name": learner.name, "skill": item.skill.name}
+            if role is LearnerRole.PRIMARY:
+                flash(_("Assigned %(name)s (primary) to %(skill)s.", **names), "success")
+            else:
+                flash(_("Assigned %(name)s (backup) to %(skill)s.", **names), "success")
             return _back_to_plan(item.engagement_id, item.id)
     return render_template(
         "plans/assign.html", form=form, search=search, item=item, engagement=item.engagement
@@ -175,12 +188,12 @@ def unassign(assignment_id: int):
     assignment = _editable_assignment(assignment_id)
     item = assignment.plan_item
     if not ConfirmForm().validate_on_submit():
-        flash("The request could not be read; nothing was changed. Please try again.", "error")
+        flash(_("The request could not be read; nothing was changed. Please try again."), "error")
         return _back_to_assignment(assignment)
     name = assignment.learner.name
     with saving():
         operations.unassign_learner(assignment, actor=current_user)
-        flash(f"Unassigned {name} from {item.skill.name}.", "success")
+        flash(_("Unassigned %(name)s from %(skill)s.", name=name, skill=item.skill.name), "success")
         return _back_to_plan(item.engagement_id, item.id)
     return _back_to_assignment(assignment)
 
@@ -191,13 +204,20 @@ def set_role(assignment_id: int):
     assignment = _editable_assignment(assignment_id)
     form = LearnerRoleForm()
     if not form.validate_on_submit():
-        flash("The learner's role was not changed: choose primary or backup.", "error")
+        flash(_("The learner's role was not changed: choose primary or backup."), "error")
         return _back_to_assignment(assignment)
     role = LearnerRole(form.learner_role.data)
+    name = assignment.learner.name
+    primary = role is LearnerRole.PRIMARY
     if operations.set_learner_role(assignment, role, actor=current_user):
-        flash(f"{assignment.learner.name} is now the {role.value} learner.", "success")
+        if primary:
+            flash(_("%(name)s is now the primary learner.", name=name), "success")
+        else:
+            flash(_("%(name)s is now the backup learner.", name=name), "success")
+    elif primary:
+        flash(_("%(name)s is already the primary learner.", name=name), "info")
     else:
-        flash(f"{assignment.learner.name} is already the {role.value} learner.", "info")
+        flash(_("%(name)s is already the backup learner.", name=name), "info")
     return _back_to_assignment(assignment)
 
 
@@ -208,14 +228,26 @@ def set_phase(assignment_id: int):
     item = assignment.plan_item
     form = PhaseForm()
     if not form.validate_on_submit():
-        reason = form.phase.errors[0] if form.phase.errors else "The form could not be read."
-        flash(f"The phase was not changed. {reason}", "error")
+        reason = form.phase.errors[0] if form.phase.errors else _("The form could not be read.")
+        flash(_("The phase was not changed. %(reason)s", reason=reason), "error")
         return _back_to_assignment(assignment)
     phase = Phase(form.phase.data)
     name = assignment.learner.name
     with saving():
         if operations.set_phase(assignment, phase, actor=current_user):
-            flash(f"Moved {name} to {phase.label} on {item.skill.name}.", "success")
+            moved = _(
+                "Moved %(name)s to %(phase)s on %(skill)s.",
+                name=name,
+                phase=phase.label,
+                skill=item.skill.name,
+            )
+            flash(moved, "success")
         else:
-            flash(f"{name} is already in {phase.label} on {item.skill.name}.", "info")
+            already = _(
+                "%(name)s is already in %(phase)s on %(skill)s.",
+                name=name,
+                phase=phase.label,
+                skill=item.skill.name,
+            )
+            flash(already, "info")
     return _back_to_assignment(assignment)

@@ -1,6 +1,8 @@
 """Forms of the skill catalogue: the shape of the input, and a friendly pre-check of the
 name the operations refuse (``knowtrans.skills.operations``)."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -28,18 +30,18 @@ CATEGORY_LIST_ID = "skill-categories"
 
 class SkillForm(FlaskForm):
     name = StringField(
-        "Name",
-        validators=required_line("Enter the skill's name.", 100),
+        _l("Name"),
+        validators=required_line(_l("Enter the skill's name."), 100),
         filters=[single_line_filter],
     )
     category = StringField(
-        "Category",
-        validators=required_line("Enter a category, e.g. Databases.", 60),
+        _l("Category"),
+        validators=required_line(_l("Enter a category, e.g. Databases."), 60),
         filters=[single_line_filter],
         render_kw={"list": CATEGORY_LIST_ID, "autocomplete": "off"},
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         validators=[NoControlCharacters(), Length(max=2000)],
         filters=[strip_filter],
     )
@@ -65,13 +67,13 @@ class SkillFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Name or description", validators=[NoControlCharacters(), Length(max=200)])
-    category = SelectField("Category", default="")
-    archived = BooleanField("Show archived skills", false_values=("", "0", "false", "off"))
+    q = SearchField(_l("Name or description"), validators=[NoControlCharacters(), Length(max=200)])
+    category = SelectField(_l("Category"), default="")
+    archived = BooleanField(_l("Show archived skills"), false_values=("", "0", "false", "off"))
 
     def __init__(self, *args, categories: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.category.choices = [SelectChoice("", "All categories")] + [
+        self.category.choices = [SelectChoice("", _("All categories"))] + [
             SelectChoice(category) for category in categories
         ]
 

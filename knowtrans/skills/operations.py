@@ -2,6 +2,7 @@
 flushes; the request pipeline commits."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from knowtrans.audit.operations import record_event
 from knowtrans.core.concurrency import check_version
@@ -29,12 +30,18 @@ def skill_named(name: str, *, exclude_id: int | None = None) -> Skill | None:
 
 
 def duplicate_name_message(existing: Skill, *, renaming: bool = False) -> str:
-    message = f"A skill named “{existing.name}” exists already."
     if existing.archived and renaming:
-        message += " It is archived; choose another name."
-    elif existing.archived:
-        message += " It is archived: restore it instead of creating it again."
-    return message
+        return _(
+            "A skill named “%(name)s” exists already. It is archived; choose another name.",
+            name=existing.name,
+        )
+    if existing.archived:
+        return _(
+            "A skill named “%(name)s” exists already. It is archived: restore it instead of "
+            "creating it again.",
+            name=existing.name,
+        )
+    return _("A skill named “%(name)s” exists already.", name=existing.name)
 
 
 def check_name(name: str, *, renaming: Skill | None = None) -> None:
@@ -46,7 +53,7 @@ def check_name(name: str, *, renaming: Skill | None = None) -> None:
 
 def _name_taken_meanwhile(name: str) -> str:
     """The message when the unique index refuses a name another request has just taken."""
-    return f"A skill named “{name.strip()}” exists already."
+    return _("A skill named “%(name)s” exists already.", name=name.strip())
 
 
 def known_category(category: str) -> str:
@@ -69,7 +76,8 @@ def create_skill(*, name: str, category: str, description: str, actor: User) -> 
     )
     with unique_or_refused(_name_taken_meanwhile(name), field="name"):
         db.session.add(skill)
-    record_event(actor, "skill.create", skill, f"Created skill {skill.name} ({skill.category})")
+    summary = _("Created skill %(name)s (%(category)s)", name=skill.name, category=skill.category)
+    record_event(actor, "skill.create", skill, summary)
     return skill
 
 
@@ -95,15 +103,18 @@ def update_skill(
         skill.description = description.strip()
     changes = []
     if before["name"] != skill.name:
-        changes.append(f"name {before['name']} → {skill.name}")
+        changes.append(_("name %(before)s → %(after)s", before=before["name"], after=skill.name))
     if before["category"] != skill.category:
-        changes.append(f"category {before['category']} → {skill.category}")
-    if before["description"] != skill.description:
-        changes.append("description")
-    if changes:
-        record_event(
-            actor, "skill.update", skill, f"Updated skill {skill.name}: " + "; ".join(changes)
+        changes.append(
+            _("category %(before)s → %(after)s", before=before["category"], after=skill.category)
         )
+    if before["description"] != skill.description:
+        changes.append(_("description"))
+    if changes:
+        summary = _(
+            "Updated skill %(name)s: %(changes)s", name=skill.name, changes="; ".join(changes)
+        )
+        record_event(actor, "skill.update", skill, summary)
     return changes
 
 
@@ -113,7 +124,7 @@ def archive_skill(skill: Skill, *, actor: User) -> bool:
     if skill.archived:
         return False
     skill.archived = True
-    record_event(actor, "skill.archive", skill, f"Archived skill {skill.name}")
+    record_event(actor, "skill.archive", skill, _("Archived skill %(name)s", name=skill.name))
     return True
 
 
@@ -122,5 +133,5 @@ def restore_skill(skill: Skill, *, actor: User) -> bool:
     if not skill.archived:
         return False
     skill.archived = False
-    record_event(actor, "skill.restore", skill, f"Restored skill {skill.name}")
+    record_event(actor, "skill.restore", skill, _("Restored skill %(name)s", name=skill.name))
     return True

@@ -1,6 +1,7 @@
 """The skill catalogue: the skills plan items are made of. Admin, CTO and IT lead."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from knowtrans import permissions
@@ -50,7 +51,7 @@ def new():
                 description=form.description.data or "",
                 actor=current_user,
             )
-            flash(f"Added {skill.name} to the catalogue.", "success")
+            flash(_("Added %(name)s to the catalogue.", name=skill.name), "success")
             return redirect(url_for("skills.index"))
     return _render_form(form, skill=None)
 
@@ -78,9 +79,9 @@ def edit(skill_id: int):
                 actor=current_user,
             )
             if changed:
-                flash(f"Saved {skill.name}.", "success")
+                flash(_("Saved %(name)s.", name=skill.name), "success")
             else:
-                flash(f"Nothing was changed on {skill.name}.", "info")
+                flash(_("Nothing was changed on %(name)s.", name=skill.name), "info")
             return redirect(back)
     return _render_form(form, skill=skill, conflict=save.conflict, back=back)
 
@@ -112,12 +113,13 @@ def archive(skill_id: int):
         abort(400)
     with saving():
         if operations.archive_skill(skill, actor=current_user):
-            flash(
-                f"Archived {skill.name}. Plans that use it keep it; new plan items cannot use it.",
-                "success",
+            archived = _(
+                "Archived %(name)s. Plans that use it keep it; new plan items cannot use it.",
+                name=skill.name,
             )
+            flash(archived, "success")
         else:
-            flash(f"{skill.name} is archived already.", "info")
+            flash(_("%(name)s is archived already.", name=skill.name), "info")
     return redirect(safe_next(request.form.get("next")) or url_for("skills.index"))
 
 
@@ -130,7 +132,8 @@ def restore(skill_id: int):
         abort(400)
     with saving():
         if operations.restore_skill(skill, actor=current_user):
-            flash(f"Restored {skill.name}; it can be added to plans again.", "success")
+            restored = _("Restored %(name)s; it can be added to plans again.", name=skill.name)
+            flash(restored, "success")
         else:
-            flash(f"{skill.name} is not archived.", "info")
+            flash(_("%(name)s is not archived.", name=skill.name), "info")
     return redirect(safe_next(request.form.get("next")) or url_for("skills.index"))
