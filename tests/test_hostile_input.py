@@ -272,6 +272,8 @@ FORMS: dict[str, FormSpec] = {
             "kind": "internal",
             "roles": ["staff", "it_lead"],
             "password": "an initial passphrase",
+            "language": "de",
+            "timezone": "Europe/Vienna",
         },
         {
             "email": "email",
@@ -279,11 +281,15 @@ FORMS: dict[str, FormSpec] = {
             "kind": "choice",
             "roles": "choice",
             "password": "password",
+            "language": "choice",
+            "timezone": "choice",
         },
         refused=lambda w: {
             "email": {"taken": _user_email(w, "cto").upper()},
             "kind": {"external with staff role": "external"},
         },
+        # left out: English and the company's time zone
+        optional=frozenset({"language", "timezone"}),
     ),
     "edit user": FormSpec(
         "users.edit",
@@ -294,15 +300,21 @@ FORMS: dict[str, FormSpec] = {
             "name": "Tina Renamed",
             "kind": "internal",
             "roles": "staff",
+            "language": "en",
+            "timezone": "",
         },
         {
             "email": "email",
             "name": "text",
             "kind": "choice",
             "roles": "choice",
+            "language": "choice",
+            "timezone": "choice",
             "version": "version",
         },
         refused=lambda w: {"email": {"taken": _user_email(w, "cto")}},
+        # left out: the stored values stay
+        optional=frozenset({"language", "timezone"}),
     ),
     "set password": FormSpec(
         "users.password",
