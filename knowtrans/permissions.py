@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -55,20 +56,19 @@ class EngagementClosed(Forbidden):
 
     #: the error page shows this description to the user
     show_description = True
-    description = (
+    closed_description = _l(
         "This engagement is closed. Its plan, assignments, learning log and confirmations "
         "are read-only; the final handover report is the record."
     )
-    closing_description = (
+    closing_description = _l(
         "This engagement is being closed: its final report is being built from the record "
         "as it stands, so nothing can be changed meanwhile. If closing fails, the engagement "
         "opens again."
     )
 
     def __init__(self, engagement: Engagement) -> None:
-        super().__init__()
-        if not engagement.is_closed:
-            self.description = self.closing_description
+        closed = engagement.is_closed
+        super().__init__(str(self.closed_description if closed else self.closing_description))
         state = "closed" if engagement.is_closed else "being closed"
         self.audit = _audit_denial(403, f"engagement {engagement.id} is {state}")
 
@@ -132,6 +132,12 @@ def authorize(action: Action, obj: object) -> None:
     if action.writes and engagement.is_locked:
         raise EngagementClosed(engagement)
     require(RULES[action](user, obj))
+
+
+def can_edit_profile(user: User, account: User) -> bool:
+    """Their own language and time zone: every signed-in, active user, for their own account
+    only (an admin changes other accounts in the user administration)."""
+    return user.active and account.id == user.id
 
 
 def can_manage_users(user: User) -> bool:

@@ -58,6 +58,12 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET":  "L   200 200 200 200 200 200 200",
         "POST": "L   200 200 200 200 200 200 200",
     },
+    # the language of the signed-out pages; a signed-in user's own language and time zone
+    "auth.language":        {"POST": "302 302 302 302 302 302 302 302"},
+    "auth.profile": {
+        "GET":  "L   200 200 200 200 200 200 200",
+        "POST": "L   200 200 200 200 200 200 200",
+    },
     "dashboard.index":      {"GET":  "L   200 200 200 200 200 200 200"},
     # the health check of load balancers: no sign-in, no secrets
     "health.healthz":          {"GET":  "200 200 200 200 200 200 200 200"},
@@ -233,6 +239,7 @@ EXPECTED_ON_CLOSED: dict[str, dict[str, str]] = {
 #: 400, so that an allowed POST re-renders the form or redirects without doing harm
 POST_DATA: dict[str, dict[str, str]] = {
     "users.set_active": {"active": "1"},  # the target is active already: nothing changes
+    "auth.language": {"language": "en"},  # an unknown language answers 400
 }
 
 
@@ -383,6 +390,8 @@ def url_arguments(w: World) -> dict[str, dict[str, int]]:
         "auth.login": {},
         "auth.logout": {},
         "auth.change_password": {},
+        "auth.language": {},
+        "auth.profile": {},
         "dashboard.index": {},
         "health.healthz": {},
         "users.index": {},

@@ -1,13 +1,20 @@
-"""Sign-in and the user's own password change. Each function flushes; the request pipeline
-commits."""
+"""Sign-in and the user's own password, language and time zone. Each function flushes; the
+request pipeline commits."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from knowtrans.audit.operations import record_event
+from knowtrans.core.errors import Refused
+from knowtrans.core.i18n import is_language, is_timezone
 from knowtrans.extensions import db
 from knowtrans.users.models import User
 from knowtrans.users.operations import normalise_email, rehash_password, set_password
 from knowtrans.users.passwords import dummy_hash, needs_rehash, verify_password
+
+UNKNOWN_LANGUAGE = _l("Choose one of the languages offered.")
+UNKNOWN_TIMEZONE = _l("Choose a time zone from the list.")
 
 
 class WrongPassword(Exception):
@@ -35,7 +42,7 @@ def authenticate(email: str, password: str, *, remote_addr: str | None) -> User 
         None,
         "auth.login_failed",
         user,
-        f"Failed sign-in for {email} from {remote_addr}",
+        _("Failed sign-in for %(email)s from %(address)s", email=email, address=remote_addr),
         object_type="users",
     )
     return None
@@ -55,7 +62,57 @@ def change_own_password(
             user,
             "auth.password_change_failed",
             user,
-            f"Wrong current password for {user.email} from {remote_addr}",
+            _(
+                "Wrong current password for %(email)s from %(address)s",
+                email=user.email,
+                address=remote_addr,
+            ),
         )
-        raise WrongPassword("This is not your current password.")
+        raise WrongPassword(_("This is not your current password."))
     return set_password(user, new_password, actor=user)
+
+
+def update_profile(user: User, *, language: str, timezone: str | None) -> list[str]:
+    """Set the user's own language and time zone (``None`` or empty: the company's,
+    KNOWTRANS_DEFAULT_TIMEZONE); returns what changed (nothing, and no audit event, for a
+    save without changes).
+
+    Raises ``Refused`` at the field for a language knowtrans does not speak or a time zone
+    that is not one. Like the password, these are the user's own settings: written past
+    ``User.version``, which guards what the admin's edit form changes, so a user choosing a
+    language does not turn an admin's open edit form into a conflict; the last save wins.
+    """
+    if not is_language(language):
+        raise Refused(str(UNKNOWN_LANGUAGE), field="language")
+    timezone = timezone or None
+    if timezone is not None and not is_timezone(timezone):
+        raise Refused(str(UNKNOWN_TIMEZONE), field="timezone")
+    changes = []
+    if language != user.language:
+        changes.append(_("language %(before)s → %(after)s", before=user.language, after=language))
+    if timezone != user.timezone:
+        company = _("company default")
+        changes.append(
+            _(
+                "time zone %(before)s → %(after)s",
+                before=user.timezone or company,
+                after=timezone or company,
+            )
+        )
+    if not changes:
+        return []
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(language=language, timezone=timezone),
+        execution_options={"synchronize_session": "evaluate"},
+    )
+    record_event(
+        user,
+        "user.profile",
+        user,
+        _(
+            "%(email)s changed their profile: %(changes)s",
+            email=user.email,
+            changes="; ".join(changes),
+        ),
+    )
+    return changes

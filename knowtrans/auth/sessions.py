@@ -1,9 +1,12 @@
 """Session rules: a new session at login, idle and absolute timeouts, sessions that end."""
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from knowtrans.core.clock import utcnow
+from knowtrans.core.i18n import SESSION_KEY, is_language
 from knowtrans.core.urls import MAX_ID
 from knowtrans.extensions import db, login_manager
 from knowtrans.users.models import User
@@ -40,8 +43,16 @@ def start_session(user: User) -> None:
 def end_session(user: User, *, everywhere: bool) -> None:
     if everywhere:
         end_sessions(user)
+    _sign_out(user.language)
+
+
+def _sign_out(language: str | None) -> None:
+    """End the session; the signed-out pages that follow go on in the user's language."""
     logout_user()
     session.clear()
+    if is_language(language):
+        session[SESSION_KEY] = language
+    refresh()
 
 
 def init_sessions(app: Flask) -> None:
@@ -57,9 +68,8 @@ def init_sessions(app: Flask) -> None:
             now - login_at > config["SESSION_ABSOLUTE_TIMEOUT"]
             or now - seen_at > config["SESSION_IDLE_TIMEOUT"]
         ):
-            logout_user()
-            session.clear()
-            flash("Your session has expired. Please sign in again.", "info")
+            _sign_out(current_user.language)
+            flash(_("Your session has expired. Please sign in again."), "info")
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if now - seen_at >= SEEN_RESOLUTION:
             session[SEEN_AT] = now

@@ -3,24 +3,36 @@ from collections.abc import Callable
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_limiter import RouteLimit
 from flask_login import current_user, login_required
 
-from knowtrans.auth.forms import ChangePasswordForm, LoginForm
-from knowtrans.auth.operations import WrongPassword, authenticate, change_own_password
+from knowtrans import permissions
+from knowtrans.auth.forms import ChangePasswordForm, LoginForm, ProfileForm
+from knowtrans.auth.operations import (
+    WrongPassword,
+    authenticate,
+    change_own_password,
+    update_profile,
+)
 from knowtrans.auth.sessions import end_session, start_session
 from knowtrans.core.forms import ConfirmForm
+from knowtrans.core.i18n import SESSION_KEY, is_language
 from knowtrans.core.pipeline import saving
-from knowtrans.core.urls import safe_next
+from knowtrans.core.urls import local_referrer, safe_next
 from knowtrans.extensions import limiter
+from knowtrans.permissions import require
 from knowtrans.users.operations import normalise_email
 
 bp = Blueprint("auth", __name__)
@@ -77,7 +89,9 @@ def login():
         if user is not None:
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
-        form.password.errors.append("Email or password is not correct, or the account is inactive.")
+        form.password.errors.append(
+            _("Email or password is not correct, or the account is inactive.")
+        )
     return render_template("auth/login.html", form=form)
 
 
@@ -88,7 +102,7 @@ def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
         end_session(current_user, everywhere=True)
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -112,6 +126,40 @@ def change_password():
                 form.current_password.errors.append(str(refusal))
             else:
                 start_session(user)  # this session goes on; every other one has ended
-                flash("Your password is changed. You are signed out everywhere else.", "success")
+                flash(_("Your password is changed. You are signed out everywhere else."), "success")
                 return redirect(url_for("dashboard.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/language")
+def language():
+    """The language of the signed-out pages, chosen with the switch in their header (a
+    signed-in user's comes from their profile); back to the page the switch was on."""
+    code = request.form.get("language")
+    if not is_language(code):
+        abort(400)
+    session[SESSION_KEY] = code
+    back = safe_next(request.form.get("next")) or local_referrer()
+    return redirect(back or url_for("auth.login"))
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """The signed-in user's own language and time zone."""
+    user = current_user._get_current_object()
+    require(permissions.can_edit_profile(user, user))
+    form = ProfileForm()
+    if request.method == "GET":
+        form.language.data = user.language
+        form.timezone.data = user.timezone or ""
+    if form.validate_on_submit():
+        with saving(form):
+            changed = update_profile(user, language=form.language.data, timezone=form.timezone.data)
+            refresh()  # the rest of the request speaks the language just chosen
+            if changed:
+                flash(_("Your profile is saved."), "success")
+            else:
+                flash(_("Nothing was changed in your profile."), "info")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 
 from knowtrans.core.formatting import format_date
@@ -45,6 +47,30 @@ class VersionField(HiddenField):
         self.data = version_number(valuelist[0]) if valuelist else None
 
 
+#: the object a conflict notice names, by the ``what`` the views pass to ``saving``
+OBJECTS = {
+    # Translators: the object of "… saved this … while you were editing" (accusative)
+    "engagement": _l("this engagement"),
+    # Translators: the object of "… saved this … while you were editing" (accusative)
+    "plan item": _l("this plan item"),
+    # Translators: the object of "… saved this … while you were editing" (accusative)
+    "learning entry": _l("this learning entry"),
+    # Translators: the object of "… saved this … while you were editing" (accusative)
+    "skill": _l("this skill"),
+    # Translators: the object of "… saved this … while you were editing" (accusative)
+    "user": _l("this user"),
+}
+
+
+def _this_object(what: str) -> str:
+    """The object of the headline in the reader's language: ``what`` "engagement" is "this
+    engagement"; views may pass the English noun or its translation."""
+    for noun, phrase in OBJECTS.items():
+        if what in (noun, _(noun)):
+            return str(phrase)
+    return _("this %(what)s", what=what)
+
+
 @dataclass(frozen=True)
 class ConflictNotice:
     """Who saved an object while the user was editing it, for the message above the form."""
@@ -57,8 +83,23 @@ class ConflictNotice:
 
     @property
     def headline(self) -> str:
-        when = f" on {format_date(self.saved_at)}" if self.saved_at else ""
+        """One sentence in the reader's language: who saved which object when."""
+        this = _this_object(self.what)
+        when = format_date(self.saved_at) if self.saved_at else None
         if self.by_viewer:
-            return f"You saved this {self.what}{when} in another tab, window or device."
-        who = self.saved_by or "Someone else"
-        return f"{who} saved this {self.what}{when} while you were editing."
+            if when:
+                return _(
+                    "You saved %(object)s on %(when)s in another tab, window or device.",
+                    object=this,
+                    when=when,
+                )
+            return _("You saved %(object)s in another tab, window or device.", object=this)
+        who = self.saved_by or _("Someone else")
+        if when:
+            return _(
+                "%(who)s saved %(object)s on %(when)s while you were editing.",
+                who=who,
+                object=this,
+                when=when,
+            )
+        return _("%(who)s saved %(object)s while you were editing.", who=who, object=this)

@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask import Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -13,19 +15,19 @@ from knowtrans.core.urls import local_referrer
 from knowtrans.extensions import db
 
 ERROR_TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    429: "Too many requests",
-    500: "Something went wrong",
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
 }
 
 
 def error_page(code: int, message: str | None = None):
-    title = ERROR_TITLES.get(code, "Error")
+    title = str(ERROR_TITLES.get(code) or _("Error"))
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
 from wtforms.validators import DataRequired, Length
@@ -28,7 +29,7 @@ class NoControlCharacters:
     def __call__(self, form, field) -> None:
         value = field.data
         if isinstance(value, str) and any(is_forbidden_character(ch) for ch in value):
-            raise ValidationError("Contains characters that are not allowed.")
+            raise ValidationError(_("Contains characters that are not allowed."))
 
 
 def required_line(message: str, max_length: int) -> list:

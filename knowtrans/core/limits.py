@@ -11,6 +11,8 @@ import math
 import time
 
 from flask import Flask, Response, current_app, g
+from flask_babel import gettext as _
+from flask_babel import ngettext, npgettext
 from flask_wtf import FlaskForm
 from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import TooManyRequests
@@ -52,14 +54,36 @@ def _spend(user: User) -> tuple[str, int] | None:
     return None
 
 
-def _message(item: RateLimitItem, wait: int) -> str:
+def _period(item: RateLimitItem) -> str:
+    """The limit's window, as the budget message names it: one minute, 10 minutes …"""
+    n = item.multiples
     unit = item.GRANULARITY.name
-    period = f"one {unit}" if item.multiples == 1 else f"{item.multiples} {unit}s"
-    when = f"{wait} seconds" if wait < 120 else f"{math.ceil(wait / 60)} minutes"
-    times = "once" if item.amount == 1 else f"{item.amount} times"
-    return (
-        f"You have saved {times} in {period}, the most knowtrans accepts from "
-        f"one person. Nothing was saved; try again in {when}."
+    if unit == "second":
+        return npgettext("write limit window", "one second", "%(num)d seconds", n)
+    if unit == "minute":
+        return npgettext("write limit window", "one minute", "%(num)d minutes", n)
+    if unit == "hour":
+        return npgettext("write limit window", "one hour", "%(num)d hours", n)
+    if unit == "day":
+        return npgettext("write limit window", "one day", "%(num)d days", n)
+    if unit == "month":
+        return npgettext("write limit window", "one month", "%(num)d months", n)
+    return npgettext("write limit window", "one year", "%(num)d years", n)
+
+
+def _message(item: RateLimitItem, wait: int) -> str:
+    if wait < 120:
+        when = npgettext("write limit wait", "%(num)d second", "%(num)d seconds", wait)
+    else:
+        minutes = math.ceil(wait / 60)
+        when = npgettext("write limit wait", "%(num)d minute", "%(num)d minutes", minutes)
+    times = ngettext("once", "%(num)d times", item.amount)
+    return _(
+        "You have saved %(times)s in %(period)s, the most knowtrans accepts from one person. "
+        "Nothing was saved; try again in %(when)s.",
+        times=times,
+        period=_period(item),
+        when=when,
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, abort, current_app, flash, g, redirect, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,8 +31,15 @@ from knowtrans.core.integrity import is_foreign_key_violation
 from knowtrans.core.tasks import send_committed
 from knowtrans.extensions import db
 
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation where it is defined; ``_`` translates it where it
+    is shown (the English text stays a plain string that pages can be searched for)."""
+    return message
+
+
 #: the answer to a save that lost a race no form answers more precisely
-CONFLICT_MESSAGE = (
+CONFLICT_MESSAGE = N_(
     "Someone else changed this at the same moment; nothing was saved — check and try again."
 )
 
@@ -147,7 +155,7 @@ def answer_conflict() -> BaseResponse:
     """Back to the page the user came from on this site (or the start page), with a message."""
     from knowtrans.core.urls import local_referrer
 
-    flash(CONFLICT_MESSAGE, "warning")
+    flash(_(CONFLICT_MESSAGE), "warning")
     return redirect(local_referrer() or url_for("dashboard.index"), code=303)
 
 
