@@ -18,6 +18,7 @@ UNVERSIONED_ACTIONS = (
     "user.password_reset",
     "user.activate",
     "user.deactivate",
+    "user.profile",  # language and time zone, saved past the version like a password
 )
 
 
