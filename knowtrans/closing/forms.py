@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -11,8 +12,8 @@ JUSTIFICATION_MAX = 5000
 
 class CloseForm(FlaskForm):
     justification = TextAreaField(
-        "Justification",
-        description=(
+        _l("Justification"),
+        description=_l(
             "Why the engagement closes with these items uncovered, and what happens next "
             "(who picks them up, which documentation stands in). It goes into the final report."
         ),
@@ -21,9 +22,11 @@ class CloseForm(FlaskForm):
         render_kw={"rows": 5},
     )
     confirm = BooleanField(
-        "I understand that closing makes the engagement read-only and archives the final "
-        "report for good.",
-        validators=[DataRequired("Tick this box to close the engagement.")],
+        _l(
+            "I understand that closing makes the engagement read-only and archives the final "
+            "report for good."
+        ),
+        validators=[DataRequired(_l("Tick this box to close the engagement."))],
     )
 
     def __init__(self, *args, uncovered_critical: int = 0, **kwargs):

@@ -5,15 +5,20 @@ closes (``close_engagement``, run by ``closing.tasks``). The demo seeder closes 
 """
 
 import logging
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from knowtrans.audit.operations import record_event
 from knowtrans.closing import mail
 from knowtrans.core.clock import utcnow
 from knowtrans.core.errors import Refused
+from knowtrans.core.i18n import speaking
 from knowtrans.core.integrity import unique_or_refused
 from knowtrans.core.tasks import send_after_commit
 from knowtrans.engagements.models import Engagement, EngagementStatus
@@ -36,10 +41,10 @@ JUSTIFICATION_MIN = 20
 class AlreadyClosed(Refused):
     """The engagement is closed: its final report stands."""
 
-    def __init__(
-        self, message: str = "This engagement is closed already; its final report stands."
-    ):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message or _("This engagement is closed already; its final report stands.")
+        )
 
 
 class ReportNotGenerated(Refused):
@@ -47,8 +52,10 @@ class ReportNotGenerated(Refused):
 
     def __init__(self) -> None:
         super().__init__(
-            "The final report could not be generated, so the engagement was not closed and "
-            "nothing changed. Try again; if it fails again, tell your administrator."
+            _(
+                "The final report could not be generated, so the engagement was not closed and "
+                "nothing changed. Try again; if it fails again, tell your administrator."
+            )
         )
 
 
@@ -67,11 +74,24 @@ def check_gate(engagement: Engagement, justification: str) -> None:
     """What closing asks of an open engagement: a closable status, and the justification
     its uncovered critical items need."""
     if engagement.status not in CLOSABLE_STATUSES:
-        raise Refused(
-            "Only an active engagement or one in handover can be closed; "
-            f"this one is {engagement.status.label.lower()}."
-        )
+        raise Refused(not_closable_message(engagement.status))
     check_justification(uncovered_critical_items(engagement), justification)
+
+
+#: why an engagement in this status cannot be closed (closable: ``CLOSABLE_STATUSES``)
+_NOT_CLOSABLE = {
+    EngagementStatus.PLANNED: _l(
+        "Only an active engagement or one in handover can be closed; this one is planned."
+    ),
+    EngagementStatus.CLOSED: _l(
+        "Only an active engagement or one in handover can be closed; this one is closed."
+    ),
+}
+
+
+def not_closable_message(status: EngagementStatus) -> str:
+    """Why an engagement in ``status`` cannot be closed, in the current language."""
+    return str(_NOT_CLOSABLE.get(status, _NOT_CLOSABLE[EngagementStatus.PLANNED]))
 
 
 def check_justification(uncovered_critical: int, justification: str) -> None:
@@ -79,16 +99,21 @@ def check_justification(uncovered_critical: int, justification: str) -> None:
     if not uncovered_critical:
         return
     if not justification:
-        items = "item is" if uncovered_critical == 1 else "items are"
         raise Refused(
-            f"{uncovered_critical} critical {items} not covered: write why the engagement "
-            "closes anyway.",
+            ngettext(
+                "%(num)d critical item is not covered: write why the engagement closes anyway.",
+                "%(num)d critical items are not covered: write why the engagement closes anyway.",
+                uncovered_critical,
+            ),
             field="justification",
         )
     if len(justification) < JUSTIFICATION_MIN:
         raise Refused(
-            f"Write at least {JUSTIFICATION_MIN} characters: the justification goes into the "
-            "final report as the record of why these items stay uncovered.",
+            _(
+                "Write at least %(min)d characters: the justification goes into the final "
+                "report as the record of why these items stay uncovered.",
+                min=JUSTIFICATION_MIN,
+            ),
             field="justification",
         )
 
@@ -126,15 +151,22 @@ def close_engagement(
     engagement.status = EngagementStatus.CLOSED
     engagement.closed_at = closed_at
     engagement.close_justification = justification
-    with unique_or_refused("This engagement was closed in the meantime; its final report stands."):
+    with unique_or_refused(
+        _("This engagement was closed in the meantime; its final report stands.")
+    ):
         report = archive_final_report(engagement, built, actor=actor, generated_at=closed_at)
         db.session.flush()
     record_event(
         actor,
         "engagement.close",
         engagement,
-        f"Closed the engagement; final report {report.identifier} "
-        f"({report.page_count} pages, SHA-256 {report.sha256[:12]}…)",
+        ngettext(
+            "Closed the engagement; final report %(identifier)s (%(num)d page, SHA-256 %(hash)s…)",
+            "Closed the engagement; final report %(identifier)s (%(num)d pages, SHA-256 %(hash)s…)",
+            report.page_count,
+            identifier=report.identifier,
+            hash=report.sha256[:12],
+        ),
         engagement_id=engagement.id,
     )
     engagement.closing_started_at = None
@@ -186,7 +218,7 @@ class ClosingUnderway(Refused):
 
     def __init__(self) -> None:
         super().__init__(
-            "This engagement is being closed already: its final report is being built."
+            _("This engagement is being closed already: its final report is being built.")
         )
 
 
@@ -212,7 +244,7 @@ def request_close(engagement: Engagement, *, justification: str, actor: User) ->
         actor,
         "engagement.close_requested",
         engagement,
-        "Asked to close the engagement; the final report is being built",
+        _("Asked to close the engagement; the final report is being built"),
         engagement_id=engagement.id,
     )
     send_after_commit(close_job, engagement.id)
@@ -247,7 +279,7 @@ def claim_closing(engagement_id: int, worker: str, *, stale_before: datetime) ->
 
 #: closings a worker died in this often are given up (unlocked, with the reason)
 MAX_ATTEMPTS = 3
-WORKERS_DIED = (
+WORKERS_DIED = _l(
     "The final report could not be built: the worker building it stopped each time it "
     "tried, so the engagement was not closed. Tell your administrator."
 )
@@ -261,19 +293,35 @@ def release_closing(engagement: Engagement) -> None:
 
 def fail_closing(engagement: Engagement, reason: str | None) -> None:
     """The final report could not be built: unlock, close nothing, and say why on the
-    engagement's page and by e-mail to who asked; closing again is one click."""
-    engagement.closing_error = reason or str(ReportNotGenerated())
-    engagement.closing_attempts = 0
+    engagement's page and by e-mail to who asked; closing again is one click.
+
+    The reason (a lazy translation is translated here) and the history line are written in
+    the language of the person who asked to close, as their own request would have."""
     actor = engagement.closing_requested_by
-    engagement.closing_requested_at = None
-    engagement.closing_started_at = None
-    engagement.closing_worker = ""
+    with speaking_for(actor):
+        engagement.closing_error = str(reason) if reason else str(ReportNotGenerated())
+        engagement.closing_attempts = 0
+        engagement.closing_requested_at = None
+        engagement.closing_started_at = None
+        engagement.closing_worker = ""
+        if actor is not None:
+            record_event(
+                actor,
+                "engagement.close_failed",
+                engagement,
+                _(
+                    "Closing failed; nothing was closed: %(reason)s",
+                    reason=engagement.closing_error,
+                ),
+                engagement_id=engagement.id,
+            )
     if actor is not None:
-        record_event(
-            actor,
-            "engagement.close_failed",
-            engagement,
-            "Closing failed; nothing was closed: " + engagement.closing_error,
-            engagement_id=engagement.id,
-        )
         mail.tell_not_closed(engagement, actor)
+
+
+def speaking_for(person: User | None) -> AbstractContextManager[None]:
+    """Translate and format as ``person`` reads (their language and time zone); without a
+    person, as the surrounding request or job does."""
+    if person is None:
+        return nullcontext()
+    return speaking(person.language, person.timezone)

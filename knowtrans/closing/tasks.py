@@ -34,9 +34,11 @@ def close_engagement(engagement_id: int) -> dict:
     actor = engagement.closing_requested_by
     assert actor is not None  # request_close names who asked
     try:
-        report = operations.close_engagement(
-            engagement, justification=engagement.close_justification, actor=actor
-        )
+        # the history line, and a refusal's reason, in the language of who asked
+        with operations.speaking_for(actor):
+            report = operations.close_engagement(
+                engagement, justification=engagement.close_justification, actor=actor
+            )
         db.session.commit()
     except Exception as error:
         db.session.rollback()

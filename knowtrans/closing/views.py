@@ -1,6 +1,7 @@
 """The close page: readiness, every uncovered item, justification, final report."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from knowtrans import permissions
@@ -24,17 +25,13 @@ def close(engagement_id: int):
     authorize(Action.GENERATE_REPORT, engagement)
     if engagement.is_closed:
         # e.g. a second tab, or a colleague was quicker: say so instead of a bare refusal
-        flash("This engagement is closed already; its final report stands.", "info")
+        flash(_("This engagement is closed already; its final report stands."), "info")
         return redirect(url_for("engagements.show", engagement_id=engagement.id))
     if engagement.is_closing:
-        flash("This engagement is being closed: its final report is being built.", "info")
+        flash(_("This engagement is being closed: its final report is being built."), "info")
         return redirect(url_for("engagements.show", engagement_id=engagement.id))
     if not permissions.can_close_engagement(current_user, engagement):
-        flash(
-            "Only an active engagement or one in handover can be closed; "
-            f"this one is {engagement.status.label.lower()}.",
-            "warning",
-        )
+        flash(operations.not_closable_message(engagement.status), "warning")
         return redirect(url_for("engagements.show", engagement_id=engagement.id))
 
     readiness = engagement_readiness(engagement)
@@ -43,7 +40,9 @@ def close(engagement_id: int):
         for item, state in zip(engagement.plan_items, readiness.items, strict=True)
         if not state.covered
     ]
-    uncovered_critical = sum(1 for item, _ in uncovered if item.criticality is Criticality.CRITICAL)
+    uncovered_critical = sum(
+        1 for item, _state in uncovered if item.criticality is Criticality.CRITICAL
+    )
     form = CloseForm(uncovered_critical=uncovered_critical)
     if form.validate_on_submit():
         # the gate is checked and the engagement locked here; the worker builds the final
@@ -52,7 +51,7 @@ def close(engagement_id: int):
             operations.request_close(
                 engagement, justification=form.justification.data or "", actor=current_user
             )
-            flash(CLOSING_MESSAGE, "success")
+            flash(closing_message(), "success")
             return redirect(url_for("engagements.show", engagement_id=engagement.id))
         if engagement.is_locked:  # closed or being closed by another request meanwhile
             return redirect(url_for("engagements.show", engagement_id=engagement_id))
@@ -66,10 +65,11 @@ def close(engagement_id: int):
     )
 
 
-CLOSING_MESSAGE = (
-    "Closing: the final report is being built. The engagement is read-only meanwhile; its "
-    "page shows when it is closed."
-)
+def closing_message() -> str:
+    return _(
+        "Closing: the final report is being built. The engagement is read-only meanwhile; its "
+        "page shows when it is closed."
+    )
 
 
 @bp.post("/engagements/<int:engagement_id>/close/retry")
@@ -80,11 +80,11 @@ def retry(engagement_id: int):
     authorize(Action.GENERATE_REPORT, engagement)
     require(permissions.can_close_engagement(current_user, engagement))
     if not engagement.closing_error:  # nothing failed: e.g. a second tab already retried
-        flash("There is no failed attempt to close this engagement again.", "info")
+        flash(_("There is no failed attempt to close this engagement again."), "info")
     elif ConfirmForm().validate_on_submit():
         with saving():
             operations.request_close(
                 engagement, justification=engagement.close_justification, actor=current_user
             )
-            flash(CLOSING_MESSAGE, "success")
+            flash(closing_message(), "success")
     return redirect(url_for("engagements.show", engagement_id=engagement.id))

@@ -3,6 +3,8 @@ version field (optimistic locking) with its conflict notice."""
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -47,7 +49,8 @@ def record_id(value) -> int | None:
 
 def record_select(label: str, *, required: str, unknown: str) -> SelectField:
     """A select of rows by id, its choices set when the form is made: ``required`` is the
-    message when none is chosen, ``unknown`` when the value cannot be a row's id."""
+    message when none is chosen, ``unknown`` when the value cannot be a row's id (all three
+    may be lazy translations, ``lazy_gettext``)."""
     return SelectField(
         label,
         coerce=record_id,
@@ -68,7 +71,8 @@ def person_choice(user: User) -> SelectChoice:
 
 
 class Required:
-    """The input must be present: an empty input gets ``message``, once.
+    """The input must be present: an empty input gets ``message`` (a lazy translation is
+    translated when the form is checked), once.
 
     Unlike DataRequired it does not add "required" on top of a field's own
     "not a valid date/choice" error.
@@ -82,36 +86,38 @@ class Required:
     def __call__(self, form, field) -> None:
         if not field.raw_data or not str(field.raw_data[0]).strip():
             field.errors[:] = []
-            raise StopValidation(self.message)
+            raise StopValidation(str(self.message))
         if field.errors:
             raise StopValidation()
 
 
 class EngagementForm(FlaskForm):
     title = StringField(
-        "Title",
-        validators=[Required("Enter a title."), Length(max=160), NoControlCharacters()],
+        _l("Title"),
+        validators=[Required(_l("Enter a title.")), Length(max=160), NoControlCharacters()],
         filters=[strip_filter],
     )
     expert_id = record_select(
-        "Expert", required="Choose the expert.", unknown="Choose the expert from the list."
+        _l("Expert"),
+        required=_l("Choose the expert."),
+        unknown=_l("Choose the expert from the list."),
     )
     client = StringField(
-        "Client",
-        validators=[Required("Enter the client."), Length(max=120), NoControlCharacters()],
+        _l("Client"),
+        validators=[Required(_l("Enter the client.")), Length(max=120), NoControlCharacters()],
         filters=[strip_filter],
     )
     project = StringField(
-        "Project",
+        _l("Project"),
         validators=[Length(max=160), NoControlCharacters()],
         filters=[strip_filter],
     )
-    start_date = DateField("Start date", validators=[Required("Enter the start date.")])
+    start_date = DateField(_l("Start date"), validators=[Required(_l("Enter the start date."))])
     planned_end_date = DateField(
-        "Planned end date", validators=[Required("Enter the planned end date.")]
+        _l("Planned end date"), validators=[Required(_l("Enter the planned end date."))]
     )
     objectives = TextAreaField(
-        "Objectives",
+        _l("Objectives"),
         validators=[Length(max=5000), NoControlCharacters()],
         filters=[strip_filter],
         render_kw={"rows": 6},
@@ -124,14 +130,16 @@ class EngagementForm(FlaskForm):
         experts = active_experts()
         if engagement is not None and engagement.expert not in experts:
             experts.insert(0, engagement.expert)
-        self.expert_id.choices = with_placeholder("Choose the expert…", map(person_choice, experts))
+        self.expert_id.choices = with_placeholder(
+            _("Choose the expert…"), map(person_choice, experts)
+        )
 
     def validate_expert_id(self, field) -> None:
         """The operation's rule (``check_expert``) as a pre-check, shown with the other
         fields' messages; the operation refuses again on saving."""
         expert = db.session.get(User, field.data)
         if expert is None:
-            raise ValidationError("Choose an active user with the expert role.")
+            raise ValidationError(_("Choose an active user with the expert role."))
         try:
             operations.check_expert(self.engagement, expert)
         except Refused as refusal:
@@ -163,17 +171,20 @@ class EngagementForm(FlaskForm):
 STATUS_FILTER_ALL = "all"
 
 
+def status_filter_choices() -> list[SelectChoice]:
+    """All, then each status by its label in the language of the request."""
+    return [
+        SelectChoice(value=STATUS_FILTER_ALL, label=_("All")),
+        *(SelectChoice(value=status.value, label=status.label) for status in EngagementStatus),
+    ]
+
+
 class EngagementFilterForm(Form):
     """The list's filters, read from the query string (a GET form, no CSRF needed)."""
 
-    status = SelectField(
-        "Status",
-        choices=[SelectChoice(value=STATUS_FILTER_ALL, label="All")]
-        + [SelectChoice(value=status.value, label=status.label) for status in EngagementStatus],
-        default=STATUS_FILTER_ALL,
-    )
+    status = SelectField(_l("Status"), choices=status_filter_choices, default=STATUS_FILTER_ALL)
     q = SearchField(
-        "Search",
+        _l("Search"),
         validators=[Length(max=100), NoControlCharacters()],
         filters=[strip_filter],
     )
@@ -203,4 +214,10 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 def _plausible(day) -> None:
     if day and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-        raise ValidationError(f"Enter a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        raise ValidationError(
+            _(
+                "Enter a date between the years %(earliest)d and %(latest)d.",
+                earliest=EARLIEST_YEAR,
+                latest=LATEST_YEAR,
+            )
+        )

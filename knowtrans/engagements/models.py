@@ -3,6 +3,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from knowtrans.core.db import UTCDateTime, enum_type, utcnow
@@ -21,7 +22,8 @@ class EngagementStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The status as people read it, in the current language."""
+        return str(_STATUS_LABELS[self])
 
     @property
     def next_status(self) -> "EngagementStatus | None":
@@ -30,6 +32,14 @@ class EngagementStatus(enum.StrEnum):
             EngagementStatus.PLANNED: EngagementStatus.ACTIVE,
             EngagementStatus.ACTIVE: EngagementStatus.HANDOVER,
         }.get(self)
+
+
+_STATUS_LABELS = {
+    EngagementStatus.PLANNED: _l("Planned"),
+    EngagementStatus.ACTIVE: _l("Active"),
+    EngagementStatus.HANDOVER: _l("Handover"),
+    EngagementStatus.CLOSED: _l("Closed"),
+}
 
 
 class Engagement(Model):

@@ -4,25 +4,29 @@ flushes; the request pipeline commits."""
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from knowtrans.audit.operations import record_event
 from knowtrans.core.concurrency import check_version
 from knowtrans.core.errors import Refused
+from knowtrans.core.formatting import format_date
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.extensions import db
 from knowtrans.plans.models import Assignment, PlanItem
 from knowtrans.skills.models import Skill
 from knowtrans.users.models import Role, User
 
-#: the fields an edit may change, with the words the history uses for them
+#: the fields an edit may change, with the words the history and the messages use for them
+#: (in the language of the request, ``field_names``)
 EDITABLE_FIELDS = {
-    "title": "title",
-    "expert_id": "expert",
-    "client": "client",
-    "project": "project",
-    "start_date": "start date",
-    "planned_end_date": "planned end date",
-    "objectives": "objectives",
+    "title": _l("title"),
+    "expert_id": _l("expert"),
+    "client": _l("client"),
+    "project": _l("project"),
+    "start_date": _l("start date"),
+    "planned_end_date": _l("planned end date"),
+    "objectives": _l("objectives"),
 }
 
 __all__ = ["Refused"]
@@ -38,7 +42,7 @@ def check_expert(engagement: Engagement | None, expert: User) -> None:
     if engagement is not None and expert.id == engagement.expert_id:
         return
     if not expert.active or not expert.has_role(Role.EXPERT):
-        raise Refused("Choose an active user with the expert role.", field="expert_id")
+        raise Refused(_("Choose an active user with the expert role."), field="expert_id")
     if engagement is None:
         return
     skills = db.session.scalars(
@@ -50,8 +54,12 @@ def check_expert(engagement: Engagement | None, expert: User) -> None:
     ).all()
     if skills:
         raise Refused(
-            f"{expert.name} is a learner on this engagement ({', '.join(skills)}) and cannot "
-            "also be its expert. Choose another expert, or unassign them first.",
+            _(
+                "%(name)s is a learner on this engagement (%(skills)s) and cannot also be its "
+                "expert. Choose another expert, or unassign them first.",
+                name=expert.name,
+                skills=", ".join(skills),
+            ),
             field="expert_id",
         )
 
@@ -67,19 +75,27 @@ def date_refusals(
     if start_date and earliest and start_date > earliest:
         refusals.append(
             Refused(
-                f"A plan item is due on {earliest.isoformat()}; the start cannot be later.",
+                _(
+                    "A plan item is due on %(date)s; the start cannot be later.",
+                    date=format_date(earliest),
+                ),
                 field="start_date",
             )
         )
     if start_date and planned_end_date and planned_end_date < start_date:
         refusals.append(
-            Refused("The planned end must be on or after the start date.", field="planned_end_date")
+            Refused(
+                _("The planned end must be on or after the start date."), field="planned_end_date"
+            )
         )
     if planned_end_date and latest and planned_end_date < latest:
         refusals.append(
             Refused(
-                f"A plan item is due on {latest.isoformat()}; the planned end cannot be "
-                "earlier. Move that due date first.",
+                _(
+                    "A plan item is due on %(date)s; the planned end cannot be earlier. Move "
+                    "that due date first.",
+                    date=format_date(latest),
+                ),
                 field="planned_end_date",
             )
         )
@@ -133,7 +149,12 @@ def create_engagement(
         actor,
         "engagement.create",
         engagement,
-        f"Created engagement {title} with {expert.name} for {client}",
+        _(
+            "Created engagement %(title)s with %(expert)s for %(client)s",
+            title=title,
+            expert=expert.name,
+            client=client,
+        ),
         engagement_id=engagement.id,
     )
     return engagement
@@ -152,10 +173,10 @@ def update_engagement(
     version: int | None,
     actor: User,
 ) -> list[str]:
-    """Apply the edit made on ``version``; returns the names of the fields that changed
-    (nothing recorded if none). Raises EditConflict when someone else saved in between, and
-    Refused for an expert or dates the rules do not allow (``check_expert``,
-    ``date_refusals``)."""
+    """Apply the edit made on ``version``; returns the names of the fields that changed, in
+    the language of the request (nothing recorded if none). Raises EditConflict when someone
+    else saved in between, and Refused for an expert or dates the rules do not allow
+    (``check_expert``, ``date_refusals``)."""
     check_version(engagement, version)
     check_expert(engagement, expert)
     check_dates(engagement, start_date=start_date, planned_end_date=planned_end_date)
@@ -169,7 +190,7 @@ def update_engagement(
         "objectives": objectives or "",
     }
     changed = [
-        EDITABLE_FIELDS[name]
+        str(EDITABLE_FIELDS[name])
         for name, value in wanted.items()
         if getattr(engagement, name) != value
     ]
@@ -179,9 +200,18 @@ def update_engagement(
     for name, value in wanted.items():
         setattr(engagement, name, value)
     engagement.expert = expert
-    summary = f"Updated {', '.join(changed)} of {engagement.title}"
     if previous_expert.id != expert.id:
-        summary += f"; expert {previous_expert.name} → {expert.name}"
+        summary = _(
+            "Updated %(fields)s of %(title)s; expert %(previous)s → %(expert)s",
+            fields=", ".join(changed),
+            title=engagement.title,
+            previous=previous_expert.name,
+            expert=expert.name,
+        )
+    else:
+        summary = _(
+            "Updated %(fields)s of %(title)s", fields=", ".join(changed), title=engagement.title
+        )
     record_event(actor, "engagement.update", engagement, summary, engagement_id=engagement.id)
     return changed
 
@@ -190,14 +220,25 @@ def advance_status(engagement: Engagement, *, actor: User) -> EngagementStatus:
     """planned → active → handover; closing has its own flow."""
     following = engagement.status.next_status
     if following is None:
-        raise Refused(f"“{engagement.title}” is in {engagement.status.label}; nothing changed.")
+        raise Refused(
+            _(
+                "“%(title)s” is in %(status)s; nothing changed.",
+                title=engagement.title,
+                status=engagement.status.label,
+            )
+        )
     previous = engagement.status
     engagement.status = following
     record_event(
         actor,
         "engagement.status",
         engagement,
-        f"Status of {engagement.title}: {previous.label} → {following.label}",
+        _(
+            "Status of %(title)s: %(previous)s → %(following)s",
+            title=engagement.title,
+            previous=previous.label,
+            following=following.label,
+        ),
         engagement_id=engagement.id,
     )
     return following

@@ -1,11 +1,13 @@
 """Reads for engagements: which ones a user may see, who may be their expert."""
 
 import sqlalchemy as sa
+from flask_babel import get_timezone
 from sqlalchemy.orm import aliased, joinedload
 
 from knowtrans import permissions
 from knowtrans.core import changes
 from knowtrans.core.clock import today
+from knowtrans.core.i18n import current_language
 from knowtrans.core.search import contains
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
@@ -47,11 +49,14 @@ def engagement_list(user: User, *, status: str | None, text: str | None) -> sa.S
 def plan_part_key(engagement_id: int, viewer_id: int) -> tuple:
     """What the engagement page's facts, readiness and plan depend on: the engagement's and
     the shared data's change counters (the viewer's roles are shared data), the day
-    (deadlines, risk) and the viewer (rights, "not yourself")."""
+    (deadlines, risk), the viewer (rights, "not yourself"), and the language and time zone
+    the request speaks (the words, and how dates are written)."""
     return (
         "engagement-plan",
         engagement_id,
         *changes.generations(engagement_id),
         today(),
         viewer_id,
+        current_language(),
+        str(get_timezone()),
     )

@@ -1,6 +1,7 @@
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -60,7 +61,10 @@ def new():
                 **_engagement_values(form), actor=current_user
             )
             flash(
-                f"Engagement “{engagement.title}” created. Next: add the skills to hand over.",
+                _(
+                    "Engagement “%(title)s” created. Next: add the skills to hand over.",
+                    title=engagement.title,
+                ),
                 "success",
             )
             return redirect(url_for(".show", engagement_id=engagement.id))
@@ -82,9 +86,9 @@ def edit(engagement_id: int):
                 actor=current_user,
             )
             if changed:
-                flash(f"Saved: {', '.join(changed)}.", "success")
+                flash(_("Saved: %(fields)s.", fields=", ".join(changed)), "success")
             else:
-                flash("Nothing was changed.", "info")
+                flash(_("Nothing was changed."), "info")
             return redirect(url_for(".show", engagement_id=engagement.id))
     return render_template(
         "engagements/form.html", form=form, engagement=engagement, conflict=save.conflict
@@ -155,19 +159,33 @@ def advance(engagement_id: int):
     back = redirect(url_for(".show", engagement_id=engagement.id))
     form = AdvanceForm()
     if not form.validate_on_submit():
-        flash("The status change could not be read; nothing changed. Please try again.", "error")
+        flash(_("The status change could not be read; nothing changed. Please try again."), "error")
         return back
     following = engagement.status.next_status
     if following is None:
-        flash(f"“{engagement.title}” is in {engagement.status.label}; nothing changed.", "error")
+        flash(
+            _(
+                "“%(title)s” is in %(status)s; nothing changed.",
+                title=engagement.title,
+                status=engagement.status.label,
+            ),
+            "error",
+        )
         return back
     if form.current.data != engagement.status.value:
         flash(
-            f"“{engagement.title}” is already {engagement.status.label}; nothing changed.",
+            _(
+                "“%(title)s” is already %(status)s; nothing changed.",
+                title=engagement.title,
+                status=engagement.status.label,
+            ),
             "warning",
         )
         return back
     with saving():
         operations.advance_status(engagement, actor=current_user)
-        flash(f"“{engagement.title}” is now {following.label}.", "success")
+        flash(
+            _("“%(title)s” is now %(status)s.", title=engagement.title, status=following.label),
+            "success",
+        )
     return back
