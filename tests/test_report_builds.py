@@ -227,9 +227,12 @@ def test_asking_at_the_same_moment_as_another_request_shares_its_build(
     setup, login_as, db, monkeypatch
 ):
     """The other request's row appears between the look-up and the insert."""
-    from knowtrans.reports.build import draft_key
+    from knowtrans.reports.build import draft_key, report_language, report_timezone
 
-    key = draft_key(setup["engagement"].id, utcnow().date())
+    cto = setup["cto"]
+    key = draft_key(
+        setup["engagement"].id, utcnow().date(), report_language(cto), report_timezone(cto)
+    )
     db.session.add(
         ReportBuild(engagement=setup["engagement"], data_key=key, requested_by=setup["it_lead"])
     )
@@ -242,8 +245,8 @@ def test_asking_at_the_same_moment_as_another_request_shares_its_build(
         return None if len(calls) <= 2 else found(condition, engagement_id)
 
     monkeypatch.setattr(operations, "_build_with", missed_twice)
-    cto = login_as(setup["cto"])
-    asked = ask(cto, setup["engagement"])
+    browser = login_as(cto)
+    asked = ask(browser, setup["engagement"])
     assert asked.status_code == 303
     assert row_count(ReportBuild) == 1
 

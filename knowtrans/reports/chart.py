@@ -3,12 +3,15 @@
 A pure function of plain values, drawn by the app itself (no chart library, no script), so
 the engagement page and the PDF show the same picture. Readable without colour: reached
 targets are solid bars, bars below target are hatched, and every row says its levels in text.
+Its words are in the language of the moment (the page's reader, the report's language).
 """
 
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 MAX_LEVEL = 5
@@ -56,7 +59,12 @@ def readiness_chart_svg(rows: Sequence[ChartRow], *, chart_id: str = "readiness-
         return Markup("")
     height = TOP + len(rows) * ROW_HEIGHT + LEGEND_HEIGHT
     reached = sum(1 for row in rows if row.covered)
-    label = f"Readiness by skill: {reached} of {len(rows)} skills reach their target level."
+    label = ngettext(
+        "Readiness by skill: %(reached)s of %(num)d skill reaches its target level.",
+        "Readiness by skill: %(reached)s of %(num)d skills reach their target level.",
+        len(rows),
+        reached=reached,
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="readiness-chart" role="img" '
         f'id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {height}" '
@@ -89,10 +97,11 @@ def _defs(chart_id: str) -> str:
 
 def _axis(row_count: int) -> str:
     bottom = TOP + row_count * ROW_HEIGHT
+    skill, value = escape(_("Skill")), escape(_("Confirmed of target"))
     parts = [
         f'<text x="{LABEL_WIDTH}" y="14" text-anchor="end" fill="{MUTED}" font-size="11">'
-        f"Skill</text>",
-        f'<text x="{VALUE_LEFT}" y="14" fill="{MUTED}" font-size="11">Confirmed of target</text>',
+        f"{skill}</text>",
+        f'<text x="{VALUE_LEFT}" y="14" fill="{MUTED}" font-size="11">{value}</text>',
     ]
     for level in range(MAX_LEVEL + 1):
         x = _x(level)
@@ -130,14 +139,19 @@ def _row(row: ChartRow, top: int, chart_id: str) -> str:
         )
     target_x = _x(row.target)
     parts.append(_target_marker(target_x, top + 4, top + ROW_HEIGHT - 4))
-    value = f"{row.confirmed} of {row.target}" if row.confirmed else f"none of {row.target}"
-    status = "reached" if row.covered else "below target"
+    value = (
+        _("%(confirmed)s of %(target)s", confirmed=row.confirmed, target=row.target)
+        if row.confirmed
+        else _("none of %(target)s", target=row.target)
+    )
+    status = _("reached") if row.covered else _("below target")
     parts.append(
         f'<text x="{VALUE_LEFT}" y="{middle + 4:.1f}"><tspan font-weight="bold">'
-        f'{escape(value)}</tspan> <tspan fill="{MUTED}">{status}</tspan>'
+        f'{escape(value)}</tspan> <tspan fill="{MUTED}">{escape(status)}</tspan>'
     )
     if row.at_risk:
-        parts.append(f' <tspan fill="{RISK}" font-weight="bold">· at risk</tspan>')
+        at_risk = escape(_("at risk"))
+        parts.append(f' <tspan fill="{RISK}" font-weight="bold">· {at_risk}</tspan>')
     parts.append("</text></g>")
     return "".join(parts)
 
@@ -177,27 +191,46 @@ def _target_marker(x: float, top: float, bottom: float) -> str:
 
 
 def _legend(top: int, chart_id: str) -> str:
+    reached, below = escape(_("target reached")), escape(_("below target"))
+    target, levels = escape(_("target level")), escape(_("Level 1 Novice – 5 Expert"))
     return (
         f'<g font-size="11" fill="{MUTED}">'
         f'<rect x="{PLOT_LEFT}" y="{top}" width="18" height="10" fill="{REACHED}"/>'
-        f'<text x="{PLOT_LEFT + 24}" y="{top + 9}">target reached</text>'
+        f'<text x="{PLOT_LEFT + 24}" y="{top + 9}">{reached}</text>'
         f'<rect x="{PLOT_LEFT + 120}" y="{top}" width="18" height="10" '
         f'fill="url(#{escape(chart_id)}-hatch)" stroke="{BELOW}"/>'
-        f'<text x="{PLOT_LEFT + 144}" y="{top + 9}">below target</text>'
+        f'<text x="{PLOT_LEFT + 144}" y="{top + 9}">{below}</text>'
         f"{_target_marker(PLOT_LEFT + 240, top - 1, top + 11)}"
-        f'<text x="{PLOT_LEFT + 250}" y="{top + 9}">target level</text>'
-        f'<text x="{LABEL_WIDTH}" y="{top + 9}" text-anchor="end">Level 1 Novice – 5 Expert</text>'
+        f'<text x="{PLOT_LEFT + 250}" y="{top + 9}">{target}</text>'
+        f'<text x="{LABEL_WIDTH}" y="{top + 9}" text-anchor="end">{levels}</text>'
         f"</g>"
     )
 
 
 def _row_sentence(row: ChartRow) -> str:
-    confirmed = (
-        f"best confirmed level {row.confirmed}" if row.confirmed else "no level confirmed yet"
-    )
-    status = "target reached" if row.covered else "below target"
-    risk = ", at risk" if row.at_risk else ""
-    return f"{row.skill}: {confirmed}, target {row.target}, {status}{risk}."
+    values = {"skill": row.skill, "confirmed": row.confirmed, "target": row.target}
+    if row.covered:
+        return _(
+            "%(skill)s: best confirmed level %(confirmed)s, target %(target)s, target reached.",
+            **values,
+        )
+    if row.confirmed:
+        if row.at_risk:
+            return _(
+                "%(skill)s: best confirmed level %(confirmed)s, target %(target)s, below "
+                "target, at risk.",
+                **values,
+            )
+        return _(
+            "%(skill)s: best confirmed level %(confirmed)s, target %(target)s, below target.",
+            **values,
+        )
+    if row.at_risk:
+        return _(
+            "%(skill)s: no level confirmed yet, target %(target)s, below target, at risk.",
+            **values,
+        )
+    return _("%(skill)s: no level confirmed yet, target %(target)s, below target.", **values)
 
 
 def _description(rows: Sequence[ChartRow]) -> str:

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from knowtrans.core.files import write_private
+from knowtrans.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
 from knowtrans.reports.models import HandoverReport
@@ -19,8 +20,16 @@ from knowtrans.reports.models import HandoverReport
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Where to write the PDF (readable by its owner only).",
 )
+@click.option(
+    "--language",
+    type=click.Choice(list(LANGUAGES)),
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help="The language of a draft (times in KNOWTRANS_DEFAULT_TIMEZONE); a closed "
+    "engagement's final report stays in the language it was archived in.",
+)
 @with_appcontext
-def report_command(engagement_id: int, out: Path) -> None:
+def report_command(engagement_id: int, out: Path, language: str) -> None:
     """Write an engagement's handover report: the draft, or for a closed one the archived final."""
     from knowtrans.reports.build import build_report
 
@@ -37,7 +46,7 @@ def report_command(engagement_id: int, out: Path) -> None:
             )
         pdf, kind, identifier, pages = report.pdf, "final", report.identifier, report.page_count
     else:
-        built = build_report(engagement.id, final=False, generated_by=None)
+        built = build_report(engagement.id, final=False, generated_by=None, language=language)
         pdf, kind, identifier, pages = built.pdf, "draft", built.identifier, built.page_count
     try:
         write_private(out, pdf)

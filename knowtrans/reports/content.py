@@ -8,6 +8,7 @@ no database access can happen while WeasyPrint lays the document out.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from knowtrans.plans.models import LEVELS, Criticality
@@ -146,10 +147,12 @@ class MatrixCell:
         if self.state == NOT_ASSIGNED:
             return "—"
         if self.state is Coverage.UNCONFIRMED and not self.self_assessed:
-            return "not yet"
+            return _("not yet")
         confirmed = str(self.confirmed) if self.confirmed else "–"
-        self_part = f" / self {self.self_assessed}" if self.self_assessed else ""
-        return f"{confirmed}{self_part}"
+        if not self.self_assessed:
+            return confirmed
+        # a cell of the coverage matrix: confirmed level / self-assessed level
+        return _("%(confirmed)s / self %(own)s", confirmed=confirmed, own=self.self_assessed)
 
 
 @dataclass(frozen=True)

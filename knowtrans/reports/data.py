@@ -12,11 +12,14 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from knowtrans.audit.models import AuditEvent
 from knowtrans.confirmations.models import LevelConfirmation
 from knowtrans.core.clock import today as current_day
+from knowtrans.core.formatting import format_date
 from knowtrans.core.markdown import render_markdown
 from knowtrans.engagements.models import Engagement, EngagementStatus
 from knowtrans.engagements.readiness_queries import (
@@ -54,7 +57,13 @@ from knowtrans.reports.content import (
     Signatory,
 )
 from knowtrans.reports.log import ReportLog, load_report_log
-from knowtrans.reports.text import NOTES_LINES, ReportMarkdown, shortened, with_break_opportunities
+from knowtrans.reports.text import (
+    NOTES_LINES,
+    ReportMarkdown,
+    format_day,
+    shortened,
+    with_break_opportunities,
+)
 from knowtrans.users.models import Role, User, UserRole
 
 #: learning entries quoted as "key learnings" per learner; the appendix has them all
@@ -109,7 +118,7 @@ def load_engagement(engagement_id: int) -> Engagement:
 
 
 #: who generated a report made with ``knowtrans report`` (no signed-in user)
-COMMAND_LINE = "knowtrans command line"
+COMMAND_LINE = _l("knowtrans command line")
 
 
 def gather_report_data(
@@ -168,7 +177,7 @@ def gather_report_data(
         identifier=identifier,
         final=final,
         generated_at=generated_at,
-        generated_by=generated_by.name if generated_by else COMMAND_LINE,
+        generated_by=generated_by.name if generated_by else str(COMMAND_LINE),
         engagement=EngagementFacts(
             id=engagement.id,
             title=engagement.title,
@@ -427,50 +436,78 @@ def follow_up(item: Item, expert: str, closed: bool) -> str:
             if learner.confirmed is not None and learner.confirmed >= item.target
         )
         others = [learner.name for learner in internal if learner.name != holder]
-        backup = others[0] if others else "a backup learner"
-        return (
-            f"Only {holder} holds {item.skill} at the target level: bring {backup} to level "
-            f"{item.target} so the knowledge does not rest on one person."
+        if not others:
+            return _(
+                "Only %(holder)s holds %(skill)s at the target level: bring a backup learner "
+                "to level %(target)s so the knowledge does not rest on one person.",
+                holder=holder,
+                skill=item.skill,
+                target=item.target,
+            )
+        return _(
+            "Only %(holder)s holds %(skill)s at the target level: bring %(backup)s to level "
+            "%(target)s so the knowledge does not rest on one person.",
+            holder=holder,
+            skill=item.skill,
+            backup=others[0],
+            target=item.target,
         )
     confirmed = [learner for learner in internal if learner.confirmed is not None]
     if not internal:
-        step = (
-            f"Nobody internal is assigned to {item.skill}: assign a primary and a backup "
-            f"learner and plan shadowing sessions with {expert}."
+        step = _(
+            "Nobody internal is assigned to %(skill)s: assign a primary and a backup learner "
+            "and plan shadowing sessions with %(expert)s.",
+            skill=item.skill,
+            expert=expert,
         )
     elif not any(learner.entry_count for learner in internal):
-        names = _names(learner.name for learner in internal)
-        step = (
-            f"No learning is recorded yet for {names}: start shadowing sessions on "
-            f"{item.skill} with {expert}, then have the level confirmed."
+        step = _(
+            "No learning is recorded yet for %(names)s: start shadowing sessions on "
+            "%(skill)s with %(expert)s, then have the level confirmed.",
+            names=_names(learner.name for learner in internal),
+            skill=item.skill,
+            expert=expert,
         )
     elif not confirmed:
-        names = _names(learner.name for learner in internal)
-        step = (
-            f"No level is confirmed yet for {names}: plan reverse shadowing on {item.skill} "
-            f"and have {expert} or an IT lead confirm the level reached."
+        step = _(
+            "No level is confirmed yet for %(names)s: plan reverse shadowing on %(skill)s "
+            "and have %(expert)s or an IT lead confirm the level reached.",
+            names=_names(learner.name for learner in internal),
+            skill=item.skill,
+            expert=expert,
         )
     else:
         best = max(confirmed, key=lambda learner: learner.confirmed or 0)
-        step = (
-            f"{best.name} is confirmed at level {best.confirmed} of {item.target}: plan "
-            f"reverse shadowing on {item.skill}, then a new confirmation."
+        step = _(
+            "%(name)s is confirmed at level %(confirmed)s of %(target)s: plan reverse "
+            "shadowing on %(skill)s, then a new confirmation.",
+            name=best.name,
+            confirmed=best.confirmed,
+            target=item.target,
+            skill=item.skill,
         )
     if closed:
-        return (
-            f"{step} The engagement is closed: book {expert} for a follow-up session or "
-            f"document the gap and who covers it."
+        return _(
+            "%(step)s The engagement is closed: book %(expert)s for a follow-up session or "
+            "document the gap and who covers it.",
+            step=step,
+            expert=expert,
         )
     if item.at_risk and item.deadline:
-        return f"{step} Deadline {item.deadline.isoformat()}: do this first."
+        return _(
+            "%(step)s Deadline %(deadline)s: do this first.",
+            step=step,
+            deadline=format_date(item.deadline),
+        )
     return step
 
 
 def _names(names: Iterable[str]) -> str:
+    """Anna, Bert and Carl."""
     names = list(names)
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
 def _standing(user: User) -> str:
@@ -479,13 +516,22 @@ def _standing(user: User) -> str:
     return "" if user.active else "left"
 
 
+def _matrix_name(user: User) -> str:
+    """A learner's name as the coverage matrix heads a column: saying why a level does not
+    count."""
+    standing = _standing(user)
+    if standing == "external":
+        return _("%(name)s (external)", name=user.name)
+    if standing == "left":
+        return _("%(name)s (left)", name=user.name)
+    return user.name
+
+
 def _matrix(plan: Sequence[PlanItem], learning: ReportLog) -> tuple[tuple[MatrixPart, ...], int]:
     learners: dict[int, str] = {}
     for item in plan:
         for a in item.assignments:
-            standing = _standing(a.learner)
-            suffix = f" ({standing})" if standing else ""
-            learners.setdefault(a.learner_id, a.learner.name + suffix)
+            learners.setdefault(a.learner_id, _matrix_name(a.learner))
     order = sorted(learners, key=lambda user_id: learners[user_id].lower())
     rows = []
     for item in plan:
@@ -560,20 +606,24 @@ def _signatories(
         key=lambda c: c.created_at,
         reverse=True,
     )
-    closed_on = (engagement.closed_at or generated_at).date() if final else None
+    # the moment: the layout prints its day in the reader's time zone
+    closed_on = (engagement.closed_at or generated_at) if final else None
 
     def by_generator(role: Role) -> Signatory | None:
         if generated_by is None or not generated_by.has_role(role):
             return None
         if final:
-            return Signatory(role.label, generated_by.name, "Closed the engagement", closed_on)
-        return Signatory(role.label, generated_by.name, "Generated this draft")
+            return Signatory(role.label, generated_by.name, _("Closed the engagement"), closed_on)
+        return Signatory(role.label, generated_by.name, _("Generated this draft"))
 
     expert_confirmations = [c for c in confirmations if c.confirmed_by_id == engagement.expert_id]
     expert_note = (
-        f"Last confirmed a level on {expert_confirmations[0].created_at:%Y-%m-%d}"
+        _(
+            "Last confirmed a level on %(date)s",
+            date=format_day(expert_confirmations[0].created_at),
+        )
         if expert_confirmations
-        else "External expert"
+        else _("External expert")
     )
     it_lead = by_generator(Role.IT_LEAD)
     if it_lead is None:
@@ -584,7 +634,7 @@ def _signatories(
         it_lead = Signatory(
             Role.IT_LEAD.label,
             confirmer.name if confirmer else "",
-            "Confirmed learners' levels" if confirmer else "",
+            _("Confirmed learners' levels") if confirmer else "",
         )
     cto = by_generator(Role.CTO)
     if cto is None:
@@ -592,9 +642,9 @@ def _signatories(
         cto = Signatory(
             Role.CTO.label,
             planner.name if planner else "",
-            "Planned the transfer" if planner else "",
+            _("Planned the transfer") if planner else "",
         )
-    return (Signatory("Expert", engagement.expert.name, expert_note), it_lead, cto)
+    return (Signatory(_("Expert"), engagement.expert.name, expert_note), it_lead, cto)
 
 
 def _plan_owner(engagement_id: int) -> User | None:

@@ -5,9 +5,13 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from knowtrans.audit.operations import record_event
 from knowtrans.core.clock import today, utcnow
+from knowtrans.core.i18n import speaking
 from knowtrans.core.tasks import send_after_commit
 from knowtrans.engagements.models import Engagement
 from knowtrans.extensions import db
@@ -17,30 +21,40 @@ from knowtrans.users.models import User
 #: builds a worker died in this often are given up on, not taken up again and again (a
 #: report that kills its worker would otherwise do so forever)
 MAX_ATTEMPTS = 3
-WORKERS_DIED = (
+WORKERS_DIED = _l(
     "The report could not be built: the worker building it stopped each time it tried. "
     "Tell your administrator."
 )
 
 
 def request_draft(engagement: Engagement, *, actor: User) -> ReportBuild:
-    """The draft of the engagement's data as it stands: the one built or being built already
-    for the same data, else a new build the worker takes up once the request commits. A
-    failed build is tried again. Two requests at the same moment share one build.
+    """The draft of the engagement's data as it stands, in the actor's language and time
+    zone: the one built or being built already for the same data, language and zone, else a
+    new build the worker takes up once the request commits. A failed build is tried again.
+    Two requests at the same moment share one build.
 
     While nothing has been written since a draft was last asked for, it is found by its
     stamp alone; else the report's data is gathered and hashed to find it (or to know it is
     new)."""
-    from knowtrans.reports.build import draft_key, draft_stamp
+    from knowtrans.reports.build import draft_key, draft_stamp, report_language, report_timezone
     from knowtrans.reports.tasks import build_draft
 
-    stamp = draft_stamp(engagement.id, today())  # before the data: a later write misses
+    language, timezone = report_language(actor), report_timezone(actor)
+    # before the data: a later write misses
+    stamp = draft_stamp(engagement.id, today(), language, timezone)
     build = _build_with(ReportBuild.stamp == stamp, engagement.id)
     if build is None:
-        key = draft_key(engagement.id, today())
+        key = draft_key(engagement.id, today(), language, timezone)
         build = _build_with(ReportBuild.data_key == key, engagement.id)
     if build is None:
-        build = ReportBuild(engagement=engagement, data_key=key, stamp=stamp, requested_by=actor)
+        build = ReportBuild(
+            engagement=engagement,
+            data_key=key,
+            stamp=stamp,
+            requested_by=actor,
+            language=language,
+            timezone=timezone,
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(build)
@@ -127,7 +141,11 @@ def finish_build(build: ReportBuild, *, pdf: bytes, page_count: int, identifier:
         build.requested_by,
         "report.draft",
         build.engagement,
-        f"Generated draft report {identifier} ({page_count} pages)",
+        _(
+            "Generated draft report %(identifier)s (%(pages)s pages)",
+            identifier=identifier,
+            pages=page_count,
+        ),
         engagement_id=build.engagement_id,
     )
 
@@ -139,15 +157,21 @@ def record_download(build: ReportBuild, *, actor: User) -> None:
         actor,
         "report.draft_download",
         build.engagement,
-        f"Downloaded draft report {build.identifier} ({build.page_count} pages)",
+        _(
+            "Downloaded draft report %(identifier)s (%(pages)s pages)",
+            identifier=build.identifier,
+            pages=build.page_count,
+        ),
         engagement_id=build.engagement_id,
     )
 
 
-def fail_build(build: ReportBuild, reason: str) -> None:
+def fail_build(build: ReportBuild, reason: str | LazyString) -> None:
+    """``reason`` is kept in the build's language, for the people who asked for it."""
     build.status = BuildStatus.FAILED
     build.finished_at = utcnow()
-    build.error = reason
+    with speaking(build.language, build.timezone):
+        build.error = str(reason)
 
 
 def drop_unused_drafts(*, keep_days: int) -> int:

@@ -5,9 +5,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from huey import crontab
 
 from knowtrans.core.clock import utcnow
+from knowtrans.core.i18n import speaking
 from knowtrans.core.tasks import job, periodic_job, send_after_commit
 from knowtrans.core.worker import is_alive_here, on_worker_start, worker_name
 from knowtrans.extensions import db
@@ -25,18 +27,30 @@ def _stale_before():
 
 @job(kind="report.draft")
 def build_draft(build_id: int) -> dict:
-    """Build the draft the row asks for, unless another worker has it or it is built."""
-    from knowtrans.reports.build import build_report
-
+    """Build the draft the row asks for, unless another worker has it or it is built; in
+    the language and time zone of the person who asked (recorded on the build)."""
     me = worker_name()
     build = operations.claim_build(build_id, me, stale_before=_stale_before())
     if build is None:
         return {"result": "skipped", "build": build_id}
     db.session.commit()  # the page shows "building" while the worker lays the report out
-    engagement_id = build.engagement_id
+    language, timezone = build.language, build.timezone
+    with speaking(language, timezone):
+        return _build(build, me, language, timezone)
+
+
+def _build(build: ReportBuild, me: str, language: str, timezone: str) -> dict:
+    from knowtrans.reports.build import build_report
+
+    build_id, engagement_id = build.id, build.engagement_id
     try:
         built = build_report(
-            engagement_id, final=False, generated_by=build.requested_by, generated_at=utcnow()
+            engagement_id,
+            final=False,
+            generated_by=build.requested_by,
+            generated_at=utcnow(),
+            language=language,
+            timezone=timezone,
         )
     except Exception as error:
         db.session.rollback()
@@ -51,13 +65,18 @@ def build_draft(build_id: int) -> dict:
     operations.finish_build(
         build, pdf=built.pdf, page_count=built.page_count, identifier=built.identifier
     )
-    return {"engagement": engagement_id, "build": build_id, "pages": built.page_count}
+    return {
+        "engagement": engagement_id,
+        "build": build_id,
+        "pages": built.page_count,
+        "language": language,
+    }
 
 
 def _reason(error: Exception) -> str:
     if isinstance(error, MemoryError):
-        return "The report needed more memory than a report may use."
-    return (
+        return _("The report needed more memory than a report may use.")
+    return _(
         "The report could not be laid out. Try again; if it fails again, tell your administrator."
     )
 

@@ -7,9 +7,13 @@ runs of text longer than any word get zero-width spaces (``with_break_opportunit
 """
 
 import re
+from datetime import UTC, date, datetime
 
+from babel import Locale
+from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 
+from knowtrans.core.formatting import ENGLISH, format_date
 from knowtrans.core.markdown import render_markdown
 
 #: characters and lines of an entry's text the report prints (at most about half a page);
@@ -78,3 +82,25 @@ class ReportMarkdown:
         if (kind, key) not in self._cache:
             self._cache[kind, key] = with_break_opportunities(render_markdown(text))
         return self._cache[kind, key]
+
+
+def locale() -> Locale:
+    """The locale the report is written in (English outside an app context)."""
+    try:
+        return get_locale() or ENGLISH
+    except RuntimeError:
+        return ENGLISH
+
+
+def format_day(value: date | datetime | None) -> str:
+    """The day of a moment in the reader's time zone (of a date: the date), without the
+    time: "confirmed on …"."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        try:
+            zone = get_timezone() or UTC
+        except RuntimeError:
+            zone = UTC
+        value = value.astimezone(zone).date()
+    return format_date(value)

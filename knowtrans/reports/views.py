@@ -1,6 +1,7 @@
 """Draft reports on demand, archived final reports, the archive."""
 
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask_babel import format_decimal
 from flask_login import current_user, login_required
 
 from knowtrans.core.forms import ConfirmForm
@@ -53,7 +54,15 @@ def build(build_id: int):
     """Queued, building, ready or failed: the page refreshes itself until the draft is
     ready (no script needed)."""
     build = _visible_build(build_id)
-    return render_template("reports/build.html", build=build, progress=build_progress(build))
+    progress = build_progress(build)
+    speed = progress.pages_per_second
+    return render_template(
+        "reports/build.html",
+        build=build,
+        progress=progress,
+        # pages per second, to one decimal place in the reader's notation: 2.0, 2,0
+        speed=None if speed is None else format_decimal(speed, "#,##0.0"),
+    )
 
 
 @bp.get("/reports/builds/<int:build_id>/pdf")
