@@ -316,7 +316,7 @@ def test_learner_records_edits_resolves_and_deletes_an_entry(scene, login_as, db
     assert "<strong>node</strong>" in page
     assert "<code>kubectl drain</code>" in page
     assert 'href="https://wiki.example.com/runbooks/drain" rel="noopener noreferrer"' in page
-    assert "1 h 30 min" in page
+    assert "1 hr 30 min" in page
     assert "Pairing" in page
 
     # resolve the first question
@@ -762,8 +762,10 @@ LONG_URL = "https://wiki.example.com/" + "a" * 480
         ("minutes", "721", "Enter between 1 and 720 minutes"),
         ("minutes", "100000", "Enter between 1 and 720 minutes"),
         ("minutes", "9" * 40, "Enter between 1 and 720 minutes"),
-        ("minutes", "abc", "Not a valid integer value"),
-        ("minutes", "1.5", "Not a valid integer value"),
+        ("minutes", "abc", "Enter whole minutes, e.g. 90."),
+        ("minutes", "1.5", "Enter whole minutes, e.g. 90."),
+        ("minutes", "1,5", "Enter whole minutes, e.g. 90."),
+        ("minutes", "90 min", "Enter whole minutes, e.g. 90."),
         ("minutes", "", "Enter the minutes spent"),
         ("date", (today() + timedelta(days=1)).isoformat(), "cannot be in the future"),
         ("date", "2001-01-01", "cannot be before"),

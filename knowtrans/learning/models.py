@@ -2,6 +2,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from knowtrans.core.db import UTCDateTime, enum_type, utcnow
@@ -24,7 +25,34 @@ class Activity(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The activity's name in the reader's language: Pairing, Pair-Arbeit."""
+        return str(_LABELS[self])
+
+    @property
+    def in_sentence(self) -> str:
+        """The activity inside a sentence ("90 min of pairing"): lower case in English,
+        the noun as German writes it."""
+        return str(_IN_SENTENCE[self])
+
+
+_LABELS = {
+    Activity.SHADOWING: _l("Shadowing"),
+    Activity.PAIRING: _l("Pairing"),
+    Activity.REVERSE_SHADOWING: _l("Reverse shadowing"),
+    Activity.WALKTHROUGH: _l("Walkthrough"),
+    Activity.DOCUMENTATION: _l("Documentation"),
+    Activity.SELF_STUDY: _l("Self-study"),
+    Activity.WORKSHOP: _l("Workshop"),
+}
+_IN_SENTENCE = {
+    Activity.SHADOWING: _l("shadowing"),
+    Activity.PAIRING: _l("pairing"),
+    Activity.REVERSE_SHADOWING: _l("reverse shadowing"),
+    Activity.WALKTHROUGH: _l("walkthrough"),
+    Activity.DOCUMENTATION: _l("documentation"),
+    Activity.SELF_STUDY: _l("self-study"),
+    Activity.WORKSHOP: _l("workshop"),
+}
 
 
 class LearningEntry(Model):

@@ -5,6 +5,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from knowtrans.audit.operations import record_event
 from knowtrans.core.clock import today, utcnow
@@ -47,12 +49,16 @@ def earliest_entry_date(assignment: Assignment) -> date:
 def check_entry_date(assignment: Assignment, day: date) -> None:
     """Learning is dated on a day that has come, at most EARLY_DAYS before the engagement."""
     if day > today():
-        raise Refused("The date cannot be in the future.", field="date")
+        raise Refused(_("The date cannot be in the future."), field="date")
     earliest = earliest_entry_date(assignment)
     if day < earliest:
         raise Refused(
-            f"The date cannot be before {earliest:%Y-%m-%d} "
-            f"({EARLY_DAYS} days before the engagement started).",
+            ngettext(
+                "The date cannot be before %(date)s (%(num)d day before the engagement started).",
+                "The date cannot be before %(date)s (%(num)d days before the engagement started).",
+                EARLY_DAYS,
+                date=format_date(earliest),
+            ),
             field="date",
         )
 
@@ -64,7 +70,7 @@ def create_entry(assignment: Assignment, details: EntryDetails, *, actor: User) 
     _apply(entry, details)
     entry.questions = [OpenQuestion(text=text) for text in details.questions]
     db.session.add(entry)
-    summary = f"Recorded {_for_skill(entry)}"
+    summary = _("Recorded %(duration)s of %(activity)s on %(date)s for %(skill)s", **_facts(entry))
     record_event(
         actor, "learning_entry.create", entry, summary, engagement_id=_engagement_id(entry)
     )
@@ -92,7 +98,7 @@ def update_entry(
         # the row itself may not change when only links or questions do; touching it also
         # moves the version, so a concurrent edit of the links or questions is noticed too
         entry.updated_at = utcnow()
-    summary = f"Updated {_for_skill(entry)}"
+    summary = _("Updated %(duration)s of %(activity)s on %(date)s for %(skill)s", **_facts(entry))
     record_event(
         actor, "learning_entry.update", entry, summary, engagement_id=_engagement_id(entry)
     )
@@ -100,7 +106,7 @@ def update_entry(
 
 
 def delete_entry(entry: LearningEntry, *, actor: User) -> None:
-    summary = f"Deleted {_for_skill(entry)}"
+    summary = _("Deleted %(duration)s of %(activity)s on %(date)s for %(skill)s", **_facts(entry))
     record_event(
         actor, "learning_entry.delete", entry, summary, engagement_id=_engagement_id(entry)
     )
@@ -118,7 +124,7 @@ def resolve_question(question: OpenQuestion, *, actor: User) -> OpenQuestion:
         actor,
         "question.resolve",
         question,
-        f"Resolved question: {question.text}",
+        _("Resolved question: %(question)s", question=question.text),
         engagement_id=question.entry.assignment.plan_item.engagement_id,
     )
     return question
@@ -136,19 +142,19 @@ def _apply(entry: LearningEntry, details: EntryDetails) -> None:
     ]
 
 
-def _what(entry: LearningEntry) -> str:
-    return f"{format_minutes(entry.minutes)} of {entry.activity.label.lower()} on {entry.date}"
-
-
-def _for_skill(entry: LearningEntry) -> str:
-    """The entry in an audit summary: what and when, for which skill."""
-    return f"{_what(entry)} for {entry.assignment.plan_item.skill.name}"
-
-
-def _of_learner(entry: LearningEntry) -> str:
-    """The entry in a summary a lead's act records: whose it is too."""
+def _facts(entry: LearningEntry, *, whose: bool = False) -> dict[str, str]:
+    """The entry in an audit summary, in the actor's language: how long, what kind, which
+    day, for which skill; ``whose`` too in a summary a lead's act records."""
     assignment = entry.assignment
-    return f"{_what(entry)} of {assignment.learner.name} for {assignment.plan_item.skill.name}"
+    facts = {
+        "duration": format_minutes(entry.minutes),
+        "activity": entry.activity.in_sentence,
+        "date": format_date(entry.date),
+        "skill": assignment.plan_item.skill.name,
+    }
+    if whose:
+        facts["learner"] = assignment.learner.name
+    return facts
 
 
 def _engagement_id(entry: LearningEntry) -> int:
@@ -167,7 +173,11 @@ def hide_entry(entry: LearningEntry, *, reason: str, actor: User) -> LearningEnt
     entry.hidden_at = utcnow()
     entry.hidden_by = actor
     entry.hidden_reason = reason
-    summary = f"Hid {_of_learner(entry)}: {reason}"
+    summary = _(
+        "Hid %(duration)s of %(activity)s on %(date)s of %(learner)s for %(skill)s: %(reason)s",
+        reason=reason,
+        **_facts(entry, whose=True),
+    )
     record_event(actor, "learning_entry.hide", entry, summary, engagement_id=_engagement_id(entry))
     return entry
 
@@ -177,14 +187,18 @@ def erase_entry_text(entry: LearningEntry, *, actor: User) -> LearningEntry:
     by mistake, personal data): what remains is when, what kind and how long, and the
     reason it was hidden. It cannot be shown again. Erasing it again changes nothing."""
     if not entry.is_hidden:
-        raise Refused("Hide the entry first, with the reason; then erase its text.")
+        raise Refused(_("Hide the entry first, with the reason; then erase its text."))
     if entry.text_erased:
         return entry
     entry.learned = ""
     entry.evidence_links = []
     entry.questions = []
     entry.text_erased = True
-    summary = f"Erased the text, links and questions of {_of_learner(entry)}"
+    summary = _(
+        "Erased the text, links and questions of %(duration)s of %(activity)s on %(date)s "
+        "of %(learner)s for %(skill)s",
+        **_facts(entry, whose=True),
+    )
     record_event(actor, "learning_entry.erase", entry, summary, engagement_id=_engagement_id(entry))
     return entry
 
@@ -194,10 +208,15 @@ def show_entry(entry: LearningEntry, *, actor: User) -> LearningEntry:
     if not entry.is_hidden:
         return entry
     if entry.text_erased:
-        raise Refused("The text of this entry was erased; there is nothing to show again.")
+        raise Refused(_("The text of this entry was erased; there is nothing to show again."))
     reason = entry.hidden_reason
     entry.hidden_at = entry.hidden_by = entry.hidden_reason = None
-    summary = f"Showed again {_of_learner(entry)} (hidden because: {reason})"
+    summary = _(
+        "Showed again %(duration)s of %(activity)s on %(date)s of %(learner)s for %(skill)s "
+        "(hidden because: %(reason)s)",
+        reason=reason,
+        **_facts(entry, whose=True),
+    )
     record_event(actor, "learning_entry.show", entry, summary, engagement_id=_engagement_id(entry))
     return entry
 
@@ -215,7 +234,7 @@ def hide_entries(
     with one reason and one audit event; returns how many. One UPDATE, whatever the number."""
     reason = _reason(reason)
     if recorded_from >= recorded_until:
-        raise Refused("The end of the time range must be after its start.")
+        raise Refused(_("The end of the time range must be after its start."))
     matching = entries_recorded_by(engagement_id, learner.id, recorded_from, recorded_until)
     ids = matching.with_only_columns(LearningEntry.id).scalar_subquery()
     # visible in the statement's own condition too: two overlapping hides at the same moment
@@ -231,9 +250,17 @@ def hide_entries(
             actor,
             "learning_entry.hide_many",
             learner,
-            f"Hid {hidden} learning {'entry' if hidden == 1 else 'entries'} of {learner.name} "
-            f"recorded from {format_date(recorded_from)} until before "
-            f"{format_date(recorded_until)}: {reason}",
+            ngettext(
+                "Hid %(num)d learning entry of %(learner)s recorded from %(start)s until "
+                "before %(end)s: %(reason)s",
+                "Hid %(num)d learning entries of %(learner)s recorded from %(start)s until "
+                "before %(end)s: %(reason)s",
+                hidden,
+                learner=learner.name,
+                start=format_date(recorded_from),
+                end=format_date(recorded_until),
+                reason=reason,
+            ),
             engagement_id=engagement_id,
         )
     return hidden
@@ -263,8 +290,13 @@ def show_hidden_act(engagement_id: int, learner: User, *, hidden_at: datetime, a
             actor,
             "learning_entry.show_many",
             learner,
-            f"Showed again {shown} learning {'entry' if shown == 1 else 'entries'} of "
-            f"{learner.name} hidden on {format_date(hidden_at)}",
+            ngettext(
+                "Showed again %(num)d learning entry of %(learner)s hidden on %(moment)s",
+                "Showed again %(num)d learning entries of %(learner)s hidden on %(moment)s",
+                shown,
+                learner=learner.name,
+                moment=format_date(hidden_at),
+            ),
             engagement_id=engagement_id,
         )
     return shown
@@ -293,7 +325,11 @@ MAX_REASON: int = cast(sa.String, LearningEntry.__table__.c.hidden_reason.type).
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("Say why the entry is hidden: the learner sees the reason.", field="reason")
+        raise Refused(
+            _("Say why the entry is hidden: the learner sees the reason."), field="reason"
+        )
     if len(reason) > MAX_REASON:
-        raise Refused(f"The reason is longer than {MAX_REASON} characters.", field="reason")
+        raise Refused(
+            _("The reason is longer than %(max)d characters.", max=MAX_REASON), field="reason"
+        )
     return reason

@@ -11,6 +11,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
@@ -126,12 +128,12 @@ def new_entry(assignment_id: int):
         details = form.details()
         if twin := recent_twin(assignment.id, details):
             # sent twice (the back button, then submit again): nothing new to record
-            flash("This learning entry is recorded already; nothing was added.", "info")
+            flash(_("This learning entry is recorded already; nothing was added."), "info")
             return redirect(_entry_url(twin))
         if write_allowed(current_user, form):
             with saving(form):
                 entry = operations.create_entry(assignment, details, actor=current_user)
-                flash("Your learning entry is recorded.", "success")
+                flash(_("Your learning entry is recorded."), "success")
                 return redirect(_entry_url(entry))
     return render_template("learning/entry_form.html", form=form, assignment=assignment)
 
@@ -156,12 +158,12 @@ def edit_entry(entry_id: int):
             "version": entry.version,
         }
     form = EntryForm(data=initial)
-    with saving(form, conflict_on=entry, what="learning entry") as save:
+    with saving(form, conflict_on=entry, what=_("learning entry")) as save:
         if form.validate_on_submit() and write_allowed(current_user, form):
             operations.update_entry(
                 entry, form.details(), version=form.version.data, actor=current_user
             )
-            flash("Your learning entry is updated.", "success")
+            flash(_("Your learning entry is updated."), "success")
             return redirect(_entry_url(entry))
     return render_template(
         "learning/entry_form.html",
@@ -182,7 +184,7 @@ def delete_entry(entry_id: int):
     if ConfirmForm().validate_on_submit():
         require_budget(current_user)
         operations.delete_entry(entry, actor=current_user)
-        flash("The learning entry is deleted.", "success")
+        flash(_("The learning entry is deleted."), "success")
     return redirect(url_for(".assignment", assignment_id=assignment.id))
 
 
@@ -194,11 +196,11 @@ def resolve_question(question_id: int):
     entry = question.entry
     if ConfirmForm().validate_on_submit():
         if question.is_resolved:
-            flash("That question was already resolved.", "info")
+            flash(_("That question was already resolved."), "info")
         else:
             require_budget(current_user)
             operations.resolve_question(question, actor=current_user)
-            flash("The question is marked resolved.", "success")
+            flash(_("The question is marked resolved."), "success")
     return redirect(_entry_url(entry))
 
 
@@ -209,17 +211,21 @@ def hide_entry(entry_id: int):
     entry = load(LearningEntry, entry_id, *ENTRY)
     authorize(Action.HIDE_ENTRIES, entry)
     if entry.is_hidden:
-        flash("This learning entry is hidden already.", "info")
+        flash(_("This learning entry is hidden already."), "info")
         return redirect(_entry_url(entry, hidden=True))
     form = HideEntryForm(data={"version": entry.version} if request.method == "GET" else None)
-    with saving(form, conflict_on=entry, what="learning entry") as save:
+    with saving(form, conflict_on=entry, what=_("learning entry")) as save:
         if form.validate_on_submit() and write_allowed(current_user, form):
             check_version(entry, form.version.data)
             operations.hide_entry(entry, reason=form.reason.data, actor=current_user)
             if form.erase.data:
                 operations.erase_entry_text(entry, actor=current_user)
-            erased = " and its text erased" if form.erase.data else ""
-            flash(f"The learning entry is hidden{erased}; the learner sees why.", "success")
+                flash(
+                    _("The learning entry is hidden and its text erased; the learner sees why."),
+                    "success",
+                )
+            else:
+                flash(_("The learning entry is hidden; the learner sees why."), "success")
             return redirect(url_for(".assignment", assignment_id=entry.assignment_id))
     return render_template(
         "learning/hide_entry.html", form=form, entry=entry, conflict=save.conflict
@@ -234,14 +240,14 @@ def show_entry(entry_id: int):
     authorize(Action.HIDE_ENTRIES, entry)
     if ConfirmForm().validate_on_submit():
         if not entry.is_hidden:  # another tab, or another lead, was first
-            flash("The learning entry is shown already.", "info")
+            flash(_("The learning entry is shown already."), "info")
             return redirect(_entry_url(entry))
         require_budget(current_user)
         with saving() as save:
             operations.show_entry(entry, actor=current_user)
         if save.refusal:
             return redirect(_entry_url(entry))
-        flash("The learning entry is shown again and counts again.", "success")
+        flash(_("The learning entry is shown again and counts again."), "success")
         if assignment_summaries([entry.assignment_id])[entry.assignment_id].hidden:
             return redirect(url_for(".assignment", assignment_id=entry.assignment_id, hidden="1"))
     return redirect(_entry_url(entry))
@@ -255,12 +261,12 @@ def erase_entry(entry_id: int):
     authorize(Action.HIDE_ENTRIES, entry)
     if ConfirmForm().validate_on_submit():
         if entry.text_erased:  # another tab, or another lead, was first
-            flash("The text of this entry was erased already.", "info")
+            flash(_("The text of this entry was erased already."), "info")
             return redirect(_entry_url(entry))
         require_budget(current_user)
         with saving():
             operations.erase_entry_text(entry, actor=current_user)
-            flash("The text, links and questions of the entry are erased.", "success")
+            flash(_("The text, links and questions of the entry are erased."), "success")
     return redirect(_entry_url(entry))
 
 
@@ -291,12 +297,19 @@ def hide_entries(engagement_id: int):
             )
             if count:
                 flash(
-                    f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
-                    "hidden; the learner sees why.",
+                    ngettext(
+                        "%(num)d learning entry of %(learner)s hidden; the learner sees why.",
+                        "%(num)d learning entries of %(learner)s hidden; the learner sees why.",
+                        count,
+                        learner=learner.name,
+                    ),
                     "success",
                 )
             else:
-                flash(f"No visible entry of {learner.name} was left to hide.", "info")
+                flash(
+                    _("No visible entry of %(learner)s was left to hide.", learner=learner.name),
+                    "info",
+                )
             return redirect(url_for("engagements.show", engagement_id=engagement.id))
         previewed_at = form.previewed_at.data or utcnow()
     else:
@@ -338,12 +351,18 @@ def show_hidden_act(engagement_id: int):
         )
         if count:
             flash(
-                f"{count} learning {'entry' if count == 1 else 'entries'} of {learner.name} "
-                "shown again; they count again.",
+                ngettext(
+                    "%(num)d learning entry of %(learner)s shown again; it counts again.",
+                    "%(num)d learning entries of %(learner)s shown again; they count again.",
+                    count,
+                    learner=learner.name,
+                ),
                 "success",
             )
         else:  # another tab, or another lead, was first
-            flash(f"These entries of {learner.name} are shown already.", "info")
+            flash(
+                _("These entries of %(learner)s are shown already.", learner=learner.name), "info"
+            )
     return redirect(local_referrer() or url_for("engagements.show", engagement_id=engagement.id))
 
 
@@ -371,14 +390,25 @@ def _with_default_range(args: MultiDict) -> MultiDict:
 def _hidden_meanwhile(entry: LearningEntry) -> BaseResponse:
     """The learner meets an entry of theirs a lead has hidden (perhaps while they edited it):
     say who hid it and why; a save sent from the edit form keeps what they typed (409)."""
-    hidden_by = entry.hidden_by.name if entry.hidden_by else "A lead"
-    message = (
-        f"{hidden_by} hid this entry on {format_date(entry.hidden_at)}: “{entry.hidden_reason}”. "
-        "A hidden entry can no longer be changed or deleted."
-    )
+    facts = {"date": format_date(entry.hidden_at), "reason": entry.hidden_reason}
+    if entry.hidden_by:
+        message = _(
+            "%(name)s hid this entry on %(date)s: “%(reason)s”. A hidden entry can no longer be "
+            "changed or deleted.",
+            name=entry.hidden_by.name,
+            **facts,
+        )
+    else:
+        message = _(
+            "A lead hid this entry on %(date)s: “%(reason)s”. A hidden entry can no longer be "
+            "changed or deleted.",
+            **facts,
+        )
     if request.method == "POST" and request.endpoint == "learning.edit_entry":
         form = EntryForm()
-        form.form_errors.append(message + " What you typed is below: copy what you still need.")
+        form.form_errors.append(
+            message + " " + _("What you typed is below: copy what you still need.")
+        )
         page = render_template(
             "learning/entry_form.html",
             form=form,

@@ -168,7 +168,7 @@ def test_learner_records_learning(page, snapshot):
     log = page.get_by_role("region", name="Learning log")
     entry = log.get_by_role("article")
     expect(entry).to_have_count(1)
-    expect(entry.get_by_role("heading", level=3)).to_contain_text("Pairing · 1 h 30 min")
+    expect(entry.get_by_role("heading", level=3)).to_contain_text("Pairing · 1 hr 30 min")
     expect(entry.locator("strong", has_text="Remote state")).to_be_visible()
     expect(entry.locator("code", has_text="terraform plan")).to_be_visible()
     evidence = entry.get_by_role("link", name="https://git.example.com/infra/terraform-modules")
