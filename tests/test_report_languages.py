@@ -4,13 +4,10 @@ requester's (one draft per language and zone), the final in the closer's, the co
 
 import io
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from flask_babel import force_locale, get_babel
+from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
 from knowtrans import ROOT
@@ -32,34 +29,12 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def german_catalogue() -> list:
-    """The German messages as the install step compiles them: the catalogue, with the
-    translations still kept apart in ``fragments/`` until they are merged into it."""
-    with (TRANSLATIONS / "de" / "LC_MESSAGES" / "messages.po").open("rb") as file:
-        catalogue = read_po(file, locale="de")
-    for path in sorted((TRANSLATIONS / "fragments").glob("*.po")):
-        with path.open("rb") as file:
-            for message in read_po(file, locale="de"):
-                known = catalogue.get(message.id, context=message.context)
-                if message.id and (known is None or not known.string):
-                    catalogue[message.id] = message
-    return catalogue
-
-
 @pytest.fixture
-def german(app, db, tmp_path: Path, monkeypatch):
-    """Flask-Babel reads a freshly compiled German catalogue (the .mo files are built by the
-    install step, not kept in the repository)."""
-    folder = tmp_path / "de" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with (folder / "messages.mo").open("wb") as file:
-        write_mo(file, german_catalogue())
-    config = get_babel(app)
-    domain = config.instance.domain_instance
-    monkeypatch.setattr(config, "translation_directories", [str(tmp_path)])
-    domain.cache.clear()
-    yield
-    domain.cache.clear()
+def german(app):
+    """The compiled German catalogue (the install step builds it; tests/test_translations.py
+    proves it current)."""
+    with app.test_request_context(), force_locale("de"):
+        assert gettext("Readiness") != "Readiness", "the German catalogue is not compiled"
 
 
 @pytest.fixture
@@ -136,6 +111,7 @@ def test_closing_archives_the_final_in_the_language_of_who_closes(german, setup,
     text = pdf_text(report.pdf)
     assert "1 Zusammenfassung" in text
     assert "Hat den Einsatz abgeschlossen" in text
+    assert report.language == "de"  # the archive records it
 
 
 def test_a_german_and_an_english_request_are_two_drafts(german, setup, login_as, make_user, db):

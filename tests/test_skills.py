@@ -217,7 +217,9 @@ def test_list_shows_plan_usage_with_bounded_queries(
     make_plan_item(skill=used)
     with count_queries() as few:
         page = html(as_cto.get("/skills"))
-    assert re.search(r"Terraform</a></td>.*?<td class=\"num\">2</td>", page, re.S)
+    assert re.search(
+        r"Terraform</a></th>.*?<td class=\"num\" data-label=\"Plan items\">2</td>", page, re.S
+    )
     for n in range(15):
         make_plan_item(skill=make_skill(name=f"Skill {n}"))
     with count_queries() as many:
@@ -649,3 +651,14 @@ def test_editing_from_a_filtered_list_goes_back_to_it(as_cto, make_skill):
     elsewhere = f"/skills/{skill.id}/edit?next=//evil.example.com/"
     response = as_cto.post(elsewhere, edit_data(as_cto, skill, description="Again."))
     assert response.headers["Location"] == "/skills"
+
+
+def test_a_skill_on_no_plan_is_not_called_in_use(login_as, make_user, make_skill, make_plan_item):
+    planned = make_skill(name="Terraform")
+    make_plan_item(skill=planned)
+    make_skill(name="Ansible")
+    page = login_as(make_user(Role.IT_LEAD)).get("/skills").get_data(as_text=True)
+    assert re.search(r"Terraform</a></th>.*?In use", page, re.S)
+    assert re.search(r"Ansible</a></th>.*?On no plan", page, re.S)
+    # archiving asks first, and says what it does
+    assert 'data-confirm="Archive Ansible? It can no longer be added to a plan' in page

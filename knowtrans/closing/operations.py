@@ -205,6 +205,7 @@ def archive_final_report(
         generated_at=generated_at,
         generated_by=actor,
         page_count=built.page_count,
+        language=built.language,
         sha256=built.sha256,
         size=len(built.pdf),
         pdf=built.pdf,

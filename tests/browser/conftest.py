@@ -5,6 +5,7 @@ KNOWTRANS_REQUIRE_BROWSER=1 (CI) it fails instead.
 """
 
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -50,6 +51,18 @@ def axe_script(browser_available) -> str:
             "run `make install` (needs npm) to run the accessibility checks"
         )
     return harness.AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def html_checker(browser_available) -> None:
+    """The Nu Html Checker needs its jar (make install, npm) and Java."""
+    if not harness.VNU_JAR.exists():
+        _cannot_run(
+            f"the Nu Html Checker not found at {harness.VNU_JAR.relative_to(harness.ROOT)}; "
+            "run `make install` (needs npm)"
+        )
+    if shutil.which("java") is None:
+        _cannot_run("Java is missing: the Nu Html Checker needs it (Debian: default-jre-headless)")
 
 
 def _new_page(browser, live: harness.LiveServer, **context_options):

@@ -6,6 +6,7 @@ thread; Playwright drives the system's Chromium, never a downloaded one.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -24,6 +25,44 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: the Nu Html Checker (W3C's validator), from the npm package vnu-jar; runs on Java
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def validate_html(pages: dict[str, str], directory: Path) -> list[str]:
+    """The Nu Html Checker's errors in ``pages`` (URL → HTML), as "URL:line: message"; one
+    Java process for all of them."""
+    files = {}
+    for number, (url, html) in enumerate(pages.items()):
+        path = directory / f"page-{number:03d}.html"
+        path.write_text(html, encoding="utf-8")
+        files[path.name] = url
+    result = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            "--exit-zero-always",
+            *(str(directory / name) for name in files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    return [
+        f"{files.get(message.get('url', '').rpartition('/')[2], message.get('url'))}:"
+        f"{message.get('lastLine', '?')}: "
+        f"{message['message']}"
+        for message in messages
+        if message.get("type") in ("error", "non-document-error")
+    ]
+
+
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -17,7 +17,16 @@ from knowtrans.learning.models import LearningEntry
 from knowtrans.plans.models import Assignment, Phase, PlanItem
 from knowtrans.skills.models import Skill
 from knowtrans.users.models import User
-from tests.browser.harness import ADMIN, CTO, DEMO_PASSWORD, EXPERT, IT_LEAD, STAFF, sign_in
+from tests.browser.harness import (
+    ADMIN,
+    CTO,
+    DEMO_PASSWORD,
+    EXPERT,
+    IT_LEAD,
+    STAFF,
+    sign_in,
+    validate_html,
+)
 
 FAILING_IMPACTS = ("serious", "critical")
 ANONYMOUS = "anonymous"
@@ -240,32 +249,30 @@ def structure_problems(html: str, signed_in: bool) -> list[str]:
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_pages_are_valid_html_with_landmarks(role, page, ids):
+def test_pages_are_valid_html_with_landmarks(role, page, ids, html_checker, tmp_path):
+    """Parsed strictly, the promised structure, and no error of the Nu Html Checker."""
     if ROLES[role]:
         sign_in(page, ROLES[role])
-    failures = []
+    failures, pages = [], {}
     for url in pages_for(role, ids):
         response = page.goto(url)
-        problems = structure_problems(response.text(), signed_in=bool(ROLES[role]))
+        pages[url] = response.text()
+        problems = structure_problems(pages[url], signed_in=bool(ROLES[role]))
         failures += [f"{url}: {problem}" for problem in problems]
         if button := error_state_button(url):
             with page.expect_response(lambda r: r.request.method == "POST") as posted:
                 submit_empty_form(page, button)
+            pages[f"{url} (submitted empty)"] = posted.value.text()
             problems = structure_problems(posted.value.text(), signed_in=True)
             failures += [f"{url} (submitted empty): {problem}" for problem in problems]
+    failures += validate_html(pages, tmp_path)
     assert not failures, "\n".join(failures)
 
 
 def test_keyboard_alone_signs_in_and_skips_to_content(page):
+    """The sign-in page starts in its e-mail field; every other page starts with the skip
+    link."""
     page.goto("/login")
-    page.keyboard.press("Tab")
-    skip = page.get_by_role("link", name="Skip to content")
-    expect(skip).to_be_focused()
-    expect(skip).to_be_in_viewport()
-    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("main")).to_be_focused()
-    page.keyboard.press("Tab")
     expect(page.get_by_label("Email", exact=True)).to_be_focused()
     page.keyboard.type(STAFF)
     page.keyboard.press("Tab")
@@ -273,6 +280,13 @@ def test_keyboard_alone_signs_in_and_skips_to_content(page):
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Maria Lopez")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_be_focused()
 
 
 def test_keyboard_moves_a_learner_to_the_next_phase(page, ids):
