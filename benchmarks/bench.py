@@ -23,8 +23,8 @@ beside it on a SQLite queue in the bench's folder. The very large engagement's p
 over 16 connections, idle and while four people ask for the drafts of the largest
 engagements (signed in, with the form's CSRF token, then following the build's page until
 the PDF is ready); then the very large draft alone, click to PDF, against build_report
-in-process just before and just after it (their mean), and the same draft asked for again. The page's throughput is compared with
-``minimal_app.py`` and ``minimal_sqlalchemy_app.py`` under the same settings.
+in-process just before and just after it (their mean), and the same draft asked for again.
+The page's throughput is compared with ``minimal_app.py`` and ``minimal_sqlalchemy_app.py`` under the same settings.
 """
 
 import argparse
