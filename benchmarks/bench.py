@@ -24,7 +24,8 @@ over 16 connections, idle and while four people ask for the drafts of the larges
 engagements (signed in, with the form's CSRF token, then following the build's page until
 the PDF is ready); then the very large draft alone, click to PDF, against build_report
 in-process just before and just after it (their mean), and the same draft asked for again.
-The page's throughput is compared with ``minimal_app.py`` and ``minimal_sqlalchemy_app.py`` under the same settings.
+The page's throughput is compared with ``minimal_app.py`` and ``minimal_sqlalchemy_app.py``
+under the same settings.
 """
 
 import argparse
