@@ -75,9 +75,8 @@ def _new_page(browser, live: harness.LiveServer, **context_options):
 
     with live.app.app_context():
         limiter.reset()
-    context = browser.new_context(
-        base_url=live.url, viewport={"width": 1280, "height": 900}, **context_options
-    )
+    context_options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(base_url=live.url, **context_options)
     context.set_default_timeout(harness.WAIT_MS)
     page = context.new_page()
     page.console_errors = []
@@ -89,6 +88,20 @@ def _new_page(browser, live: harness.LiveServer, **context_options):
     )
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     return context, page
+
+
+#: a phone's width in CSS pixels (an iPhone 12 to 15)
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone_page(chromium_browser, live_server) -> Iterator:
+    """A page as a phone shows it: 390 px wide, touch, under the app's CSP."""
+    context, page = _new_page(
+        chromium_browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    yield page
+    context.close()
 
 
 @pytest.fixture

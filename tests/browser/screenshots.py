@@ -11,6 +11,8 @@ import io
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -61,6 +63,22 @@ def demo_rows(live: harness.LiveServer) -> tuple[int, int]:
     return engagement_id, assignment_id
 
 
+@contextmanager
+def speaking_german(live: harness.LiveServer, email: str) -> Iterator[None]:
+    """The demo person reads German inside the block (their profile's language)."""
+
+    def set_language(language: str) -> None:
+        with live.app.app_context():
+            db.session.execute(sa.update(User).where(User.email == email).values(language=language))
+            db.session.commit()
+
+    set_language("de")
+    try:
+        yield
+    finally:
+        set_language("en")
+
+
 def take(browser, live, out: Path, pdftoppm: str | None) -> None:
     engagement_id, assignment_id = demo_rows(live)
     engagement = f"/engagements/{engagement_id}"
@@ -101,6 +119,22 @@ def take(browser, live, out: Path, pdftoppm: str | None) -> None:
     page.goto(engagement)
     save_png(page.screenshot(full_page=False), out / "phone-engagement.png")
     context.close()
+
+    # the same people in German: the CTO at a desk, the learner on a phone
+    with speaking_german(live, harness.CTO):
+        context, page = signed_in(harness.CTO, DESKTOP)
+        page.goto("/")
+        save_png(page.screenshot(full_page=False), out / "de-cto-dashboard.png")
+        page.goto(engagement)
+        save_png(page.screenshot(full_page=False), out / "de-engagement.png")
+        context.close()
+    with speaking_german(live, harness.STAFF):
+        context, page = signed_in(harness.STAFF, PHONE)
+        page.goto(f"/assignments/{assignment_id}")
+        save_png(page.screenshot(full_page=False), out / "de-phone-assignment.png")
+        page.goto("/my/assignments")
+        save_png(page.screenshot(full_page=False), out / "de-phone-my-assignments.png")
+        context.close()
 
     if pdftoppm is None:
         print("pdftoppm not found (poppler-utils): report-page-1.png not regenerated")
