@@ -289,7 +289,8 @@ def sees_cto_section(user: User) -> bool:
 
 
 def sees_it_lead_section(user: User) -> bool:
-    """Engagements in handover and the learners awaiting a confirmation."""
+    """Engagements in handover, active engagements with plan items at risk, and the
+    learners awaiting a confirmation."""
     return user.has_role(Role.IT_LEAD)
 
 
@@ -304,7 +305,9 @@ def sees_staff_section(user: User) -> bool:
 
 
 def sees_admin_section(user: User) -> bool:
-    """How many accounts are active and inactive, with a link to manage them."""
+    """The accounts: how many are active and inactive, those without a sign-in for a long
+    time, the deactivated ones; skills without a category; the latest audit events. What an
+    admin alone manages (users) or reads (the whole audit log)."""
     return can_manage_users(user)
 
 

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 from werkzeug.security import generate_password_hash
 
-from knowtrans.users.models import Role
+from knowtrans.core import changes
+from knowtrans.core.clock import utcnow
+from knowtrans.users.models import Role, User
 
 
 def test_login_page_renders(client):
@@ -80,3 +84,37 @@ def test_sign_in_needs_a_password(browser, make_user):
     response = browser.post("/login", {"email": user.email, "password": ""})
     assert response.status_code == 200
     assert "Enter your password." in response.get_data(as_text=True)
+
+
+def test_a_sign_in_is_recorded_as_the_last_one(db, browser, make_user):
+    """Only a successful sign-in counts; it moves neither the user's version (an admin's open
+    edit form stays valid) nor the shared data's change counter (cached pages stay valid)."""
+    user = make_user(Role.STAFF, email="seen@example.com")
+    assert user.last_login_at is None
+    version, counters = user.version, changes.generations(0)
+
+    browser.post("/login", {"email": "seen@example.com", "password": "wrong password!"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).last_login_at is None
+
+    before = utcnow()
+    browser.login(user)
+    db.session.expire_all()
+    signed_in = db.session.get(User, user.id)
+    assert before <= signed_in.last_login_at <= utcnow()
+    assert signed_in.version == version
+    assert changes.generations(0) == counters
+
+    browser.logout()
+    signed_in.last_login_at = before - timedelta(days=100)
+    db.session.commit()
+    browser.login(user)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).last_login_at >= before
+
+
+def test_an_inactive_account_signing_in_is_not_recorded(db, browser, make_user):
+    user = make_user(Role.STAFF, email="away@example.com", active=False)
+    browser.post("/login", {"email": "away@example.com", "password": "correct horse battery"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).last_login_at is None

@@ -1,11 +1,15 @@
 """Sign-in and the user's own password, language and time zone. Each function flushes; the
 request pipeline commits."""
 
+from typing import cast
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
 from knowtrans.audit.operations import record_event
+from knowtrans.core.clock import utcnow
 from knowtrans.core.errors import Refused
 from knowtrans.core.i18n import is_language, is_timezone
 from knowtrans.extensions import db
@@ -37,6 +41,7 @@ def authenticate(email: str, password: str, *, remote_addr: str | None) -> User 
     elif verify_password(user.password_hash, password) and user.active:
         if needs_rehash(user.password_hash):  # an older or cheaper method: bring it up to date
             rehash_password(user, password)
+        record_sign_in(user)
         return user
     record_event(
         None,
@@ -46,6 +51,21 @@ def authenticate(email: str, password: str, *, remote_addr: str | None) -> User 
         object_type="users",
     )
     return None
+
+
+def record_sign_in(user: User) -> None:
+    """Note the time of a successful sign-in in ``User.last_login_at``.
+
+    A statement on the table, not a change of the object: it moves neither ``User.version``
+    (a sign-in does not make an admin's open edit form a conflict) nor the shared data's
+    change counter (``knowtrans.core.changes``; nothing derived from the data, such as a
+    cached engagement page or a draft report, reads the last sign-in, and a counter raised at
+    every sign-in would make those caches useless).
+    """
+    now = utcnow()
+    users = cast("sa.Table", User.__table__)
+    db.session.execute(sa.update(users).where(users.c.id == user.id).values(last_login_at=now))
+    set_committed_value(user, "last_login_at", now)
 
 
 def change_own_password(

@@ -72,14 +72,17 @@ class User(UserMixin, Model):
     #: an IANA time zone (Europe/Berlin); None: the company's, KNOWTRANS_DEFAULT_TIMEZONE
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the latest successful sign-in (``auth.operations.authenticate``); None: none recorded
+    #: (never signed in, or not since the column was added)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: part of every session's user id; raising it (``users.operations.end_sessions``) ends
     #: all the user's sessions
     session_version: Mapped[int] = mapped_column(default=1)
     #: optimistic locking of what the admin's edit form changes: email, name, kind, roles,
-    #: language and time zone (see Engagement.version). The password, the sessions and whether
-    #: the account is active change without moving it (``knowtrans.users.operations``): a
-    #: user's sign-in, sign-out or new password does not make an admin's open edit form a
-    #: conflict.
+    #: language and time zone (see Engagement.version). The password, the sessions, whether
+    #: the account is active and the last sign-in change without moving it
+    #: (``knowtrans.users.operations``, ``knowtrans.auth.operations``): a user's sign-in,
+    #: sign-out or new password does not make an admin's open edit form a conflict.
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 
