@@ -133,7 +133,12 @@ def test_after_closing_every_form_refuses_with_a_message(db, setup, login_as, ma
         login_as(setup["learner"]),
         login_as(setup["expert"]),
     )
-    new_item = {"skill_id": str(make_skill().id), "target_level": "3", "criticality": "low"}
+    new_item = {
+        "rows-0-skill_id": str(make_skill().id),
+        "rows-0-chosen": "y",
+        "rows-0-target_level": "3",
+        "rows-0-criticality": "low",
+    }
     attempts = [
         (cto, f"/engagements/{engagement.id}/plan/new", new_item),
         (cto, f"/engagements/{engagement.id}/edit", {"title": "Renamed"}),

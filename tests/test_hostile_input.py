@@ -167,6 +167,9 @@ class FormSpec:
     page: bool = True
     #: the status of the accepted control submission
     accepted: int = 302
+    #: forms of several rows: more fields (None leaves one out) that together with the valid
+    #: submission must be refused as a whole, from the world
+    extra_rows: Callable[[World], dict[str, dict[str, str | None]]] = lambda w: {}
 
 
 def _user_email(w: World, name: str) -> str:
@@ -390,26 +393,60 @@ FORMS: dict[str, FormSpec] = {
         page=False,
         refused=lambda w: {"current": {"another status": "handover", "closed": "closed"}},
     ),
+    # several skills at once: each row is a skill ticked or not (the first row is fuzzed)
     "new plan item": FormSpec(
         "plans.new_item",
         "cto",
         lambda w: {"engagement_id": w.main},
         lambda w: {
-            "skill_id": str(w.skill_to_archive),
-            "target_level": "3",
-            "criticality": "high",
-            "due_date": _iso(10),
+            "rows-0-skill_id": str(w.skill_to_archive),
+            "rows-0-chosen": "y",
+            "rows-0-target_level": "3",
+            "rows-0-criticality": "high",
+            "rows-0-due_date": _iso(10),
         },
-        {"skill_id": "int", "target_level": "int", "criticality": "choice", "due_date": "date"},
-        optional=frozenset({"due_date"}),
+        {
+            "rows-0-skill_id": "int",
+            "rows-0-target_level": "int",
+            "rows-0-criticality": "choice",
+            "rows-0-due_date": "date",
+        },
+        optional=frozenset({"rows-0-due_date"}),
         refused=lambda w: {
-            "skill_id": {
+            "rows-0-skill_id": {
                 "archived skill": str(w.archived_skill),
                 "skill on the plan": str(w.skill),
                 "missing skill": "2147483647",
             },
-            "due_date": {"after the end": _iso(61), "before the start": _iso(-31)},
-            "target_level": {"six": "6"},
+            "rows-0-due_date": {"after the end": _iso(61), "before the start": _iso(-31)},
+            "rows-0-target_level": {"six": "6"},
+        },
+        extra_rows=lambda w: {
+            "the skill in a second row": {
+                "rows-1-skill_id": str(w.skill_to_archive),
+                "rows-1-chosen": "y",
+                "rows-1-target_level": "2",
+                "rows-1-criticality": "low",
+            },
+            "a second row that is refused": {
+                "rows-1-skill_id": str(w.archived_skill),
+                "rows-1-chosen": "y",
+                "rows-1-target_level": "2",
+                "rows-1-criticality": "low",
+            },
+            "a missing skill in a second row": {
+                "rows-1-skill_id": "2147483647",
+                "rows-1-chosen": "y",
+                "rows-1-target_level": "2",
+                "rows-1-criticality": "low",
+            },
+            "a second row not ticked with a level": {
+                "rows-1-skill_id": str(w.skill_to_archive),
+                "rows-0-skill_id": str(w.archived_skill),
+                "rows-0-chosen": None,
+                "rows-1-target_level": "2",
+            },
+            "nothing ticked": {"rows-0-chosen": None},
         },
     ),
     "edit plan item": FormSpec(
@@ -432,19 +469,42 @@ FORMS: dict[str, FormSpec] = {
         {"handover_notes": "text", "version": "version"},
         optional=frozenset({"handover_notes"}),
     ),
+    # several learners at once: each row is a person ticked or not (the first row is fuzzed)
     "assign learner": FormSpec(
         "plans.assign",
         "cto",
         lambda w: {"item_id": w.item},
-        lambda w: {"learner_id": str(w.target_user), "learner_role": "backup"},
-        {"learner_id": "int", "learner_role": "choice"},
+        lambda w: {
+            "rows-0-learner_id": str(w.target_user),
+            "rows-0-chosen": "y",
+            "rows-0-learner_role": "backup",
+        },
+        {"rows-0-learner_id": "int", "rows-0-learner_role": "choice"},
         refused=lambda w: {
-            "learner_id": {
+            "rows-0-learner_id": {
                 "the expert": str(w.users["expert"]),
                 "already assigned": str(w.users["staff"]),
                 "an admin": str(w.users["admin"]),
                 "a missing user": "2147483647",
             }
+        },
+        extra_rows=lambda w: {
+            "the person in a second row": {
+                "rows-1-learner_id": str(w.target_user),
+                "rows-1-chosen": "y",
+                "rows-1-learner_role": "primary",
+            },
+            "a second row that is refused": {
+                "rows-1-learner_id": str(w.users["expert"]),
+                "rows-1-chosen": "y",
+                "rows-1-learner_role": "primary",
+            },
+            "a second row with a bad role": {
+                "rows-1-learner_id": str(w.users["other_staff"]),
+                "rows-1-chosen": "y",
+                "rows-1-learner_role": "lead",
+            },
+            "nothing ticked": {"rows-0-chosen": None},
         },
     ),
     "unassign learner": FormSpec(
@@ -667,6 +727,21 @@ def test_refused_values_write_nothing(app, world, name):
             session.refresh()  # the next case starts from the saved version
         if markers := stored_markers():
             failures.append(f"{what}: the payload is stored in {markers}")
+    for label, fields in spec.extra_rows(world).items():
+        data = dict(session.valid)
+        for key, value in fields.items():
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        before = database_snapshot()
+        response = session.post(data)
+        if _server_error(response):
+            failures.append(f"{name}: {label}: {response.status_code}")
+        elif changed := changed_tables(before, database_snapshot()):
+            failures.append(
+                f"{name}: {label}: accepted ({response.status_code}), changed {changed}"
+            )
     before = database_snapshot()
     control = session.post(session.valid)
     if control.status_code != spec.accepted:
@@ -962,25 +1037,36 @@ def test_dates_at_the_ends_of_the_calendar_break_no_page(app, world, make_skill,
         f"{engagement_url}/advance", data={"csrf_token": token, "current": "planned"}
     )
     assert advanced.status_code == 302
-    for due in (start, end, ""):
-        added = cto.post(
-            f"{engagement_url}/plan/new",
-            data={
-                "csrf_token": token,
-                "skill_id": make_skill().id,
-                "target_level": "3",
-                "criticality": "critical",
-                "due_date": due,
+    added = cto.post(
+        f"{engagement_url}/plan/new",
+        data={
+            "csrf_token": token,
+            **{
+                f"rows-{row}-{name}": value
+                for row, due in enumerate((start, end, ""))
+                for name, value in {
+                    "skill_id": make_skill().id,
+                    "chosen": "y",
+                    "target_level": "3",
+                    "criticality": "critical",
+                    "due_date": due,
+                }.items()
             },
-        )
-        assert added.status_code == 302, (due, added.status_code)
+        },
+    )
+    assert added.status_code == 302, added.status_code
     items = _db.session.scalars(
         sa.select(PlanItem.id).where(PlanItem.engagement_id == engagement_id)
     ).all()
     for item_id in items:
         assigned = cto.post(
             f"/plan-items/{item_id}/assign",
-            data={"csrf_token": token, "learner_id": world.target_user, "learner_role": "primary"},
+            data={
+                "csrf_token": token,
+                "rows-0-learner_id": world.target_user,
+                "rows-0-chosen": "y",
+                "rows-0-learner_role": "primary",
+            },
         )
         assert assigned.status_code == 302
     assignment_id = _db.session.scalar(

@@ -51,22 +51,32 @@ def test_cto_plans_staff_learns_expert_confirms_readiness_follows(
     engagement = db.session.scalar(sa.select(Engagement))
     assert engagement.status is EngagementStatus.PLANNED
 
-    for skill, criticality in ((kubernetes, "critical"), (terraform, "high"), (postgres, "low")):
-        response = as_cto.post(
-            f"/engagements/{engagement.id}/plan/new",
-            {"skill_id": str(skill.id), "target_level": "3", "criticality": criticality},
-        )
-        assert response.status_code == 302, response.get_data(as_text=True)
+    # the three skills in one submit, each with its target and criticality
+    plan = ((kubernetes, "critical"), (terraform, "high"), (postgres, "low"))
+    rows = {}
+    for row, (skill, criticality) in enumerate(plan):
+        rows |= {
+            f"rows-{row}-skill_id": str(skill.id),
+            f"rows-{row}-chosen": "y",
+            f"rows-{row}-target_level": "3",
+            f"rows-{row}-criticality": criticality,
+        }
+    response = as_cto.post(f"/engagements/{engagement.id}/plan/new", rows)
+    assert response.status_code == 302, response.get_data(as_text=True)
     items = {item.skill.name: item for item in db.session.scalars(sa.select(PlanItem))}
     assert len(items) == 3
 
+    # both learners in one submit
     k8s = items["Kubernetes operations"]
-    for learner, role in ((maria, "primary"), (tom, "backup")):
-        response = as_cto.post(
-            f"/plan-items/{k8s.id}/assign",
-            {"learner_id": str(learner.id), "learner_role": role},
-        )
-        assert response.status_code == 302, response.get_data(as_text=True)
+    rows = {}
+    for row, (learner, role) in enumerate(((maria, "primary"), (tom, "backup"))):
+        rows |= {
+            f"rows-{row}-learner_id": str(learner.id),
+            f"rows-{row}-chosen": "y",
+            f"rows-{row}-learner_role": role,
+        }
+    response = as_cto.post(f"/plan-items/{k8s.id}/assign", rows)
+    assert response.status_code == 302, response.get_data(as_text=True)
     response = as_cto.post(
         f"/engagements/{engagement.id}/advance",
         {"current": "planned"},

@@ -112,12 +112,14 @@ def test_levels_are_plain_strings_outside_a_request():
 def test_the_plan_item_form_speaks_german(login_as, cto, engagement, make_skill):
     make_skill("Kubernetes operations", category="Platform")
     html = text_of(login_as(cto).get(f"/engagements/{engagement.id}/plan/new"))
-    assert "<h1>Kompetenz zum Transferplan hinzufügen</h1>" in html
-    assert label_of(html, "skill_id") == "Kompetenz"
-    assert label_of(html, "target_level") == "Zielstufe"
-    assert label_of(html, "criticality") == "Kritikalität"
-    assert label_of(html, "due_date") == "Fälligkeitsdatum"
-    assert option_labels(html, "target_level") == [
+    assert "<h1>Kompetenzen zum Transferplan hinzufügen</h1>" in html
+    for header in ("Kompetenz", "Zielstufe", "Kritikalität", "Fälligkeitsdatum (optional)"):
+        assert f'<th scope="col">{header}</th>' in html
+    assert 'data-label="Zielstufe"' in html
+    assert label_of(html, "rows-0-target_level") == "Zielstufe für Kubernetes operations"
+    assert label_of(html, "rows-0-criticality") == "Kritikalität von Kubernetes operations"
+    assert label_of(html, "rows-0-due_date") == "Fälligkeitsdatum für Kubernetes operations"
+    assert option_labels(html, "rows-0-target_level") == [
         "Stufe wählen …",
         "1 · Einsteiger",
         "2 · Fortgeschrittener Anfänger",
@@ -125,34 +127,75 @@ def test_the_plan_item_form_speaks_german(login_as, cto, engagement, make_skill)
         "4 · Erfahren",
         "5 · Experte",
     ]
-    assert option_labels(html, "criticality") == ["Niedrig", "Mittel", "Hoch", "Kritisch"]
+    assert option_labels(html, "rows-0-criticality") == ["Niedrig", "Mittel", "Hoch", "Kritisch"]
+    assert "Kreuzen Sie jede Kompetenz an, die hinzugefügt werden soll," in html
     assert "Transferplan von <a" in html
     assert "02.03.2026 – " in html
     assert "Zum Transferplan hinzufügen</button>" in html
 
 
+def row(n: int, **fields: str) -> dict[str, str]:
+    return {f"rows-{n}-{name}": value for name, value in fields.items()}
+
+
 def test_a_german_refusal_names_the_date_the_german_way(login_as, cto, engagement, make_skill):
     skill = make_skill("Kubernetes operations", category="Platform")
+    terraform = make_skill("Terraform modules", category="Platform")
+    url = f"/engagements/{engagement.id}/plan/new"
     response = login_as(cto).post(
-        f"/engagements/{engagement.id}/plan/new",
+        url,
         {
-            "skill_id": str(skill.id),
-            "target_level": "",
-            "criticality": "urgent",
-            "due_date": "2026-03-01",
+            **row(0, skill_id=str(skill.id), chosen="y", target_level="", criticality="urgent"),
+            **row(1, skill_id=str(terraform.id), target_level="2", due_date="2026-03-01"),
         },
     )
     html = text_of(response)
     assert "Wählen Sie eine Zielstufe." in html
     assert "Wählen Sie niedrig, mittel, hoch oder kritisch." in html
+    assert (
+        "Terraform modules ist nicht angekreuzt: Kreuzen Sie die Kompetenz an, um sie ebenfalls "
+        "hinzuzufügen, oder entfernen Sie Zielstufe und Fälligkeitsdatum."
+    ) in html
+    assert "Bitte korrigieren Sie die unten markierten Felder" in html
+
+    html = text_of(login_as(cto).post(url, row(0, skill_id=str(skill.id))))
+    assert "Kreuzen Sie mindestens eine Kompetenz an und wählen Sie ihre Zielstufe." in html
+
+    html = text_of(
+        login_as(cto).post(
+            url,
+            {
+                **row(
+                    0, skill_id=str(skill.id), chosen="y", target_level="3", due_date="2026-03-01"
+                ),
+                **row(1, skill_id=str(skill.id), chosen="y", target_level="3"),
+            },
+        )
+    )
+    assert (
+        "Das Fälligkeitsdatum darf nicht vor dem Beginn des Einsatzes (02.03.2026) liegen." in html
+    )
+    assert "Kubernetes operations ist bereits in einer anderen Zeile angekreuzt." in html
 
     response = login_as(cto).post(
-        f"/engagements/{engagement.id}/plan/new",
-        {"skill_id": str(skill.id), "target_level": "3", "criticality": "high", "due_date": ""},
+        url,
+        {
+            **row(0, skill_id=str(skill.id), chosen="y", target_level="3", criticality="high"),
+            **row(1, skill_id=str(terraform.id), chosen="y", target_level="2", criticality="low"),
+        },
+        follow_redirects=True,
     )
-    assert response.status_code == 302
-    event = event_of("plan_item.create")
-    assert event.summary == (
+    assert (
+        "2 Kompetenzen zum Transferplan hinzugefügt: Kubernetes operations, Terraform modules."
+        in text_of(response)
+    )
+    summaries = [
+        event.summary
+        for event in _db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "plan_item.create")
+        )
+    ]
+    assert summaries[0] == (
         "Kubernetes operations zum Transferplan hinzugefügt: Zielstufe 3 · Kompetent, "
         "Kritikalität hoch"
     )
@@ -186,15 +229,18 @@ def test_a_due_date_before_the_start_is_refused_in_german(
 
 def test_the_assign_form_speaks_german(login_as, cto, engagement, make_plan_item, make_user):
     item = make_plan_item(engagement=engagement, target_level=4)
-    make_user(Role.STAFF, name="Maria Lopez")
+    maria = make_user(Role.STAFF, name="Maria Lopez")
     html = text_of(login_as(cto).get(f"/plan-items/{item.id}/assign"))
+    assert f"<title>Lernende zuordnen · {item.skill.name}" in html
     assert f"<h1>Lernende für {item.skill.name} zuordnen</h1>" in html
     assert "Zielstufe 4 · Erfahren" in html
-    assert label_of(html, "learner_id") == "Lernende/r"
-    assert label_of(html, "learner_role") == "Rolle im Wissenstransfer"
-    assert option_labels(html, "learner_role") == ["Hauptverantwortlich", "Vertretung"]
-    assert option_labels(html, "learner_id")[0] == "Person wählen …"
-    assert "Die Zuordnung beginnt in der Phase „Geplant“." in html
+    assert '<th scope="col">Mitarbeitende</th>' in html
+    assert '<th scope="col">Rolle im Wissenstransfer</th>' in html
+    assert label_of(html, "rows-0-learner_role") == (
+        f"Rolle im Wissenstransfer für Maria Lopez ({maria.email})"
+    )
+    assert option_labels(html, "rows-0-learner_role") == ["Hauptverantwortlich", "Vertretung"]
+    assert "Jede Zuordnung beginnt in der Phase „Geplant“." in html
     assert "Zuordnen</button>" in html
 
 
@@ -203,10 +249,14 @@ def test_assigning_flashes_and_records_in_german(
 ):
     item = make_plan_item(engagement=engagement)
     maria = make_user(Role.STAFF, name="Maria Lopez")
+    tom = make_user(Role.STAFF, name="Tom Becker")
     browser = login_as(cto)
+    url = f"/plan-items/{item.id}/assign"
+    html = text_of(browser.post(url, row(0, learner_id=str(maria.id), learner_role="backup")))
+    assert "Kreuzen Sie mindestens eine Person an, die zugeordnet werden soll." in html
     response = browser.post(
-        f"/plan-items/{item.id}/assign",
-        {"learner_id": str(maria.id), "learner_role": "backup"},
+        url,
+        row(0, learner_id=str(maria.id), chosen="y", learner_role="backup"),
         follow_redirects=True,
     )
     assert f"Maria Lopez (Vertretung) der Kompetenz {item.skill.name} zugeordnet." in text_of(
@@ -214,6 +264,20 @@ def test_assigning_flashes_and_records_in_german(
     )
     event = event_of("assignment.create")
     assert event.summary == f"Maria Lopez (Vertretung) der Kompetenz {item.skill.name} zugeordnet"
+
+    other = make_plan_item(engagement=engagement)
+    response = browser.post(
+        f"/plan-items/{other.id}/assign",
+        {
+            **row(0, learner_id=str(maria.id), chosen="y", learner_role="primary"),
+            **row(1, learner_id=str(tom.id), chosen="y", learner_role="backup"),
+        },
+        follow_redirects=True,
+    )
+    assert (
+        f"2 Lernende der Kompetenz {other.skill.name} zugeordnet: Maria Lopez "
+        "(hauptverantwortlich), Tom Becker (Vertretung)."
+    ) in text_of(response)
 
 
 # --- the skill catalogue --------------------------------------------------------------------

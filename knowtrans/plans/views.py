@@ -1,8 +1,13 @@
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
+from knowtrans.core.formatting import format_number
 from knowtrans.core.forms import ConfirmForm
 from knowtrans.core.limits import write_allowed
 from knowtrans.core.pipeline import load, saving
@@ -10,17 +15,16 @@ from knowtrans.engagements.models import Engagement
 from knowtrans.permissions import Action, authorize
 from knowtrans.plans import operations
 from knowtrans.plans.forms import (
-    AssignForm,
+    AssignLearnersForm,
     LearnerRoleForm,
     LearnerSearch,
     NotesForm,
     PhaseForm,
     PlanItemEditForm,
-    PlanItemForm,
+    PlanItemsForm,
     SkillSearch,
 )
 from knowtrans.plans.models import Assignment, Criticality, LearnerRole, Phase, PlanItem
-from knowtrans.skills.models import Skill
 from knowtrans.users.models import User
 
 bp = Blueprint("plans", __name__)
@@ -64,29 +68,54 @@ def _back_to_plan(engagement_id: int, item_id: int | None = None):
     return redirect(url_for("engagements.show", engagement_id=engagement_id, _anchor=anchor))
 
 
+def _save_each(form, save: Callable[[Any], Any]) -> list | None:
+    """``save(row)`` for every ticked row of ``form``, in one unit of work: when the operation
+    refuses a row, everything saved before it is rolled back, the message stands at the row
+    and the answer is None."""
+    saved = []
+    for row in form.chosen_rows:
+        with saving(row) as attempt:
+            saved.append(save(row))
+        if attempt.refusal:
+            form.reload()
+            return None
+    return saved
+
+
 @bp.route("/engagements/<int:engagement_id>/plan/new", methods=["GET", "POST"])
 @login_required
 def new_item(engagement_id: int):
     engagement = load(Engagement, engagement_id)
     authorize(Action.EDIT_PLAN, engagement)
     search = SkillSearch(request.args)
-    form = PlanItemForm(engagement=engagement, search=search.text)
+    form = PlanItemsForm(engagement=engagement, search=search.text)
     if form.validate_on_submit():
-        skill = load(Skill, form.skill_id.data)
-        with saving(form):
-            item = operations.create_plan_item(
+        added = _save_each(
+            form,
+            lambda row: operations.create_plan_item(
                 engagement,
-                skill=skill,
-                target_level=form.target_level.data,
-                criticality=Criticality(form.criticality.data),
-                due_date=form.due_date.data,
+                skill=row.record,
+                target_level=row.target_level.data,
+                criticality=Criticality(row.criticality.data),
+                due_date=row.due_date.data,
                 actor=current_user,
+            ),
+        )
+        if added is not None:
+            names = [item.skill.name for item in added]
+            if len(added) == 1:
+                flash(_("Added %(skill)s to the plan.", skill=names[0]), "success")
+                return _back_to_plan(engagement.id, added[0].id)
+            message = ngettext(
+                "Added %(count)s skill to the plan: %(skills)s.",
+                "Added %(count)s skills to the plan: %(skills)s.",
+                len(added),
+                count=format_number(len(added)),
+                skills=", ".join(names),
             )
-            flash(_("Added %(skill)s to the plan.", skill=skill.name), "success")
-            return _back_to_plan(engagement.id, item.id)
-    return render_template(
-        "plans/item_form.html", form=form, search=search, engagement=engagement, item=None
-    )
+            flash(message, "success")
+            return _back_to_plan(engagement.id)
+    return render_template("plans/add_items.html", form=form, search=search, engagement=engagement)
 
 
 @bp.route("/plan-items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -94,7 +123,7 @@ def new_item(engagement_id: int):
 def edit_item(item_id: int):
     item = _editable_item(item_id)
     engagement = item.engagement
-    form = PlanItemEditForm(obj=item, engagement=engagement)
+    form = PlanItemEditForm(obj=item)
     with saving(form, conflict_on=item, what="plan item") as save:
         if form.validate_on_submit():
             changes = operations.update_plan_item(
@@ -165,20 +194,45 @@ def notes(item_id: int):
 def assign(item_id: int):
     item = _editable_item(item_id, *ASSIGNED)
     search = LearnerSearch(request.args)
-    form = AssignForm(item=item, search=search.text)
+    form = AssignLearnersForm(item=item, search=search.text)
     if form.validate_on_submit():
-        learner = load(User, form.learner_id.data)
-        role = LearnerRole(form.learner_role.data)
-        with saving(form):
-            operations.assign_learner(item, learner=learner, learner_role=role, actor=current_user)
-            names = {"name": learner.name, "skill": item.skill.name}
-            if role is LearnerRole.PRIMARY:
-                flash(_("Assigned %(name)s (primary) to %(skill)s.", **names), "success")
-            else:
-                flash(_("Assigned %(name)s (backup) to %(skill)s.", **names), "success")
+        assigned = _save_each(
+            form,
+            lambda row: operations.assign_learner(
+                item,
+                learner=row.record,
+                learner_role=LearnerRole(row.learner_role.data),
+                actor=current_user,
+            ),
+        )
+        if assigned is not None:
+            flash(_assigned_message(item, assigned), "success")
             return _back_to_plan(item.engagement_id, item.id)
     return render_template(
         "plans/assign.html", form=form, search=search, item=item, engagement=item.engagement
+    )
+
+
+def _assigned_message(item: PlanItem, assigned: list[Assignment]) -> str:
+    skill = item.skill.name
+    if len(assigned) == 1:
+        name = assigned[0].learner.name
+        if assigned[0].learner_role is LearnerRole.PRIMARY:
+            return _("Assigned %(name)s (primary) to %(skill)s.", name=name, skill=skill)
+        return _("Assigned %(name)s (backup) to %(skill)s.", name=name, skill=skill)
+    learners = [
+        _("%(name)s (primary)", name=assignment.learner.name)
+        if assignment.learner_role is LearnerRole.PRIMARY
+        else _("%(name)s (backup)", name=assignment.learner.name)
+        for assignment in assigned
+    ]
+    return ngettext(
+        "Assigned %(count)s learner to %(skill)s: %(learners)s.",
+        "Assigned %(count)s learners to %(skill)s: %(learners)s.",
+        len(assigned),
+        count=format_number(len(assigned)),
+        skill=skill,
+        learners=", ".join(learners),
     )
 
 

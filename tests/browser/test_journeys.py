@@ -31,7 +31,8 @@ PLAN = [
     ("HashiCorp Vault operations", "3 · Competent", "Critical"),
     ("Kafka operations", "2 · Advanced beginner", "Medium"),
 ]
-PERCENT = re.compile(r"^\d+ %$")
+#: a share as the page shows it: "50%" in English, "50 %" in German
+PERCENT = re.compile(r"^\d+\s?%$")
 
 #: what one journey leaves for the next (the engagement's address)
 story: dict[str, str] = {}
@@ -58,7 +59,7 @@ def plan_row(page, skill: str):
 
 def readiness_percent(page) -> int:
     text = page.get_by_role("region", name="Readiness").get_by_text(PERCENT).inner_text()
-    return int(text.split()[0])
+    return int(re.match(r"\d+", text)[0])
 
 
 def pdf_from(download) -> PdfReader:
@@ -94,28 +95,60 @@ def test_cto_sets_up_an_engagement(page, snapshot):
     expect(page.get_by_role("strong").filter(has_text="platform operations")).to_be_visible()
     story["engagement_url"] = page.url
 
-    for skill, target, criticality in PLAN:
-        page.get_by_role("link", name="Add plan item").first.click()
-        page.get_by_label("Skill").select_option(label=skill)
-        page.get_by_label("Target level").select_option(label=target)
-        page.get_by_label("Criticality").select_option(label=criticality)
-        page.get_by_role("button", name="Add to the plan").click()
-        expect(page.get_by_text(f"Added {skill} to the plan.")).to_be_visible()
+    # two skills ticked at once, each with its target and criticality; then the third
+    page.get_by_role("link", name="Add plan item").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add skills to the plan")
+    for skill, target, criticality in PLAN[:2]:
+        page.get_by_role("checkbox", name=skill, exact=True).check()
+        page.get_by_label(f"Target level for {skill}").select_option(label=target)
+        page.get_by_label(f"Criticality of {skill}").select_option(label=criticality)
+    snapshot("two skills ticked")
+    page.get_by_role("button", name="Add to the plan").click()
+    added = f"Added 2 skills to the plan: {PLAN[0][0]}, {PLAN[1][0]}."  # by category
+    expect(page.get_by_text(added)).to_be_visible()
+    skill, target, criticality = PLAN[2]
+    page.get_by_role("link", name="Add plan item").first.click()
+    expect(page.get_by_role("checkbox", name=PLAN[0][0], exact=True)).to_have_count(0)
+    page.get_by_role("checkbox", name=skill, exact=True).check()
+    page.get_by_label(f"Target level for {skill}").select_option(label=target)
+    page.get_by_label(f"Criticality of {skill}").select_option(label=criticality)
+    page.get_by_role("button", name="Add to the plan").click()
+    expect(page.get_by_text(f"Added {skill} to the plan.")).to_be_visible()
+    for skill, _target, criticality in PLAN:
         expect(plan_row(page, skill)).to_contain_text(criticality)
     snapshot("plan of three skills")
 
-    learners = [
-        (PLAN[0][0], LEARNER_NAME, LEARNER_EMAIL),
-        (PLAN[1][0], SECOND_LEARNER, SECOND_LEARNER_EMAIL),
+    # two learners assigned at once: a primary and a backup; then a primary for the second skill
+    plan_row(page, PLAN[0][0]).get_by_role("link", name="Assign learner").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Assign learners to {PLAN[0][0]}")
+    team = [
+        (LEARNER_NAME, LEARNER_EMAIL, "Primary"),
+        (SECOND_LEARNER, SECOND_LEARNER_EMAIL, "Backup"),
     ]
-    for skill, learner, email in learners:
-        plan_row(page, skill).get_by_role("link", name="Assign learner").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(f"Assign a learner to {skill}")
-        page.get_by_label("Learner").select_option(label=f"{learner} ({email})")
-        page.get_by_label("Role in the transfer").select_option(label="Primary")
-        page.get_by_role("button", name="Assign").click()
-        expect(page.get_by_text(f"Assigned {learner} (primary) to {skill}.")).to_be_visible()
-        expect(plan_row(page, skill).get_by_role("link", name=learner, exact=True)).to_be_visible()
+    for learner, email, role in team:
+        page.get_by_role("checkbox", name=f"{learner} {email}", exact=True).check()
+        page.get_by_label(f"Role in the transfer for {learner} ({email})").select_option(label=role)
+    snapshot("two learners ticked")
+    page.get_by_role("button", name="Assign").click()
+    expect(
+        page.get_by_text(
+            f"Assigned 2 learners to {PLAN[0][0]}: {LEARNER_NAME} (primary), "
+            f"{SECOND_LEARNER} (backup)."
+        )
+    ).to_be_visible()
+    for learner, _email, _role in team:
+        expect(
+            plan_row(page, PLAN[0][0]).get_by_role("link", name=learner, exact=True)
+        ).to_be_visible()
+    plan_row(page, PLAN[1][0]).get_by_role("link", name="Assign learner").click()
+    page.get_by_role("checkbox", name=f"{SECOND_LEARNER} {SECOND_LEARNER_EMAIL}").check()
+    page.get_by_role("button", name="Assign").click()
+    expect(
+        page.get_by_text(f"Assigned {SECOND_LEARNER} (primary) to {PLAN[1][0]}.")
+    ).to_be_visible()
+    expect(
+        plan_row(page, PLAN[1][0]).get_by_role("link", name=SECOND_LEARNER, exact=True)
+    ).to_be_visible()
     assert readiness_percent(page) == 0
     snapshot("learners assigned")
 
@@ -191,7 +224,9 @@ def test_expert_confirms_the_level(page, snapshot):
     expect(row).to_contain_text("No")
     snapshot("before confirmation")
 
-    row.get_by_role("link", name="Confirm level").click()
+    # the skill has a backup learner too: confirm the primary's level
+    learner = row.get_by_role("listitem").filter(has_text=LEARNER_NAME)
+    learner.get_by_role("link", name="Confirm level").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Confirm {LEARNER_NAME}'s level in {skill}"
     )
