@@ -297,7 +297,7 @@ def test_the_skill_list_speaks_german(login_as, cto, make_skill, make_plan_item)
     assert "2 Kompetenzen entsprechen diesen Filtern." in html
     for header in ("Name", "Kompetenzbereich", "Beschreibung", "Planpunkte", "Status", "Aktionen"):
         assert f">{header}</th>" in html
-    assert "In Verwendung" in html
+    assert "Auf keinem Plan" in html  # on no plan yet: not "in use"
     assert "Archiviert" in html
     assert "Wiederherstellen</button>" in html
     assert "Archivieren</button>" in html
