@@ -80,7 +80,7 @@ def test_a_learner_records_learning_in_german_on_a_phone(phone_page, ids, learne
     expect(page.get_by_role("heading", name="Lernfortschritt erfassen", level=1)).to_be_visible()
     assert sideways(page) is None
 
-    page.get_by_label("Aufgewendete Minuten").fill("1,5")
+    page.get_by_label("Aufgewendete Minuten").fill("1.5")
     page.get_by_label("Was ich gelernt habe").fill("Die Zertifikate mit kubeadm erneuert.")
     page.get_by_role("button", name="Eintrag erfassen").click()
     expect(page.get_by_text("Bitte ganze Minuten angeben, z. B. 90.")).to_be_visible()
