@@ -556,11 +556,14 @@ def test_list_shows_readiness_and_risk(
     make_confirmation(make_assignment(plan_item=covered), 3, cto)
     make_engagement(title="No plan")
     html = text_of(login_as(cto).get("/engagements"))
-    row = re.search(r"<tr>\s*<td><a[^>]*>Soon over</a>.*?</tr>", html, re.S)[0]
+    row = re.search(r"<tr>\s*<th scope=\"row\"><a[^>]*>Soon over</a>.*?</tr>", html, re.S)[0]
     assert "75%" in row
     assert "1 at risk" in row
     assert "Active" in row
-    assert "no plan yet" in re.search(r"<tr>\s*<td><a[^>]*>No plan</a>.*?</tr>", html, re.S)[0]
+    assert (
+        "no plan yet"
+        in re.search(r"<tr>\s*<th scope=\"row\"><a[^>]*>No plan</a>.*?</tr>", html, re.S)[0]
+    )
 
 
 def test_list_query_count_does_not_grow_with_rows(

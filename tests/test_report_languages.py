@@ -225,7 +225,7 @@ def test_the_archive_shows_each_final_reports_language(german, setup, login_as, 
 
     english = login_as(setup["en"]).get("/reports").get_data(as_text=True)
     assert '<th scope="col">Language</th>' in english
-    assert '<td lang="de">Deutsch</td>' in english
+    assert '<td lang="de" data-label="Language">Deutsch</td>' in english
     german_page = login_as(setup["de"]).get("/reports").get_data(as_text=True)
     assert "Berichtsarchiv" in german_page
     assert "Abschlussbericht (PDF," in german_page
