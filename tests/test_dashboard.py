@@ -293,6 +293,10 @@ def test_staff_sees_own_assignments_with_levels_and_record_link(
     assert "2 · Advanced beginner" in html  # confirmed
     assert "3 · Competent" in html  # self-assessed
     assert "4 · Proficient" in html  # target
+    # the colour says each against the target; the target itself is neutral
+    assert re.search(r'class="level level-below"[^>]*>2 · Advanced beginner<', html)
+    assert re.search(r'class="level level-below level-self"[^>]*>3 · Competent<', html)
+    assert re.search(r'class="level level-neutral"[^>]*>4 · Proficient<', html)
     assert "Someone else" not in html
     assert "Closed skill" not in html
     assert url(app, "learning.new_entry", assignment_id=mine.id) in html

@@ -654,7 +654,45 @@ def test_readiness_follows_confirmations(
     html = text_of(browser.get(url))
     assert 'class="big-number">100%<' in html
     assert '<span class="covered">Yes</span>' in html
-    assert re.search(r'<td class="num">1</td>', html)
+    assert "Bus factor 1" in html
+
+
+def test_a_learner_chip_says_name_role_phase_and_levels(
+    login_as, cto, make_engagement, make_plan_item, make_assignment, make_entry, make_confirmation
+):
+    engagement = make_engagement()
+    item = make_plan_item(engagement=engagement, target_level=3)
+    assignment = make_assignment(plan_item=item, role=LearnerRole.BACKUP)
+    make_entry(assignment=assignment, self_level=4)
+    make_confirmation(assignment, 2, engagement.expert)
+    html = text_of(login_as(cto).get(f"/engagements/{engagement.id}"))
+    chip = re.search(r'<li class="learner">.*?</li>', html, re.S)[0]
+    assert f'<a class="name" href="/assignments/{assignment.id}">' in chip
+    assert "(Backup)" in chip
+    assert "Phase 2/5 · Shadowing" in chip
+    # the numbers on sight; for screen readers and on hover the whole sentence
+    assert re.search(
+        r'class="level level-below level-short"[^>]*><span aria-hidden="true">2<', chip
+    )
+    assert re.search(
+        r'class="level level-met level-self level-short"[^>]*><span aria-hidden="true">4<', chip
+    )
+    assert (
+        '<span class="sr-only">Confirmed level 2 · Advanced beginner: '
+        "below the target level 3 · Competent</span>"
+    ) in chip
+    assert (
+        '<span class="sr-only">Self-assessed level 4 · Proficient: '
+        "reaches the target level 3 · Competent</span>"
+    ) in chip
+    assert f'aria-label="Phase and role of {assignment.learner.name} on {item.skill.name}"' in chip
+    # the target column is neutral; the legend says what the colours and edges mean
+    assert re.search(r'class="level level-neutral"[^>]*>3 · Competent<', html)
+    assert "a dashed box the self-assessed level" in html
+    # on a phone the table becomes cards; the readiness chart a list
+    assert '<table class="stack plan-table">' in html
+    assert 'data-label="Learners"' in html
+    assert 'class="chart-list"' in html
 
 
 def test_at_risk_items_are_flagged(login_as, cto, make_engagement, make_plan_item):
@@ -736,13 +774,12 @@ def test_a_learner_sees_no_actions(login_as, staffed):
     assert f"/assignments/{assignment.id}/unassign" not in assignment_page
 
 
-def test_history_lists_the_latest_events_newest_first(login_as, cto, make_engagement, db):
-    engagement = make_engagement()
-    other = make_engagement()
-    for n in range(55):
+def add_history(db, engagement, actor, count: int, *, start: int = 0) -> None:
+    """``count`` audit events about ``engagement``, numbered from ``start`` (oldest first)."""
+    for n in range(start, start + count):
         db.session.add(
             AuditEvent(
-                actor=cto,
+                actor=actor,
                 action="test.event",
                 object_type="engagements",
                 object_id=engagement.id,
@@ -750,6 +787,15 @@ def test_history_lists_the_latest_events_newest_first(login_as, cto, make_engage
                 summary=f"Event number {n:02d}",
             )
         )
+    db.session.commit()
+
+
+def test_the_page_shows_the_ten_latest_events_and_links_the_rest(
+    login_as, cto, make_engagement, db
+):
+    engagement = make_engagement()
+    other = make_engagement()
+    add_history(db, engagement, cto, 55)
     db.session.add(
         AuditEvent(
             actor=None,
@@ -763,12 +809,93 @@ def test_history_lists_the_latest_events_newest_first(login_as, cto, make_engage
     db.session.commit()
     html = text_of(login_as(cto).get(f"/engagements/{engagement.id}"))
     assert "Somewhere else" not in html
-    assert "Event number 54" in html
-    assert "Event number 05" in html
-    assert "Event number 04" not in html
-    assert html.index("Event number 54") < html.index("Event number 05")
+    shown = re.findall(r"Event number (\d\d)", html)
+    assert shown == [f"{n:02d}" for n in range(54, 44, -1)]  # the ten latest, newest first
     assert "<strong>Clara CTO</strong>: Event number 54" in html
-    assert "The latest 50 changes are shown." in html
+    assert "The latest 10 changes are shown." in html
+    assert f'<a href="/engagements/{engagement.id}/history">Full history</a>' in html
+
+
+def test_a_short_history_is_shown_whole_without_a_link(login_as, cto, make_engagement, db):
+    engagement = make_engagement()
+    add_history(db, engagement, cto, 10)
+    html = text_of(login_as(cto).get(f"/engagements/{engagement.id}"))
+    assert len(re.findall(r"Event number \d\d", html)) == 10
+    assert f"/engagements/{engagement.id}/history" not in html
+    assert "The latest" not in html
+
+
+def test_the_history_page_pages_through_every_event(
+    app, login_as, cto, make_engagement, db, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 20)
+    engagement = make_engagement(title="Long story")
+    add_history(db, engagement, cto, 45)
+    browser = login_as(cto)
+    url = f"/engagements/{engagement.id}/history"
+
+    first = text_of(browser.get(url))
+    assert "<h1>History</h1>" in first
+    assert "45 changes recorded, the newest first." in first
+    assert re.findall(r"Event number (\d\d)", first) == [f"{n:02d}" for n in range(44, 24, -1)]
+    assert "Page 1 of 3" in first
+    assert f'href="{url}?page=2"' in first
+    assert f'href="/engagements/{engagement.id}">Long story</a>' in first
+
+    last = text_of(browser.get(f"{url}?page=3"))
+    assert re.findall(r"Event number (\d\d)", last) == [f"{n:02d}" for n in range(4, -1, -1)]
+    assert "Page 3 of 3" in last
+    assert f'href="{url}?page=2"' in last
+
+    # a page beyond the last (a stale link) goes to the last one
+    response = browser.get(f"{url}?page=9")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{url}?page=3")
+
+
+def test_an_empty_history_says_so(login_as, cto, make_engagement):
+    engagement = make_engagement()
+    html = text_of(login_as(cto).get(f"/engagements/{engagement.id}/history"))
+    assert "No changes recorded yet." in html
+    assert "Page 1" not in html
+
+
+def test_the_history_page_is_for_whoever_sees_the_engagement(
+    login_as, three_engagements, make_user
+):
+    first, second, third = three_engagements["engagements"]
+    sam, erik, olga = three_engagements["sam"], three_engagements["erik"], three_engagements["olga"]
+    assert login_as(sam).get(f"/engagements/{first.id}/history").status_code == 200
+    assert login_as(sam).get(f"/engagements/{second.id}/history").status_code == 404
+    assert login_as(erik).get(f"/engagements/{second.id}/history").status_code == 200
+    assert login_as(olga).get(f"/engagements/{first.id}/history").status_code == 404
+    assert (
+        login_as(make_user(Role.IT_LEAD)).get(f"/engagements/{third.id}/history").status_code == 200
+    )
+    assert login_as(sam).get("/engagements/999999/history").status_code == 404
+
+
+def test_the_history_page_query_count_does_not_grow_with_events(
+    login_as, cto, make_engagement, count_queries, db
+):
+    browser = login_as(cto)
+    engagement_ids = []
+    for events_count in (15, 60):
+        engagement = make_engagement()
+        add_history(db, engagement, cto, events_count)
+        engagement_ids.append(engagement.id)
+    counts = []
+    for engagement_id in engagement_ids:
+        for url in (f"/engagements/{engagement_id}/history", f"/engagements/{engagement_id}"):
+            db.session.expunge_all()
+            with count_queries() as queries:
+                assert browser.get(url).status_code == 200
+            counts.append((url.endswith("history"), len(queries)))
+    history_counts = [n for is_history, n in counts if is_history]
+    page_counts = [n for is_history, n in counts if not is_history]
+    assert history_counts[0] == history_counts[1]
+    assert page_counts[0] == page_counts[1]
+    assert history_counts[0] <= 6, counts
 
 
 def test_page_query_count_is_bounded(

@@ -115,6 +115,51 @@ def test_the_engagement_page_is_german_for_a_german_reader(scene, login_as):
     assert f'class="big-number">{german(0, format_percent)}<' in html  # 0 %
 
 
+def test_the_plan_chips_and_the_history_are_german(scene, login_as, db, app, monkeypatch):
+    engagement = scene["engagement"]
+    for n in range(12):
+        db.session.add(
+            AuditEvent(
+                actor=scene["cto"],
+                action="test.event",
+                object_type="engagements",
+                object_id=engagement.id,
+                engagement_id=engagement.id,
+                summary=f"Ereignis {n:02d}",
+            )
+        )
+    db.session.commit()
+    browser = login_as(scene["cto"])
+    html = text(browser.get(f"/engagements/{engagement.id}"))
+    for label in (
+        "Ein durchgezogener Rahmen zeigt die bestätigte Stufe",
+        '<span class="sr-only">Noch nicht bestätigt</span>',
+        '<span class="sr-only">Noch keine Selbsteinschätzung</span>',
+        'title="Zielstufe 3 · Kompetent"',
+        'aria-label="Phase und Rolle von Maria Lopez für Kubernetes operations"',
+        'data-label="Lernende"',
+        "Angezeigt werden die letzten 10 Änderungen.",
+        ">Vollständiger Verlauf</a>",
+        "Je Kompetenz die höchste für interne Lernende bestätigte Stufe im Vergleich zur Zielstufe",
+    ):
+        assert label in html, label
+    for english in ("Full history", "Not confirmed yet", "a dashed box", 'data-label="Learners"'):
+        assert english not in html, english
+
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 10)
+    history = text(browser.get(f"/engagements/{engagement.id}/history"))
+    for label in (
+        "<title>Verlauf · Platform handover",
+        "<h1>Verlauf</h1>",
+        "Änderungen erfasst, die neuesten zuerst.",
+        "Seite 1 von 2",
+        "Weiter →",
+        "Zurück zum Einsatz",
+    ):
+        assert label in history, label
+    assert "changes recorded" not in history
+
+
 def test_a_status_change_by_a_german_reader_is_told_and_recorded_in_german(scene, login_as, db):
     engagement = scene["engagement"]
     browser = login_as(scene["cto"])

@@ -55,10 +55,13 @@ def test_the_second_view_reads_less_and_shows_the_same(scene, login_as, count_qu
 
 def test_a_write_shows_at_once(scene, login_as, make_confirmation):
     cto = login_as(scene["cto"])
-    confirmed = re.compile(r'Confirmed</span>\s*<span class="level level-(\w+)"')
-    assert confirmed.findall(page(cto, scene["engagement"])) == ["none"]
+    # the learner's chip: the confirmed level against the target (3)
+    confirmed = re.compile(r'<span class="level level-(\w+) level-short" title="([^"]*)"')
+    assert confirmed.findall(page(cto, scene["engagement"])) == [("none", "Not confirmed yet")]
     make_confirmation(scene["assignment"], 4, scene["expert"])
-    assert confirmed.findall(page(cto, scene["engagement"])) == ["4"]
+    assert confirmed.findall(page(cto, scene["engagement"])) == [
+        ("met", "Confirmed level 4 · Proficient: reaches the target level 3 · Competent")
+    ]
 
 
 def test_each_viewer_sees_their_own_rights(scene, login_as):

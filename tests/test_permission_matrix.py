@@ -101,6 +101,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "L   403 200 403 403 403 403 403",
     },
     "engagements.show":     {"GET":  "L   200 200 200 200 200 404 404"},
+    # the full history: whoever sees the engagement
+    "engagements.history":  {"GET":  "L   200 200 200 200 200 404 404"},
     "engagements.edit": {
         "GET":  "L   403 200 403 403 403 404 404",
         "POST": "L   403 200 403 403 403 404 404",
@@ -174,6 +176,7 @@ EXPECTED: dict[str, dict[str, str]] = {
 # its write forms included; a draft request is sent to the archived final report.
 EXPECTED_ON_CLOSED: dict[str, dict[str, str]] = {
     "engagements.show":     {"GET":  "L   200 200 200 200 200 404 404"},
+    "engagements.history":  {"GET":  "L   200 200 200 200 200 404 404"},
     "engagements.edit": {
         "GET":  "L   403 403 403 403 403 404 404",
         "POST": "L   403 403 403 403 403 404 404",
@@ -407,6 +410,7 @@ def url_arguments(w: World) -> dict[str, dict[str, int]]:
         "engagements.index": {},
         "engagements.new": {},
         "engagements.show": {"engagement_id": w.main},
+        "engagements.history": {"engagement_id": w.main},
         "engagements.edit": {"engagement_id": w.main},
         "engagements.advance": {"engagement_id": w.main},
         "plans.new_item": {"engagement_id": w.main},
@@ -443,6 +447,7 @@ def closed_url_arguments(w: World) -> dict[str, dict[str, int]]:
     """Endpoint → the URL arguments naming the closed engagement's objects."""
     return {
         "engagements.show": {"engagement_id": w.closed},
+        "engagements.history": {"engagement_id": w.closed},
         "engagements.edit": {"engagement_id": w.closed},
         "engagements.advance": {"engagement_id": w.closed},
         "plans.new_item": {"engagement_id": w.closed},

@@ -1,10 +1,12 @@
-"""Reads for engagements: which ones a user may see, who may be their expert."""
+"""Reads for engagements: which ones a user may see, who may be their expert, what
+happened to one."""
 
 import sqlalchemy as sa
 from flask_babel import get_timezone
 from sqlalchemy.orm import aliased, joinedload
 
 from knowtrans import permissions
+from knowtrans.audit.models import AuditEvent
 from knowtrans.core import changes
 from knowtrans.core.clock import today
 from knowtrans.core.i18n import current_language
@@ -44,6 +46,22 @@ def engagement_list(user: User, *, status: str | None, text: str | None) -> sa.S
     return query.options(joinedload(Engagement.expert)).order_by(
         Engagement.start_date.desc(), Engagement.id.desc()
     )
+
+
+def history_of(engagement_id: int) -> sa.Select:
+    """The engagement's audit events, newest first, with who made them: its history."""
+    return (
+        sa.select(AuditEvent)
+        .where(AuditEvent.engagement_id == engagement_id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    )
+
+
+def latest_history(engagement_id: int, *, limit: int) -> tuple[list[AuditEvent], bool]:
+    """The engagement's ``limit`` latest events, newest first, and whether there are more."""
+    events = list(db.session.scalars(history_of(engagement_id).limit(limit + 1)))
+    return events[:limit], len(events) > limit
 
 
 def plan_part_key(engagement_id: int, viewer_id: int) -> tuple:

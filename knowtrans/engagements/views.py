@@ -6,14 +6,18 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from knowtrans import permissions
-from knowtrans.audit.queries import engagement_history
 from knowtrans.core import fragments
 from knowtrans.core.pagination import paginate
 from knowtrans.core.pipeline import load, saving
 from knowtrans.engagements import operations
 from knowtrans.engagements.forms import AdvanceForm, EngagementFilterForm, EngagementForm
 from knowtrans.engagements.models import Engagement
-from knowtrans.engagements.queries import engagement_list, plan_part_key
+from knowtrans.engagements.queries import (
+    engagement_list,
+    history_of,
+    latest_history,
+    plan_part_key,
+)
 from knowtrans.engagements.readiness_queries import (
     engagement_readiness,
     plan_loading_options,
@@ -28,8 +32,9 @@ from knowtrans.users.models import User
 
 bp = Blueprint("engagements", __name__)
 
-#: the engagement page shows this many of the latest history events
-HISTORY_LIMIT = 50
+#: the engagement page shows this many of the latest history events; the rest are on the
+#: history page
+HISTORY_LIMIT = 10
 
 
 @bp.route("/engagements")
@@ -121,16 +126,31 @@ def show(engagement_id: int):
     can_edit = permissions.can_edit_plan(current_user, engagement)
     if plan is None:
         plan = fragments.store(key, _render_plan(engagement, can_edit, final_report))
+    history, more_history = latest_history(engagement.id, limit=HISTORY_LIMIT)
     return render_template(
         "engagements/show.html",
         engagement=engagement,
         plan=plan,
-        history=engagement_history(engagement.id, limit=HISTORY_LIMIT),
-        history_limit=HISTORY_LIMIT,
+        history=history,
+        more_history=more_history,
         can_edit=can_edit,
         can_report=permissions.can_generate_report(current_user),
         can_close=permissions.can_close_engagement(current_user, engagement),
         final_report=final_report,
+    )
+
+
+@bp.route("/engagements/<int:engagement_id>/history")
+@login_required
+def history(engagement_id: int):
+    """Everything recorded about the engagement, newest first, a page at a time; whoever
+    sees the engagement sees its history."""
+    engagement = load(Engagement, engagement_id)
+    authorize(Action.VIEW, engagement)
+    return render_template(
+        "engagements/history.html",
+        engagement=engagement,
+        pagination=paginate(history_of(engagement.id)),
     )
 
 
