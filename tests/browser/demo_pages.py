@@ -77,6 +77,8 @@ def pages_for(role: str, ids: DemoIds) -> list[str]:
         "/",
         "/engagements",
         engagement,
+        f"{engagement}/history",
+        f"{engagement}/history?page=2",
         "/reports",
         "/account/password",
         "/account/profile",
