@@ -841,6 +841,10 @@ def test_the_history_page_pages_through_every_event(
     assert "Page 1 of 3" in first
     assert f'href="{url}?page=2"' in first
     assert f'href="/engagements/{engagement.id}">Long story</a>' in first
+    # a valid HTML time: whole seconds, never microseconds
+    stamps = re.findall(r'<time datetime="([^"]+)">', first)
+    assert len(stamps) == 20
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", stamp) for stamp in stamps)
 
     last = text_of(browser.get(f"{url}?page=3"))
     assert re.findall(r"Event number (\d\d)", last) == [f"{n:02d}" for n in range(4, -1, -1)]

@@ -177,7 +177,8 @@ def test_a_status_change_by_a_german_reader_is_told_and_recorded_in_german(scene
     assert event.summary == "Status von Platform handover: Aktiv → Übergabe"
     assert event.summary in html
     moment = german(event.created_at, format_datetime)
-    assert f'<time datetime="{event.created_at.isoformat()}">{moment}</time>' in html
+    stamp = event.created_at.isoformat(timespec="seconds")  # valid HTML: no microseconds
+    assert f'<time datetime="{stamp}">{moment}</time>' in html
 
 
 def test_the_list_and_the_form_are_german(scene, login_as):
