@@ -190,15 +190,24 @@ def test_start_page_lists_are_what_the_pure_rules_select(generated_plans, make_u
     assert watch
     assert awaiting
 
-    handover = [e.id for e in by_end if e.status is EngagementStatus.HANDOVER]
+    # the IT lead's: in handover, or active with an item at risk
+    attention = [
+        e.id
+        for e in by_end
+        if e.status is EngagementStatus.HANDOVER
+        or (e.status is EngagementStatus.ACTIVE and readiness[e.id].at_risk)
+    ]
+    handover = [e.id for e in engagements if e.status is EngagementStatus.HANDOVER]
 
     lead = dashboard_for(make_user(Role.CTO, Role.IT_LEAD))
     assert lead.cto is not None
     assert lead.it_lead is not None
     assert lead.cto.watch_total == len(watch)
     assert [row.engagement.id for row in lead.cto.watch] == watch[:10]
+    assert lead.it_lead.attention_total == len(attention)
     assert lead.it_lead.handover_total == len(handover)
-    assert [row.engagement.id for row in lead.it_lead.handover] == handover[:10]
+    assert lead.it_lead.active_at_risk_total == len(attention) - len(handover)
+    assert [row.engagement.id for row in lead.it_lead.attention] == attention[:10]
     assert [row.readiness for row in lead.cto.watch] == [
         readiness[row.engagement.id] for row in lead.cto.watch
     ]
