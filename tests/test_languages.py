@@ -44,7 +44,9 @@ def fresh(user: User) -> User:
 
 def profile_events() -> list[AuditEvent]:
     return list(
-        _db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "user.profile"))
+        _db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "user.profile").order_by(AuditEvent.id)
+        )
     )
 
 

@@ -192,7 +192,9 @@ def test_a_german_refusal_names_the_date_the_german_way(login_as, cto, engagemen
     summaries = [
         event.summary
         for event in _db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.action == "plan_item.create")
+            sa.select(AuditEvent)
+            .where(AuditEvent.action == "plan_item.create")
+            .order_by(AuditEvent.id)
         )
     ]
     assert summaries[0] == (

@@ -43,7 +43,12 @@ def fresh(user: User) -> User:
 
 
 def events(action: str) -> list[AuditEvent]:
-    return list(_db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+    """The events of ``action``, oldest first (PostgreSQL returns rows in no set order)."""
+    return list(
+        _db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )
 
 
 def html(response) -> str:
